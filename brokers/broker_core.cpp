@@ -1,0 +1,317 @@
+#include "brokers/broker_core.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "schema/codec.h"
+
+namespace ts::cluster {
+namespace {
+std::string N(uint64_t value) { return std::to_string(value); }
+}  // namespace
+
+void BrokerActions::Append(BrokerActions&& other) {
+  for (auto& m : other.to_clients) to_clients.push_back(std::move(m));
+  for (auto& m : other.to_nodes) to_nodes.push_back(std::move(m));
+  for (auto& e : other.events) events.push_back(std::move(e));
+  exit = exit || other.exit;
+}
+
+BrokerCore::BrokerCore(BrokerConfig config, TimePoint now) : config_(std::move(config)) {
+  primary_last_heard_ = now - config_.primary_liveness - Millis(1);
+}
+
+bool BrokerCore::primary_live(TimePoint now) const {
+  return primary_ != kNoNode && now - primary_last_heard_ <= config_.primary_liveness;
+}
+
+size_t BrokerCore::held_count() const {
+  size_t held = 0;
+  for (const auto& [address, slot] : clients_) {
+    for (const auto& [token, request] : slot.outstanding) held += request.sent_in_term == 0 ? 1 : 0;
+  }
+  return held;
+}
+
+std::vector<NodeId> BrokerCore::live_nodes(TimePoint now) const {
+  std::vector<NodeId> live;
+  for (const auto& [node, heard] : node_last_heard_) {
+    if (now - heard <= config_.primary_liveness) live.push_back(node);
+  }
+  return live;
+}
+
+// ---- clients --------------------------------------------------------------
+
+BrokerActions BrokerCore::on_client_frame(const ClientAddress& client, std::string frame, TimePoint now) {
+  BrokerActions out;
+  auto it = clients_.find(client);
+  if (it == clients_.end()) {
+    expire_idle(now);
+    if (clients_.size() >= config_.max_clients) {
+      ++stats_.clients_refused;
+      out.to_clients.push_back(generated_reply(
+          client, frame, ErrorKind::kServiceRefused,
+          "service refused: the broker serves at most " + N(config_.max_clients) + " clients"));
+      out.events.push_back(BrokerEvent{BrokerEventKind::kClientRefused, kNoNode, served_term_,
+                                       "client refused: " + N(config_.max_clients) + " slots in use"});
+      return out;
+    }
+    it = clients_.emplace(client, ClientSlot{}).first;
+  }
+  ClientSlot& slot = it->second;
+  slot.last_activity = now;
+  const uint64_t token = next_token_++;
+  Outstanding& request = slot.outstanding[token];
+  request.frame = std::move(frame);
+  request.held_since = now;
+  if (primary_live(now)) send_to_primary(client, token, request, out);
+  return out;
+}
+
+BrokerActions BrokerCore::on_client_left(const ClientAddress& client, TimePoint) {
+  clients_.erase(client);
+  return {};
+}
+
+void BrokerCore::send_to_primary(const ClientAddress& client, uint64_t token, Outstanding& request,
+                                 BrokerActions& out) {
+  if (request.sent_in_term != 0) ++stats_.requests_reforwarded;
+  ++stats_.requests_forwarded;
+  request.sent_in_term = served_term_;
+  out.to_nodes.push_back(NodeSend{primary_, ClientRequestFrame{ClientTag{client, token}, request.frame}});
+}
+
+// Sends every held request to the (live) primary, oldest first across clients.
+void BrokerCore::release_held(TimePoint now, BrokerActions& out) {
+  if (!primary_live(now)) return;
+  std::vector<std::pair<uint64_t, const ClientAddress*>> held;
+  for (auto& [address, slot] : clients_) {
+    for (auto& [token, request] : slot.outstanding) {
+      if (request.sent_in_term == 0) held.emplace_back(token, &address);
+    }
+  }
+  std::sort(held.begin(), held.end());
+  for (const auto& [token, address] : held) {
+    send_to_primary(*address, token, clients_.at(*address).outstanding.at(token), out);
+  }
+}
+
+void BrokerCore::mark_sent_requests_held(TimePoint now) {
+  for (auto& [address, slot] : clients_) {
+    for (auto& [token, request] : slot.outstanding) {
+      if (request.sent_in_term != 0) {
+        request.sent_in_term = 0;
+        request.held_since = now;
+      }
+    }
+  }
+}
+
+void BrokerCore::expire_held(TimePoint now, BrokerActions& out) {
+  for (auto& [address, slot] : clients_) {
+    for (auto it = slot.outstanding.begin(); it != slot.outstanding.end();) {
+      if (it->second.sent_in_term == 0 && now - it->second.held_since >= config_.hold_time) {
+        ++stats_.requests_unavailable;
+        out.to_clients.push_back(generated_reply(
+            address, it->second.frame, ErrorKind::kUnavailable,
+            "unavailable: no primary for " + N(config_.hold_time.count()) + " ms (failover under way?)"));
+        it = slot.outstanding.erase(it);
+        slot.last_activity = now;
+      } else {
+        ++it;
+      }
+    }
+  }
+}
+
+void BrokerCore::expire_idle(TimePoint now) {
+  for (auto it = clients_.begin(); it != clients_.end();) {
+    if (now - it->second.last_activity > config_.client_idle_timeout) {
+      ++stats_.slots_expired;
+      it = clients_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+ClientFrame BrokerCore::generated_reply(const ClientAddress& client, const std::string& request_frame,
+                                        ErrorKind kind, std::string message) const {
+  Reply reply;
+  // Only to echo the request's id and op name: the broker routes, it does not serve.
+  auto request = DecodeRequest(request_frame);
+  if (request.ok()) {
+    reply.id = request.value().id;
+    reply.op_name = request.value().op_name;
+  }
+  reply.error = Error{kind, std::move(message)};
+  reply.term = served_term_;
+  return ClientFrame{client, EncodeReply(reply)};
+}
+
+// ---- nodes ----------------------------------------------------------------
+
+BrokerActions BrokerCore::on_node_message(const NodeToBroker& message, TimePoint now) {
+  return std::visit([&](const auto& m) { return handle(m, now); }, message);
+}
+
+void BrokerCore::on_ill_formed_node_frame() { ++stats_.node_frames_ill_formed; }
+
+void BrokerCore::heard_from(NodeId node, TimePoint now, BrokerActions& out) {
+  auto [it, inserted] = node_last_heard_.try_emplace(node, now);
+  bool& reported_live = node_reported_live_[node];
+  if (inserted || !reported_live) {
+    out.events.push_back(BrokerEvent{BrokerEventKind::kNodeSeen, node, served_term_,
+                                     "node " + N(node) + (inserted ? " seen" : " is back")});
+  }
+  reported_live = true;
+  it->second = now;
+}
+
+BrokerStatus BrokerCore::status_now(TimePoint now) const {
+  return BrokerStatus{served_term_, primary_, primary_live(now), committed_};
+}
+
+BrokerActions BrokerCore::handle(const Heartbeat& heartbeat, TimePoint now) {
+  BrokerActions out;
+  heard_from(heartbeat.from, now, out);
+  if (heartbeat.from == primary_) {
+    if (heartbeat.role == Role::kPrimary && heartbeat.term == served_term_) {
+      primary_last_heard_ = now;
+      if (heartbeat.committed_seq > 0) {
+        committed_ = std::max(committed_, LogPosition{served_term_, heartbeat.committed_seq});
+      }
+    } else {
+      // The registered primary says it is not (it stepped down): stop waiting for it.
+      primary_last_heard_ = now - config_.primary_liveness - Millis(1);
+    }
+    note_primary_liveness(now, out);
+  }
+  out.to_nodes.push_back(NodeSend{heartbeat.from, status_now(now)});
+  return out;
+}
+
+BrokerActions BrokerCore::handle(const PreVoteRequest& request, TimePoint now) {
+  BrokerActions out;
+  heard_from(request.node, now, out);
+  PreVoteAnswer answer{request.proposed_term, false, served_term_, primary_, ""};
+  if (primary_live(now) && request.node != primary_) {
+    answer.reason = "primary " + N(primary_) + " of term " + N(served_term_) + " is live";
+  } else if (request.last < committed_) {
+    answer.reason = "log at " + Describe(request.last) + " lacks committed " + Describe(committed_);
+  } else {
+    answer.granted = true;
+  }
+  out.events.push_back(BrokerEvent{BrokerEventKind::kPreVote, request.node, request.proposed_term,
+                                   "pre-vote of node " + N(request.node) + " for term " +
+                                       N(request.proposed_term) +
+                                       (answer.granted ? " granted" : " refused: " + answer.reason)});
+  out.to_nodes.push_back(NodeSend{request.node, std::move(answer)});
+  return out;
+}
+
+BrokerActions BrokerCore::handle(const Registration& registration, TimePoint now) {
+  BrokerActions out;
+  heard_from(registration.node, now, out);
+  RegistrationAnswer answer{registration.term, false, served_term_, primary_, ""};
+  const bool same = registration.term == served_term_ && registration.node == primary_;
+  if (registration.term < served_term_ || (registration.term == served_term_ && !same)) {
+    answer.reason = "term " + N(registration.term) + " is not above served term " + N(served_term_) +
+                    " (primary " + N(primary_) + ")";
+  } else if (registration.last < committed_) {
+    answer.reason = "log at " + Describe(registration.last) + " lacks committed " + Describe(committed_);
+  } else {
+    answer.accepted = true;
+  }
+  if (!answer.accepted) {
+    out.events.push_back(BrokerEvent{BrokerEventKind::kPrimaryRefused, registration.node,
+                                     registration.term, "registration refused: " + answer.reason});
+    out.to_nodes.push_back(NodeSend{registration.node, std::move(answer)});
+    return out;
+  }
+  served_term_ = registration.term;
+  primary_ = registration.node;
+  primary_last_heard_ = now;
+  answer.served_term = served_term_;
+  answer.primary_id = primary_;
+  out.to_nodes.push_back(NodeSend{registration.node, std::move(answer)});
+  if (!same) {
+    out.events.push_back(BrokerEvent{BrokerEventKind::kPrimaryAccepted, primary_, served_term_,
+                                     "node " + N(primary_) + " is primary for term " + N(served_term_)});
+    mark_sent_requests_held(now);  // unanswered requests go to the new primary
+  }
+  primary_was_live_ = true;
+  release_held(now, out);
+  return out;
+}
+
+BrokerActions BrokerCore::handle(const ClientReplyFrame& reply, TimePoint now) {
+  BrokerActions out;
+  heard_from(reply.node, now, out);
+  if (reply.node != primary_) {
+    ++stats_.replies_not_primary;
+    return out;
+  }
+  if (reply.committed.seq > 0 && reply.committed.term == served_term_) {
+    committed_ = std::max(committed_, reply.committed);
+  }
+  if (config_.validate_replies && !DecodeReply(reply.frame).ok()) {
+    ++stats_.replies_ill_formed;
+    return out;
+  }
+  auto slot = clients_.find(reply.client.address);
+  if (slot == clients_.end() || slot->second.outstanding.erase(reply.client.token) == 0) {
+    ++stats_.replies_departed;
+    return out;
+  }
+  slot->second.last_activity = now;
+  ++stats_.replies_relayed;
+  out.to_clients.push_back(ClientFrame{reply.client.address, reply.frame});
+  return out;
+}
+
+void BrokerCore::note_primary_liveness(TimePoint now, BrokerActions& out) {
+  const bool live = primary_live(now);
+  if (live == primary_was_live_) return;
+  primary_was_live_ = live;
+  if (live) {
+    release_held(now, out);
+  } else {
+    out.events.push_back(BrokerEvent{BrokerEventKind::kPrimaryLost, primary_, served_term_,
+                                     "primary " + N(primary_) + " of term " + N(served_term_) +
+                                         " is not live; holding requests"});
+    mark_sent_requests_held(now);
+  }
+}
+
+BrokerActions BrokerCore::on_shutdown_command(TimePoint now) {
+  BrokerActions out;
+  if (primary_live(now)) {
+    out.to_nodes.push_back(NodeSend{primary_, ShutdownCommand{}});
+  } else {
+    for (NodeId node : live_nodes(now)) out.to_nodes.push_back(NodeSend{node, ShutdownCommand{}});
+  }
+  out.events.push_back(BrokerEvent{BrokerEventKind::kShutdown, primary_, served_term_,
+                                   "shutdown relayed; broker exits"});
+  out.exit = true;
+  return out;
+}
+
+BrokerActions BrokerCore::on_tick(TimePoint now) {
+  BrokerActions out;
+  note_primary_liveness(now, out);
+  for (auto& [node, heard] : node_last_heard_) {
+    bool& reported_live = node_reported_live_[node];
+    if (reported_live && now - heard > config_.primary_liveness) {
+      reported_live = false;
+      out.events.push_back(BrokerEvent{BrokerEventKind::kNodeLost, node, served_term_,
+                                       "node " + N(node) + " is silent"});
+    }
+  }
+  expire_held(now, out);
+  expire_idle(now);
+  return out;
+}
+
+}  // namespace ts::cluster

@@ -1,0 +1,166 @@
+#include "clients/client.h"
+
+#include <algorithm>
+
+#include "clients/client_transport.h"
+#include "schema/codec.h"
+
+namespace ts {
+
+Client::Client(std::string endpoint, ClientOptions options)
+    : endpoint_(std::move(endpoint)), options_(options) {
+  if (options_.client_id == 0) options_.client_id = RandomClientId();
+  options_.retries = std::clamp(options_.retries, 0, client_config::kMaxRequestRetries);
+  if (options_.request_timeout.count() < 1) options_.request_timeout = std::chrono::milliseconds(1);
+  try {
+    context_ = std::make_unique<zmq::context_t>(1);
+  } catch (const zmq::error_t& error) {
+    setup_error_ = Error{ErrorKind::kUnavailable,
+                         std::string("cannot create a ZeroMQ context: ") + error.what()};
+    return;
+  }
+  Status endpoint_ok = CheckEndpoint(endpoint_);
+  if (!endpoint_ok.ok()) setup_error_ = endpoint_ok.error();
+}
+
+Client::~Client() { Disconnect(); }
+Client::Client(Client&& other) noexcept
+    : endpoint_(std::move(other.endpoint_)),
+      options_(other.options_),
+      context_(std::move(other.context_)),
+      socket_(std::move(other.socket_)),
+      setup_error_(std::move(other.setup_error_)),
+      last_request_number_(other.last_request_number_),
+      attempts_of_last_call_(other.attempts_of_last_call_) {
+  other.socket_.reset();
+}
+Client& Client::operator=(Client&& other) noexcept {
+  if (this == &other) return *this;
+  Disconnect();  // the old socket must close before its context is replaced
+  endpoint_ = std::move(other.endpoint_);
+  options_ = other.options_;
+  socket_ = std::move(other.socket_);
+  other.socket_.reset();
+  context_ = std::move(other.context_);
+  setup_error_ = std::move(other.setup_error_);
+  last_request_number_ = other.last_request_number_;
+  attempts_of_last_call_ = other.attempts_of_last_call_;
+  return *this;
+}
+
+void Client::Disconnect() { socket_.reset(); }
+
+Result<std::string> Client::Exchange(const std::string& frame) {
+  attempts_of_last_call_ = 0;
+  if (setup_error_) return *setup_error_;
+  const int attempts = 1 + options_.retries;
+  for (int attempt = 1; attempt <= attempts; ++attempt) {
+    attempts_of_last_call_ = attempt;
+    if (!socket_) {
+      Result<zmq::socket_t> socket = ConnectClientSocket(*context_, zmq::socket_type::req, endpoint_);
+      if (!socket.ok()) return socket.error();
+      socket_ = std::move(socket).value();
+    }
+    bool sent = false;
+    try {
+      sent = socket_->send(zmq::buffer(frame), zmq::send_flags::none).has_value();
+    } catch (const zmq::error_t&) {
+      sent = false;  // treated like a lost request: reopen and try again
+    }
+    if (sent) {
+      Result<bool> readable = WaitReadable(*socket_, options_.request_timeout);
+      if (!readable.ok()) {
+        socket_.reset();
+        return readable.error();
+      }
+      if (readable.value()) {
+        zmq::message_t reply;
+        try {
+          if (socket_->recv(reply, zmq::recv_flags::dontwait)) {
+            // A well-behaved broker sends one frame; drop any extra ones.
+            while (reply.more()) {
+              zmq::message_t extra;
+              if (!socket_->recv(extra, zmq::recv_flags::dontwait)) break;
+              if (!extra.more()) break;
+            }
+            return reply.to_string();
+          }
+        } catch (const zmq::error_t&) {
+          // fall through: reopen and retry
+        }
+      }
+    }
+    // Lazy Pirate: this REQ socket is stuck waiting for a reply that may never
+    // come; close it (linger 0 drops what it holds) and open a fresh one.
+    socket_.reset();
+  }
+  return Error{ErrorKind::kUnavailable,
+               "no reply from " + endpoint_ + " after " + std::to_string(attempts) +
+                   (attempts == 1 ? " attempt of " : " attempts of ") +
+                   DescribeMs(options_.request_timeout)};
+}
+
+Result<Reply> Client::DecodeAndCheck(const std::string& frame, const RequestId& sent_id) const {
+  Result<Reply> reply = DecodeReply(frame);
+  if (!reply.ok()) {
+    return Error{ErrorKind::kInternal,
+                 "the reply from " + endpoint_ + " is not a valid reply: " + reply.error().message};
+  }
+  // The broker answers some requests itself (service refused, unavailable)
+  // and may leave the id zero; any other id must be the one we sent.
+  const RequestId& got = reply.value().id;
+  bool unnumbered = got.client_id == 0 && got.request_number == 0;
+  if (!unnumbered && !(got == sent_id)) {
+    return Error{ErrorKind::kInternal,
+                 "the reply from " + endpoint_ + " answers request " +
+                     std::to_string(got.request_number) + " of client " + std::to_string(got.client_id) +
+                     ", not request " + std::to_string(sent_id.request_number) + " of client " +
+                     std::to_string(sent_id.client_id)};
+  }
+  return reply;
+}
+
+Result<Reply> Client::Call(Request request) {
+  request.id = TakeNextRequestId();
+  return CallWithId(request);
+}
+
+Result<Reply> Client::CallWithId(const Request& request) {
+  Result<std::string> frame = Exchange(EncodeRequest(request));
+  if (!frame.ok()) return frame.error();
+  return DecodeAndCheck(frame.value(), request.id);
+}
+
+Result<Reply> Client::Get(std::string k, std::string v) { return Call(MakeGet(std::move(k), std::move(v))); }
+Result<Reply> Client::Delete(std::string k, std::string v) { return Call(MakeDelete(std::move(k), std::move(v))); }
+Result<Reply> Client::Put(std::vector<Pair> pairs) { return Call(MakePut(std::move(pairs))); }
+Result<Reply> Client::Post(std::vector<Pair> pairs) { return Call(MakePost(std::move(pairs))); }
+
+Result<RawReply> Client::SendRaw(const std::string& bytes) {
+  Result<std::string> frame = Exchange(bytes);
+  if (!frame.ok()) return frame.error();
+  RawReply raw;
+  raw.frame = std::move(frame).value();
+  Result<Reply> decoded = DecodeReply(raw.frame);
+  if (decoded.ok()) {
+    raw.decoded = std::move(decoded).value();
+  } else {
+    raw.decode_error = decoded.error().message;
+  }
+  return raw;
+}
+
+Result<Reply> SendShutdown(const std::string& shutdown_endpoint, const ClientOptions& options) {
+  Client client(shutdown_endpoint, options);
+  Request request;
+  request.op_name = client_config::kShutdownOpName;
+  return client.Call(std::move(request));
+}
+
+Request MakeStatusRequest() {
+  Request request;
+  request.op_name = client_config::kStatusOpName;
+  return request;
+}
+
+}  // namespace ts

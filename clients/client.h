@@ -1,0 +1,109 @@
+// The request/reply client: one REQ socket to the broker's client endpoint,
+// a timeout on every attempt, and Lazy Pirate retries (ZeroMQ guide ch. 4):
+// when an attempt times out, the REQ socket is closed and reopened (a REQ
+// socket that missed its reply can never send again) and the same frame is
+// sent again, a bounded number of times.
+//
+// Exactly-once: each Client draws a random 64-bit client id once; each new
+// call gets the next request number (1, 2, 3, ...); a retry REUSES the number,
+// so a primary that already applied the request answers with its stored reply
+// instead of applying it twice.
+//
+// Errors: a returned Error is always the client's own verdict (no reply in
+// time: kUnavailable "no reply from tcp://... after 3 attempts of 2500 ms";
+// a bad endpoint: kUnavailable "cannot connect to ..."; a reply frame that is
+// not a Reply: kInternal). An error the SERVICE answered is a Reply whose
+// `error` is set. Nothing throws. Not thread-safe: one Client per thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <zmq.hpp>
+
+#include "clients/client_config.h"
+#include "common/status.h"
+#include "schema/messages.h"
+
+namespace ts {
+
+struct ClientOptions {
+  std::chrono::milliseconds request_timeout = client_config::kDefaultRequestTimeout;  // per attempt
+  int retries = client_config::kDefaultRequestRetries;  // attempts = 1 + retries
+  uint64_t client_id = 0;                               // 0: draw a random one
+};
+
+// What came back for bytes that need not be a valid request.
+struct RawReply {
+  std::string frame;             // the reply frame exactly as received
+  std::optional<Reply> decoded;  // set when `frame` decodes as a Reply
+  std::string decode_error;      // why it did not decode, otherwise
+};
+
+class Client {
+ public:
+  // Never fails here: an endpoint ZeroMQ rejects makes every call return that error.
+  explicit Client(std::string endpoint, ClientOptions options = {});
+  ~Client();
+  Client(Client&&) noexcept;
+  Client& operator=(Client&&) noexcept;
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // Numbers `request` (its id is overwritten with this client's id and the
+  // next request number), sends it, and waits: at most
+  // (1 + retries) x request_timeout in all.
+  Result<Reply> Call(Request request);
+  Result<Reply> Get(std::string key_pattern, std::string value_pattern);
+  Result<Reply> Delete(std::string key_pattern, std::string value_pattern);
+  Result<Reply> Put(std::vector<Pair> pairs);
+  Result<Reply> Post(std::vector<Pair> pairs);
+
+  // Sends `request` with its id exactly as given (no numbering): for tests
+  // and tools that replay an earlier request id to check exactly-once.
+  Result<Reply> CallWithId(const Request& request);
+
+  // Sends `bytes` as the request frame, unchanged, with the same timeout and
+  // retries. The reply is returned raw, decoded when it is a valid Reply.
+  Result<RawReply> SendRaw(const std::string& bytes);
+
+  // Consumes the next request id, for callers that encode their own request
+  // frame and send it with SendRaw (tsctl put-raw).
+  RequestId TakeNextRequestId() { return RequestId{options_.client_id, ++last_request_number_}; }
+
+  // Closes the socket now (it reopens at the next call).
+  void Disconnect();
+
+  const std::string& endpoint() const { return endpoint_; }
+  const ClientOptions& options() const { return options_; }
+  uint64_t client_id() const { return options_.client_id; }
+  uint64_t last_request_number() const { return last_request_number_; }
+  int attempts_of_last_call() const { return attempts_of_last_call_; }  // 1 = no retry
+
+ private:
+  // Lazy Pirate exchange of one frame; the reply frame or why there is none.
+  Result<std::string> Exchange(const std::string& frame);
+  Result<Reply> DecodeAndCheck(const std::string& frame, const RequestId& sent_id) const;
+
+  std::string endpoint_;
+  ClientOptions options_;
+  std::unique_ptr<zmq::context_t> context_;
+  std::optional<zmq::socket_t> socket_;
+  std::optional<Error> setup_error_;
+  uint64_t last_request_number_ = 0;
+  int attempts_of_last_call_ = 0;
+};
+
+// Sends the shutdown command (a Request with op_name "SHUTDOWN", see
+// docs/PROTOCOL.md "Shutdown endpoint") to the broker's shutdown endpoint and
+// waits for its acknowledgement Reply, with `options`' timeout and retries.
+Result<Reply> SendShutdown(const std::string& shutdown_endpoint, const ClientOptions& options = {});
+
+// A Request with op_name "STATUS": the broker answers it with the cluster view.
+Request MakeStatusRequest();
+
+}  // namespace ts

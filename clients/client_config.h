@@ -1,0 +1,57 @@
+// Every timeout, limit and default endpoint of the client library and tsctl,
+// in one place. tsctl's flags (--timeout-ms, --retries, --broker, ...) override
+// them; nothing else in clients/ hard-codes a number of milliseconds.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+
+namespace ts::client_config {
+
+// Where `./run.sh` puts the broker by default (port base 5555): client
+// requests on base+0, shutdown commands on base+2 (nodes use base+1).
+inline constexpr const char* kDefaultBrokerEndpoint = "tcp://127.0.0.1:5555";
+inline constexpr const char* kDefaultShutdownEndpoint = "tcp://127.0.0.1:5557";
+
+// How long one attempt waits for its reply before the REQ socket is thrown
+// away and the request is sent again (Lazy Pirate). Longer than the broker's
+// hold time during failover would be ideal; 2.5 s keeps a dead broker from
+// stalling a person for long.
+inline constexpr std::chrono::milliseconds kDefaultRequestTimeout{2500};
+
+// Retries after the first attempt: 2 retries = 3 attempts in all, so an
+// unreachable broker is reported after about 3 x kDefaultRequestTimeout.
+inline constexpr int kDefaultRequestRetries = 2;
+
+// Upper bound accepted for --retries, so a typo cannot make a call unbounded.
+inline constexpr int kMaxRequestRetries = 100;
+
+// A closed socket drops unsent messages at once instead of blocking exit.
+inline constexpr int kSocketLingerMs = 0;
+
+// How long a send may wait for room in the socket's queue before it fails.
+inline constexpr std::chrono::milliseconds kSendTimeout{1000};
+
+// Pipelined (DEALER) client: requests outstanding at once by default, and the
+// longest a single Poll sleeps between housekeeping rounds (resends/expiry).
+inline constexpr size_t kDefaultMaxInFlight = 64;
+inline constexpr std::chrono::milliseconds kPipelinePollSlice{50};
+
+// Operation names the broker itself answers (not relayed to nodes). See
+// docs/PROTOCOL.md "Shutdown endpoint" and "Status request".
+inline constexpr const char* kShutdownOpName = "SHUTDOWN";
+inline constexpr const char* kStatusOpName = "STATUS";
+
+}  // namespace ts::client_config
+
+namespace ts::client_config {
+
+// tsctl's interactive prompt: lines of history kept, in this file under $HOME.
+inline constexpr int kPromptHistoryLines = 1000;
+inline constexpr const char* kPromptHistoryFile = ".tsctl_history";
+
+// Bounds accepted for --timeout-ms (a typo must not make a call unbounded).
+inline constexpr int kMinTimeoutMs = 1;
+inline constexpr int kMaxTimeoutMs = 600000;
+
+}  // namespace ts::client_config

@@ -1,0 +1,66 @@
+#include "clients/in_flight.h"
+
+#include <algorithm>
+
+namespace ts {
+
+InFlightTable::InFlightTable(std::chrono::milliseconds attempt_timeout, int max_attempts)
+    : attempt_timeout_(attempt_timeout), max_attempts_(std::max(1, max_attempts)) {}
+
+void InFlightTable::OnSent(uint64_t number, std::string frame, TimePoint now) {
+  entries_[number] = Entry{std::move(frame), 1, now + attempt_timeout_};
+}
+
+std::optional<InFlightTable::Completed> InFlightTable::OnReply(uint64_t number) {
+  if (number == 0) {
+    if (entries_.empty()) return std::nullopt;
+    number = entries_.begin()->first;
+  }
+  auto found = entries_.find(number);
+  if (found == entries_.end()) return std::nullopt;
+  Completed completed{number, found->second.attempts};
+  entries_.erase(found);
+  return completed;
+}
+
+InFlightTable::TickActions InFlightTable::OnTick(TimePoint now) {
+  TickActions actions;
+  for (auto it = entries_.begin(); it != entries_.end();) {
+    Entry& entry = it->second;
+    if (entry.deadline > now) {
+      ++it;
+      continue;
+    }
+    if (entry.attempts >= max_attempts_) {
+      actions.expired.push_back(it->first);
+      it = entries_.erase(it);
+      continue;
+    }
+    ++entry.attempts;
+    entry.deadline = now + attempt_timeout_;
+    actions.resend.push_back(it->first);
+    ++it;
+  }
+  return actions;
+}
+
+const std::string& InFlightTable::FrameOf(uint64_t number) const {
+  static const std::string kNone;
+  auto found = entries_.find(number);
+  return found == entries_.end() ? kNone : found->second.frame;
+}
+
+int InFlightTable::AttemptsOf(uint64_t number) const {
+  auto found = entries_.find(number);
+  return found == entries_.end() ? 0 : found->second.attempts;
+}
+
+std::optional<InFlightTable::TimePoint> InFlightTable::NextDeadline() const {
+  std::optional<TimePoint> earliest;
+  for (const auto& [number, entry] : entries_) {
+    if (!earliest || entry.deadline < *earliest) earliest = entry.deadline;
+  }
+  return earliest;
+}
+
+}  // namespace ts

@@ -1,0 +1,180 @@
+#include "clients/pipelined_client.h"
+
+#include <algorithm>
+#include <map>
+
+#include "clients/client_transport.h"
+#include "schema/codec.h"
+
+namespace ts {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+PipelineOptions Sanitized(PipelineOptions options) {
+  if (options.client_id == 0) options.client_id = RandomClientId();
+  options.retries = std::clamp(options.retries, 0, client_config::kMaxRequestRetries);
+  if (options.request_timeout.count() < 1) options.request_timeout = std::chrono::milliseconds(1);
+  options.max_in_flight = std::max<size_t>(1, options.max_in_flight);
+  return options;
+}
+
+}  // namespace
+
+PipelinedClient::PipelinedClient(std::string endpoint, PipelineOptions options)
+    : endpoint_(std::move(endpoint)),
+      options_(Sanitized(options)),
+      table_(options_.request_timeout, 1 + options_.retries) {
+  try {
+    context_ = std::make_unique<zmq::context_t>(1);
+  } catch (const zmq::error_t& error) {
+    setup_error_ = Error{ErrorKind::kUnavailable,
+                         std::string("cannot create a ZeroMQ context: ") + error.what()};
+    return;
+  }
+  Result<zmq::socket_t> socket = ConnectClientSocket(*context_, zmq::socket_type::dealer, endpoint_);
+  if (!socket.ok()) {
+    setup_error_ = socket.error();
+    return;
+  }
+  socket_ = std::move(socket).value();
+}
+
+PipelinedClient::~PipelinedClient() { socket_.reset(); }
+
+bool PipelinedClient::SendFrame(const std::string& frame) {
+  try {
+    // The empty delimiter makes the DEALER's frames look like a REQ socket's.
+    if (!socket_->send(zmq::message_t(), zmq::send_flags::sndmore)) return false;
+    return socket_->send(zmq::buffer(frame), zmq::send_flags::none).has_value();
+  } catch (const zmq::error_t&) {
+    return false;
+  }
+}
+
+Result<uint64_t> PipelinedClient::Send(Request request) {
+  if (setup_error_) return *setup_error_;
+  if (table_.size() >= options_.max_in_flight) {
+    return Error{ErrorKind::kTooLarge, "already " + std::to_string(table_.size()) +
+                                           " requests in flight (the limit); poll for replies first"};
+  }
+  request.id = RequestId{options_.client_id, last_request_number_ + 1};
+  std::string frame = EncodeRequest(request);
+  if (!SendFrame(frame)) {
+    return Error{ErrorKind::kUnavailable, "cannot send to " + endpoint_ + " within " +
+                                              DescribeMs(client_config::kSendTimeout)};
+  }
+  ++last_request_number_;
+  ++stats_.sent;
+  table_.OnSent(last_request_number_, std::move(frame), SteadyClock::now());
+  return last_request_number_;
+}
+
+Error PipelinedClient::NoReplyError(uint64_t number) const {
+  int attempts = table_.max_attempts();
+  return Error{ErrorKind::kUnavailable,
+               "no reply from " + endpoint_ + " to request " + std::to_string(number) + " after " +
+                   std::to_string(attempts) + (attempts == 1 ? " attempt of " : " attempts of ") +
+                   DescribeMs(options_.request_timeout)};
+}
+
+void PipelinedClient::ReceiveReady(std::vector<Completion>& out) {
+  while (true) {
+    std::vector<zmq::message_t> parts;
+    try {
+      zmq::message_t part;
+      if (!socket_->recv(part, zmq::recv_flags::dontwait)) return;
+      bool more = part.more();
+      parts.push_back(std::move(part));
+      while (more) {
+        zmq::message_t next;
+        if (!socket_->recv(next, zmq::recv_flags::dontwait)) break;
+        more = next.more();
+        parts.push_back(std::move(next));
+      }
+    } catch (const zmq::error_t&) {
+      return;
+    }
+    // [empty][reply]; the reply is the last frame.
+    Result<Reply> reply = DecodeReply(parts.back().to_string_view());
+    if (!reply.ok()) {
+      ++stats_.undecodable;
+      continue;
+    }
+    const RequestId& id = reply.value().id;
+    if (id.client_id != 0 && id.client_id != options_.client_id) {
+      ++stats_.unmatched;
+      continue;
+    }
+    std::optional<InFlightTable::Completed> completed = table_.OnReply(id.request_number);
+    if (!completed) {
+      ++stats_.unmatched;
+      continue;
+    }
+    ++stats_.completed;
+    out.push_back(Completion{completed->number, std::move(reply).value(), completed->attempts});
+  }
+}
+
+void PipelinedClient::HandleTick(std::vector<Completion>& out) {
+  InFlightTable::TickActions actions = table_.OnTick(SteadyClock::now());
+  for (uint64_t number : actions.expired) {
+    ++stats_.expired;
+    out.push_back(Completion{number, NoReplyError(number), table_.max_attempts()});
+  }
+  for (uint64_t number : actions.resend) {
+    ++stats_.resent;
+    SendFrame(table_.FrameOf(number));  // a failed resend is just another lost attempt
+  }
+}
+
+std::vector<Completion> PipelinedClient::Poll(std::chrono::milliseconds wait) {
+  std::vector<Completion> out;
+  if (setup_error_) return out;
+  const auto give_up = SteadyClock::now() + wait;
+  while (true) {
+    ReceiveReady(out);
+    HandleTick(out);
+    auto now = SteadyClock::now();
+    if (!out.empty() || now >= give_up) return out;
+    auto until = give_up;
+    if (std::optional<InFlightTable::TimePoint> deadline = table_.NextDeadline()) {
+      until = std::min(until, *deadline);
+    }
+    auto slice = std::chrono::duration_cast<std::chrono::milliseconds>(until - now) +
+                 std::chrono::milliseconds(1);
+    slice = std::min(slice, client_config::kPipelinePollSlice);
+    if (!WaitReadable(*socket_, slice).ok()) return out;
+  }
+}
+
+std::vector<Result<Reply>> PipelinedClient::CallAll(std::vector<Request> requests) {
+  std::vector<Result<Reply>> results(requests.size(),
+                                     Error{ErrorKind::kInternal, "request was not completed"});
+  std::map<uint64_t, size_t> index_of_number;
+  size_t next = 0;
+  size_t done = 0;
+  while (done < requests.size()) {
+    while (next < requests.size() && table_.size() < options_.max_in_flight) {
+      Result<uint64_t> number = Send(std::move(requests[next]));
+      if (number.ok()) {
+        index_of_number[number.value()] = next;
+      } else {
+        results[next] = number.error();
+        ++done;
+      }
+      ++next;
+    }
+    if (done == requests.size()) break;
+    for (Completion& completion : Poll(options_.request_timeout)) {
+      auto found = index_of_number.find(completion.request_number);
+      if (found == index_of_number.end()) continue;  // from an earlier Send by the caller
+      results[found->second] = std::move(completion.reply);
+      index_of_number.erase(found);
+      ++done;
+    }
+  }
+  return results;
+}
+
+}  // namespace ts

@@ -1,0 +1,96 @@
+// The pipelined client: one DEALER socket to the broker's client endpoint with
+// many requests in flight, for tools and benchmarks. Requests are numbered
+// like Client's (random client id, request numbers 1, 2, 3, ...); replies are
+// matched to requests by request number, in whatever order they come.
+//
+// Every request is bounded in time: an attempt that gets no reply within
+// request_timeout is sent again with the same request number (the DEALER
+// socket need not be reopened), and after 1 + retries attempts the request
+// completes with kUnavailable. Frames on the wire are [empty][request], as a
+// REQ socket would send them, so the broker treats both alike.
+// Nothing throws. Not thread-safe: one PipelinedClient per thread.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <zmq.hpp>
+
+#include "clients/client_config.h"
+#include "clients/in_flight.h"
+#include "common/status.h"
+#include "schema/messages.h"
+
+namespace ts {
+
+struct PipelineOptions {
+  std::chrono::milliseconds request_timeout = client_config::kDefaultRequestTimeout;  // per attempt
+  int retries = client_config::kDefaultRequestRetries;  // attempts = 1 + retries
+  size_t max_in_flight = client_config::kDefaultMaxInFlight;
+  uint64_t client_id = 0;  // 0: draw a random one
+};
+
+struct Completion {
+  uint64_t request_number = 0;
+  Result<Reply> reply = Error{ErrorKind::kInternal, "not completed"};
+  int attempts = 0;  // how many times the request was sent
+};
+
+struct PipelineStats {
+  uint64_t sent = 0;          // first attempts
+  uint64_t resent = 0;        // retries
+  uint64_t completed = 0;     // replies matched to a request
+  uint64_t expired = 0;       // requests that ran out of attempts
+  uint64_t unmatched = 0;     // replies for no request out (duplicates, strays)
+  uint64_t undecodable = 0;   // reply frames that are not a Reply
+};
+
+class PipelinedClient {
+ public:
+  explicit PipelinedClient(std::string endpoint, PipelineOptions options = {});
+  ~PipelinedClient();
+  PipelinedClient(const PipelinedClient&) = delete;
+  PipelinedClient& operator=(const PipelinedClient&) = delete;
+
+  // Numbers `request` and sends it now; returns its request number. Fails
+  // (nothing sent) when max_in_flight requests are already out, the endpoint
+  // is bad, or the socket cannot take the frame within kSendTimeout.
+  Result<uint64_t> Send(Request request);
+
+  // Waits at most `wait` until at least one request completes (by a reply or
+  // by running out of attempts), resending timed-out attempts on the way, and
+  // returns every completion ready by then (possibly none).
+  std::vector<Completion> Poll(std::chrono::milliseconds wait);
+
+  // Sends all `requests` keeping at most max_in_flight out, waits for every
+  // one, and returns result i for requests[i]. Bounded: no request waits past
+  // its last attempt.
+  std::vector<Result<Reply>> CallAll(std::vector<Request> requests);
+
+  size_t in_flight() const { return table_.size(); }
+  const PipelineStats& stats() const { return stats_; }
+  uint64_t client_id() const { return options_.client_id; }
+  const std::string& endpoint() const { return endpoint_; }
+
+ private:
+  bool SendFrame(const std::string& frame);
+  void ReceiveReady(std::vector<Completion>& out);  // drains the socket, never waits
+  void HandleTick(std::vector<Completion>& out);
+  Error NoReplyError(uint64_t number) const;
+
+  std::string endpoint_;
+  PipelineOptions options_;
+  InFlightTable table_;
+  std::unique_ptr<zmq::context_t> context_;
+  std::optional<zmq::socket_t> socket_;
+  std::optional<Error> setup_error_;
+  uint64_t last_request_number_ = 0;
+  PipelineStats stats_;
+};
+
+}  // namespace ts

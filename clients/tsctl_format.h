@@ -1,0 +1,48 @@
+// How tsctl shows replies: a readable form for people (tables of pairs,
+// not-added pairs with reasons in words, errors in plain words) and a JSON
+// form for scripts, one object per reply on one line:
+//   {"ok":bool,"op":"GET","pairs":[["key,text","value,text"],...],
+//    "rejected":[{"key":"..","value":"..","reason":"key_present"}],
+//    "error":{"kind":"..","message":".."}|null,"served_by":ID,"term":N}
+// When no reply came at all (the client's own failure), served_by and term
+// are null and error says why. Pure functions: no I/O.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "clients/client.h"
+#include "common/status.h"
+#include "common/tuple.h"
+#include "schema/messages.h"
+
+namespace ts::tsctl {
+
+std::string_view PlainErrorKind(ErrorKind kind);         // "service refused", ...
+std::string_view PlainRejectReason(RejectReason reason);  // "key already present", ...
+
+// A tuple's text form for a terminal: bytes outside printable ASCII as \xNN,
+// an empty tuple as "(empty)".
+std::string DisplayTuple(const Tuple& tuple);
+
+// Rows as aligned columns (two blanks apart), one line each.
+std::string TextTable(const std::vector<std::vector<std::string>>& rows);
+
+// Readable forms; each ends with a newline.
+std::string FormatReply(const Reply& reply);
+// A successful STATUS reply laid out as docs/PROTOCOL.md "Status request"
+// says (tsctl_status_format.cpp); FormatReply uses it for op STATUS.
+std::string FormatStatus(const Reply& reply);
+std::string FormatFailure(const Error& error);  // no reply: the client's own error
+std::string FormatRawReply(const RawReply& raw);
+
+// JSON forms, and the single line to print for one.
+nlohmann::ordered_json ReplyJson(const Reply& reply);
+nlohmann::ordered_json FailureJson(std::string_view op, const Error& error);
+nlohmann::ordered_json RawReplyJson(const RawReply& raw);
+std::string JsonLine(const nlohmann::ordered_json& json);  // invalid UTF-8 replaced, ends with '\n'
+
+}  // namespace ts::tsctl

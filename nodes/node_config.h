@@ -1,0 +1,51 @@
+// Every timeout and limit of a node, named, in one place. tsnode overrides
+// them from flags; the simulation sets its own. Durations are Millis.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "nodes/cluster_messages.h"
+#include "nodes/space.h"
+
+namespace ts::cluster {
+
+struct NodeDefaults {
+  static constexpr Millis kHeartbeatInterval{100};
+  static constexpr int kLivenessHeartbeats = 3;  // a node silent this many intervals is dead
+  static constexpr Millis kBrokerTimeout{60'000};  // then save and exit
+  static constexpr size_t kMinAcks = 1;
+  static constexpr size_t kSnapshotChunkPairs = 1'000;
+  static constexpr size_t kRecentLogEntries = 20'000;    // kept for cheap catch-up
+  static constexpr size_t kMaxRememberedClients = 100'000;  // exactly-once table rows
+};
+
+struct NodeConfig {
+  NodeId id = kNoNode;  // >= 1, unique in the cluster
+
+  Millis heartbeat_interval = NodeDefaults::kHeartbeatInterval;
+  // A peer (or the broker, for a primary) unheard for this long is dead.
+  Millis liveness_window = NodeDefaults::kHeartbeatInterval * NodeDefaults::kLivenessHeartbeats;
+  // Election: how long a candidate waits for a better node to answer, and how
+  // long a node that was answered waits for that node to become primary.
+  Millis election_answer_timeout = NodeDefaults::kHeartbeatInterval * 2;
+  Millis coordinator_timeout = NodeDefaults::kHeartbeatInterval * 10;
+  // How long to wait for a pre-vote or registration answer from the broker.
+  Millis broker_answer_timeout = NodeDefaults::kHeartbeatInterval * 5;
+  // A state transfer without progress for this long is asked for again.
+  Millis state_transfer_timeout = NodeDefaults::kHeartbeatInterval * 20;
+  // A backup behind its primary's heartbeat for this long asks for a catch-up
+  // (the batch that would have shown the gap may have been lost).
+  Millis behind_timeout = NodeDefaults::kHeartbeatInterval * 3;
+  // No word from the broker for this long: save and exit (0 = wait forever).
+  Millis broker_timeout = NodeDefaults::kBrokerTimeout;
+
+  size_t min_acks = NodeDefaults::kMinAcks;
+  bool async_replies = false;  // reply before acks: faster, may lose writes on failover
+  size_t snapshot_chunk_pairs = NodeDefaults::kSnapshotChunkPairs;
+  size_t recent_log_entries = NodeDefaults::kRecentLogEntries;
+  size_t max_remembered_clients = NodeDefaults::kMaxRememberedClients;
+  SpaceLimits space_limits;
+};
+
+}  // namespace ts::cluster

@@ -1,0 +1,84 @@
+// The replicated state of a node: the tuple space, the exactly-once client
+// table, the recent log, and the position of the last entry applied.
+//
+// Primary and backups keep the same state by applying the same entries in
+// seq order. The primary executes a request on the space and then Records the
+// entry (the space already holds its effect); a backup Applies it (effect on
+// the space, then Record). The recent log keeps the last entries so a backup
+// that is only a little behind catches up from it instead of a snapshot. The
+// client table is bounded: when full, the row of the oldest write goes (by seq,
+// so every node evicts the same rows).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "nodes/cluster_messages.h"
+#include "nodes/space.h"
+
+namespace ts::cluster {
+
+// Each client's last write and its reply (exactly-once retries).
+class ClientTable {
+ public:
+  explicit ClientTable(size_t max_rows) : max_rows_(max_rows) {}
+
+  const ClientRecord* Find(uint64_t client_id) const;
+  void Record(uint64_t client_id, uint64_t request_number, uint64_t seq, const Reply& reply);
+  std::vector<ClientRecord> Rows() const;  // by client id
+  void Replace(const std::vector<ClientRecord>& rows);
+  size_t size() const { return rows_.size(); }
+
+ private:
+  size_t max_rows_;
+  std::map<uint64_t, ClientRecord> rows_;
+  std::set<std::pair<uint64_t, uint64_t>> by_seq_;  // (seq, client id), for eviction
+};
+
+// The last `capacity` entries, after a base position (where a snapshot left off).
+class RecentLog {
+ public:
+  explicit RecentLog(size_t capacity) : capacity_(capacity) {}
+
+  void Reset(LogPosition base);
+  void Append(const LogEntry& entry);  // entry.position.seq must be last().seq + 1
+  LogPosition last() const;
+  // The term of the entry at seq, when this log still knows it (the base counts).
+  std::optional<uint64_t> TermAt(uint64_t seq) const;
+  // Every entry after seq, when all of them are still kept.
+  std::optional<std::vector<LogEntry>> EntriesAfter(uint64_t seq) const;
+
+ private:
+  size_t capacity_;
+  LogPosition base_;
+  std::deque<LogEntry> entries_;
+};
+
+struct ReplicaState {
+  explicit ReplicaState(const SpaceLimits& limits, size_t max_clients, size_t log_capacity)
+      : space(limits), clients(max_clients), log(log_capacity) {}
+
+  // A backup applies a replicated entry: effect, table row, log, position.
+  void Apply(const LogEntry& entry);
+  // The primary already executed the request: table row, log, position.
+  void Record(const LogEntry& entry);
+  // Replaces everything with a snapshot.
+  void Install(const std::vector<std::pair<std::string, std::string>>& pairs, LogPosition at,
+               const std::vector<ClientRecord>& client_rows);
+
+  LogPosition last() const { return last_applied; }
+
+  TupleSpace space;
+  ClientTable clients;
+  RecentLog log;
+  LogPosition last_applied;
+};
+
+}  // namespace ts::cluster

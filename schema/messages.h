@@ -1,0 +1,65 @@
+// The client protocol as plain C++ values: what a client asks and what it is
+// told. schema/codec.h turns these into Cap'n Proto frames and back; the space,
+// the nodes and the clients work only with these structs.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "common/tuple.h"
+
+namespace ts {
+
+enum class Op { kGet, kPut, kPost, kDelete, kOther };
+
+// "GET" -> kGet, ...; any other name (even lower case) -> kOther.
+Op OpFromName(std::string_view name);
+std::string_view OpName(Op op);  // "GET", "PUT", "POST", "DELETE", "OTHER"
+
+// Identifies a request for exactly-once retries: a client picks a random
+// client_id once and numbers its requests 1, 2, 3, ...; a retry reuses the number.
+struct RequestId {
+  uint64_t client_id = 0;
+  uint64_t request_number = 0;
+};
+
+inline bool operator==(const RequestId& a, const RequestId& b) {
+  return a.client_id == b.client_id && a.request_number == b.request_number;
+}
+
+struct Request {
+  RequestId id;
+  std::string op_name;          // as sent: "GET", "PUT", or anything else
+  std::string key_pattern;      // GET / DELETE: Python re pattern over key text
+  std::string value_pattern;    // GET / DELETE: Python re pattern over value text
+  std::vector<Pair> pairs;      // PUT / POST
+  // Set by the decoder when the pair list itself is malformed (a pair without
+  // a key or a value); the space answers kMalformedRequest with this message.
+  std::optional<std::string> pair_list_error;
+
+  Op op() const { return OpFromName(op_name); }
+};
+
+struct Reply {
+  RequestId id;
+  std::string op_name;                 // echoes the request's op name
+  std::vector<Pair> pairs;             // GET / DELETE: matching pairs, by key text
+  std::vector<Rejection> rejected;     // PUT / POST: pairs not used, with why
+  // Set when the request failed as a whole. A GET/DELETE with a malformed
+  // pattern answers an empty list with error kMalformedPattern saying why.
+  std::optional<Error> error;
+  uint32_t served_by = 0;              // node id of the primary that answered
+  uint64_t term = 0;                   // that primary's term
+
+  bool ok() const { return !error.has_value(); }
+};
+
+Request MakeGet(std::string key_pattern, std::string value_pattern);
+Request MakeDelete(std::string key_pattern, std::string value_pattern);
+Request MakePut(std::vector<Pair> pairs);
+Request MakePost(std::vector<Pair> pairs);
+
+}  // namespace ts

@@ -1,0 +1,228 @@
+// The request/reply client against real ZeroMQ peers: a ROUTER on a free
+// loopback port (FakeBroker) that answers, drops, or garbles replies, and a
+// port nobody listens on.
+#include <catch2/catch.hpp>
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <optional>
+#include <thread>
+
+#include "clients/client.h"
+#include "clients/client_transport.h"
+#include "schema/codec.h"
+#include "tests/client/fake_broker.h"
+#include "tests/support/process.h"
+
+using namespace std::chrono_literals;
+using ts::testing::EchoReply;
+using ts::testing::FakeBroker;
+using ts::testing::IdOf;
+
+namespace {
+
+ts::ClientOptions Fast(int retries = 2, std::chrono::milliseconds timeout = 300ms) {
+  ts::ClientOptions options;
+  options.request_timeout = timeout;
+  options.retries = retries;
+  return options;
+}
+
+}  // namespace
+
+TEST_CASE("client: a call gets its reply, numbered with a random client id", "[client]") {
+  FakeBroker broker([](size_t, const std::string& body) { return EchoReply(body); });
+  ts::Client client(broker.endpoint(), Fast());
+  REQUIRE(client.client_id() != 0);
+
+  ts::Result<ts::Reply> reply = client.Get("user,.*", "4.");
+  REQUIRE(reply.ok());
+  CHECK(reply.value().ok());
+  CHECK(reply.value().op_name == "GET");
+  REQUIRE(reply.value().pairs.size() == 1);
+  CHECK(reply.value().pairs[0] == ts::Pair{{"user,.*"}, {"4."}});
+  CHECK(reply.value().served_by == 7);
+  CHECK(reply.value().term == 3);
+  CHECK(reply.value().id == ts::RequestId{client.client_id(), 1});
+  CHECK(client.attempts_of_last_call() == 1);
+
+  REQUIRE(client.Put({ts::Pair{{"a"}, {"1"}}}).ok());
+  CHECK(client.last_request_number() == 2);
+  REQUIRE(broker.received_count() == 2);
+  CHECK(IdOf(broker.received()[1].body) == ts::RequestId{client.client_id(), 2});
+
+  ts::Client other(broker.endpoint(), Fast());
+  CHECK(other.client_id() != client.client_id());
+}
+
+TEST_CASE("client: a lost request is retried on a new socket with the same request id", "[client]") {
+  // Drops the first request it sees, answers the rest.
+  FakeBroker broker([](size_t index, const std::string& body) -> std::optional<std::string> {
+    if (index == 0) return std::nullopt;
+    return EchoReply(body);
+  });
+  ts::Client client(broker.endpoint(), Fast(2, 300ms));
+
+  ts::Result<ts::Reply> reply = client.Put({ts::Pair{{"k"}, {"v"}}});
+  REQUIRE(reply.ok());
+  CHECK(reply.value().ok());
+  CHECK(client.attempts_of_last_call() == 2);
+
+  std::vector<ts::testing::ReceivedFrame> received = broker.received();
+  REQUIRE(received.size() == 2);
+  const ts::RequestId first = IdOf(received[0].body);
+  CHECK(first == ts::RequestId{client.client_id(), 1});
+  CHECK(IdOf(received[1].body) == first);                   // exactly-once: the same id
+  CHECK(received[1].body == received[0].body);              // and the same bytes
+  CHECK(received[1].routing_id != received[0].routing_id);  // from a reopened REQ socket
+
+  // The next new request gets the next number.
+  REQUIRE(client.Get("k", "v").ok());
+  CHECK(IdOf(broker.received().back().body) == ts::RequestId{client.client_id(), 2});
+}
+
+TEST_CASE("client: an unreachable endpoint gives a clear error after every attempt, in bounded time",
+          "[client]") {
+  const std::string endpoint = ts::testing::LoopbackEndpoint(ts::testing::FreeTcpPort());
+  ts::Client client(endpoint, Fast(2, 100ms));
+
+  const auto start = std::chrono::steady_clock::now();
+  ts::Result<ts::Reply> reply = client.Get(".*", ".*");
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+
+  REQUIRE_FALSE(reply.ok());
+  CHECK(reply.error().kind == ts::ErrorKind::kUnavailable);
+  CHECK(reply.error().message == "no reply from " + endpoint + " after 3 attempts of 100 ms");
+  CHECK(client.attempts_of_last_call() == 3);
+  CHECK(elapsed >= 300ms);  // it really waited for each attempt
+  CHECK(elapsed < 3s);      // and no longer than the attempts, plus generous slack
+}
+
+TEST_CASE("client: retries 0 means a single attempt", "[client]") {
+  const std::string endpoint = ts::testing::LoopbackEndpoint(ts::testing::FreeTcpPort());
+  ts::Client client(endpoint, Fast(0, 50ms));
+  ts::Result<ts::Reply> reply = client.Get(".*", ".*");
+  REQUIRE_FALSE(reply.ok());
+  CHECK(reply.error().message == "no reply from " + endpoint + " after 1 attempt of 50 ms");
+}
+
+TEST_CASE("client: a broker that starts after the call began is still reached", "[client]") {
+  // The first attempt goes out while nobody listens; then the broker binds;
+  // the request reaches it (by ZeroMQ's reconnect or by a retry) in time.
+  const std::string endpoint = ts::testing::LoopbackEndpoint(ts::testing::FreeTcpPort());
+  ts::Client client(endpoint, Fast(5, 200ms));
+  std::optional<ts::Result<ts::Reply>> reply;
+  std::atomic<bool> calling{false};
+  std::thread caller([&] {
+    calling = true;
+    reply = client.Get("late", ".*");
+  });
+  REQUIRE(ts::testing::WaitUntil([&] { return calling.load(); }, 2s));
+  FakeBroker broker([](size_t, const std::string& body) { return EchoReply(body); }, 1, endpoint);
+  caller.join();
+  REQUIRE(reply.has_value());
+  REQUIRE(reply->ok());
+  CHECK(reply->value().pairs.at(0).key == ts::Tuple{"late"});
+}
+
+TEST_CASE("client: a reply that is not a Reply is an error naming the endpoint", "[client]") {
+  FakeBroker broker([](size_t, const std::string&) { return std::string("garbage!"); });
+  ts::Client client(broker.endpoint(), Fast());
+  ts::Result<ts::Reply> reply = client.Get(".*", ".*");
+  REQUIRE_FALSE(reply.ok());
+  CHECK(reply.error().kind == ts::ErrorKind::kInternal);
+  CHECK_THAT(reply.error().message, Catch::StartsWith("the reply from " + broker.endpoint() +
+                                                      " is not a valid reply: "));
+  CHECK(client.attempts_of_last_call() == 1);  // a bad reply is still a reply: no retry
+}
+
+TEST_CASE("client: a reply for another request is refused; an unnumbered broker reply is accepted",
+          "[client]") {
+  SECTION("another request's id") {
+    FakeBroker broker([](size_t, const std::string&) {
+      ts::Reply reply;
+      reply.id = ts::RequestId{42, 99};
+      return ts::EncodeReply(reply);
+    });
+    ts::Client client(broker.endpoint(), Fast());
+    ts::Result<ts::Reply> reply = client.Get(".*", ".*");
+    REQUIRE_FALSE(reply.ok());
+    CHECK(reply.error().kind == ts::ErrorKind::kInternal);
+    CHECK_THAT(reply.error().message, Catch::Contains("answers request 99 of client 42"));
+  }
+  SECTION("the broker's own refusal, id zero") {
+    FakeBroker broker([](size_t, const std::string&) {
+      ts::Reply reply;
+      reply.error = ts::Error{ts::ErrorKind::kServiceRefused, "client limit 32 reached"};
+      return ts::EncodeReply(reply);
+    });
+    ts::Client client(broker.endpoint(), Fast());
+    ts::Result<ts::Reply> reply = client.Get(".*", ".*");
+    REQUIRE(reply.ok());
+    REQUIRE_FALSE(reply.value().ok());
+    CHECK(reply.value().error->kind == ts::ErrorKind::kServiceRefused);
+  }
+}
+
+TEST_CASE("client: an endpoint ZeroMQ rejects is an error at each call, not a crash", "[client]") {
+  ts::Client client("not-an-endpoint", Fast());
+  ts::Result<ts::Reply> reply = client.Get(".*", ".*");
+  REQUIRE_FALSE(reply.ok());
+  CHECK(reply.error().kind == ts::ErrorKind::kUnavailable);
+  CHECK_THAT(reply.error().message, Catch::StartsWith("'not-an-endpoint' is not a valid ZeroMQ endpoint"));
+  CHECK_FALSE(ts::CheckEndpoint("tcp://127.0.0.1").ok());
+  CHECK(ts::CheckEndpoint("tcp://127.0.0.1:5555").ok());
+  CHECK(ts::CheckEndpoint("ipc:///tmp/tuplestar.sock").ok());
+}
+
+TEST_CASE("client: SendRaw sends bytes unchanged and decodes the reply when it can", "[client]") {
+  FakeBroker broker([](size_t, const std::string& body) { return EchoReply(body); });
+  ts::Client client(broker.endpoint(), Fast());
+  const std::string bytes("\x00\xffnot a request", 15);
+
+  ts::Result<ts::RawReply> raw = client.SendRaw(bytes);
+  REQUIRE(raw.ok());
+  CHECK(broker.received().at(0).body == bytes);
+  REQUIRE(raw.value().decoded.has_value());
+  REQUIRE_FALSE(raw.value().decoded->ok());
+  CHECK(raw.value().decoded->error->kind == ts::ErrorKind::kMalformedRequest);
+  CHECK(raw.value().frame == *EchoReply(bytes));
+
+  FakeBroker garbler([](size_t, const std::string&) { return std::string("xyz"); });
+  ts::Client raw_client(garbler.endpoint(), Fast());
+  ts::Result<ts::RawReply> undecodable = raw_client.SendRaw("hello");
+  REQUIRE(undecodable.ok());
+  CHECK(undecodable.value().frame == "xyz");
+  CHECK_FALSE(undecodable.value().decoded.has_value());
+  CHECK_FALSE(undecodable.value().decode_error.empty());
+}
+
+TEST_CASE("client: CallWithId replays an id exactly", "[client]") {
+  FakeBroker broker([](size_t, const std::string& body) { return EchoReply(body); });
+  ts::Client client(broker.endpoint(), Fast());
+  ts::Request request = ts::MakePut({ts::Pair{{"a"}, {"1"}}});
+  request.id = ts::RequestId{123, 7};
+  REQUIRE(client.CallWithId(request).ok());
+  REQUIRE(client.CallWithId(request).ok());
+  CHECK(IdOf(broker.received().at(0).body) == ts::RequestId{123, 7});
+  CHECK(IdOf(broker.received().at(1).body) == ts::RequestId{123, 7});
+  CHECK(client.last_request_number() == 0);  // replays take no new number
+}
+
+TEST_CASE("client: SendShutdown sends a SHUTDOWN request and returns the acknowledgement", "[client]") {
+  FakeBroker broker([](size_t, const std::string& body) { return EchoReply(body); });
+  ts::Result<ts::Reply> ack = ts::SendShutdown(broker.endpoint(), Fast());
+  REQUIRE(ack.ok());
+  CHECK(ack.value().op_name == "SHUTDOWN");
+  ts::Result<ts::Request> sent = ts::DecodeRequest(broker.received().at(0).body);
+  REQUIRE(sent.ok());
+  CHECK(sent.value().op_name == "SHUTDOWN");
+  CHECK(sent.value().id.request_number == 1);
+
+  const std::string nobody = ts::testing::LoopbackEndpoint(ts::testing::FreeTcpPort());
+  ts::Result<ts::Reply> lost = ts::SendShutdown(nobody, Fast(0, 50ms));
+  REQUIRE_FALSE(lost.ok());
+  CHECK(lost.error().message == "no reply from " + nobody + " after 1 attempt of 50 ms");
+  CHECK(ts::MakeStatusRequest().op_name == "STATUS");
+}

@@ -1,0 +1,134 @@
+// A tiny fault-free harness for NodeCore scenario tests: a BrokerCore and N
+// NodeCores wired by instant, ordered delivery; nodes can be stopped,
+// restarted (empty) and cut off from the broker or from each other. Time
+// advances in 5 ms steps; every step delivers everything, then ticks all.
+#pragma once
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "brokers/broker_core.h"
+#include "nodes/node_core.h"
+#include "schema/codec.h"
+
+namespace ts::cluster::testing {
+
+class MiniCluster {
+ public:
+  explicit MiniCluster(int nodes, NodeConfig base = {}, BrokerConfig broker_config = {})
+      : base_(base), broker_(broker_config, TimePoint(0)) {
+    for (NodeId id = 1; id <= static_cast<NodeId>(nodes); ++id) Start(id);
+  }
+
+  void Start(NodeId id) {
+    NodeConfig config = base_;
+    config.id = id;
+    nodes_[id] = std::make_unique<NodeCore>(config, TimePoint(now_));
+  }
+  void Crash(NodeId id) { nodes_[id].reset(); }
+  void Cut(int a, int b) { cuts_.insert({std::min(a, b), std::max(a, b)}); }  // 0 = broker
+  void HealAll() { cuts_.clear(); }
+
+  // Runs for `ms` of simulated time.
+  void Run(int64_t ms) {
+    const int64_t until = now_ + ms;
+    while (now_ < until) {
+      now_ += 5;
+      Deliver();
+      for (auto& [id, node] : nodes_) {
+        if (node) Absorb(id, node->on_tick(TimePoint(now_)));
+      }
+      AbsorbBroker(broker_.on_tick(TimePoint(now_)));
+      Deliver();
+    }
+  }
+  // Runs until pred() holds or `limit_ms` passes; returns pred().
+  template <class Pred>
+  bool RunUntil(Pred pred, int64_t limit_ms = 10'000) {
+    for (int64_t waited = 0; waited < limit_ms && !pred(); waited += 5) Run(5);
+    return pred();
+  }
+
+  void SendRequest(const std::string& client, Request request) {
+    AbsorbBroker(broker_.on_client_frame(client, EncodeRequest(request), TimePoint(now_)));
+  }
+  std::vector<Reply>& replies(const std::string& client) { return replies_[client]; }
+
+  NodeCore* node(NodeId id) { return nodes_.at(id).get(); }
+  BrokerCore& broker() { return broker_; }
+  NodeId primary() const {
+    for (const auto& [id, node] : nodes_) {
+      if (node && node->role() == Role::kPrimary) return id;
+    }
+    return kNoNode;
+  }
+  int64_t now() const { return now_; }
+  const std::vector<NodeEvent>& events() const { return events_; }
+  std::vector<BrokerEvent>& broker_events() { return broker_events_; }
+  std::set<NodeId>& exited() { return exited_; }
+
+ private:
+  using Delivery = std::variant<std::pair<NodeId, PeerMessage>, std::pair<NodeId, BrokerToNode>, NodeToBroker>;
+  struct Pending { int from; Delivery what; };
+
+  bool Cutoff(int a, int b) const { return cuts_.count({std::min(a, b), std::max(a, b)}) > 0; }
+
+  void Absorb(NodeId from, NodeActions actions) {
+    for (auto& e : actions.events) events_.push_back(e);
+    if (actions.save_and_exit) exited_.insert(from);
+    for (auto& m : actions.to_bus) {
+      for (auto& [id, node] : nodes_) {
+        if (id != from) queue_.push_back({static_cast<int>(from), std::make_pair(id, m)});
+      }
+    }
+    for (auto& send : actions.to_peer) queue_.push_back({static_cast<int>(from), std::make_pair(send.to, send.message)});
+    for (auto& m : actions.to_broker) queue_.push_back({static_cast<int>(from), m});
+  }
+  void AbsorbBroker(BrokerActions actions) {
+    for (auto& e : actions.events) broker_events_.push_back(e);
+    for (auto& send : actions.to_nodes) queue_.push_back({0, std::make_pair(send.to, send.message)});
+    for (auto& frame : actions.to_clients) {
+      auto reply = DecodeReply(frame.frame);
+      if (reply.ok()) replies_[frame.client].push_back(reply.value());
+    }
+  }
+  void Deliver() {
+    while (!queue_.empty()) {
+      Pending p = std::move(queue_.front());
+      queue_.pop_front();
+      if (p.from != 0 && !nodes_[static_cast<NodeId>(p.from)]) continue;  // sender crashed meanwhile
+      if (auto* peer = std::get_if<std::pair<NodeId, PeerMessage>>(&p.what)) {
+        auto& target = nodes_[peer->first];
+        if (target && !Cutoff(p.from, static_cast<int>(peer->first))) {
+          Absorb(peer->first, target->on_message(peer->second, TimePoint(now_)));
+        }
+      } else if (auto* down = std::get_if<std::pair<NodeId, BrokerToNode>>(&p.what)) {
+        auto& target = nodes_[down->first];
+        if (target && !Cutoff(0, static_cast<int>(down->first))) {
+          Absorb(down->first, target->on_message(down->second, TimePoint(now_)));
+        }
+      } else if (!Cutoff(p.from, 0)) {
+        AbsorbBroker(broker_.on_node_message(std::get<NodeToBroker>(p.what), TimePoint(now_)));
+      }
+    }
+  }
+
+  NodeConfig base_;
+  BrokerCore broker_;
+  std::map<NodeId, std::unique_ptr<NodeCore>> nodes_;
+  std::set<std::pair<int, int>> cuts_;
+  std::deque<Pending> queue_;
+  std::map<std::string, std::vector<Reply>> replies_;
+  std::vector<NodeEvent> events_;
+  std::vector<BrokerEvent> broker_events_;
+  std::set<NodeId> exited_;
+  int64_t now_ = 0;
+};
+
+}  // namespace ts::cluster::testing

@@ -1,0 +1,172 @@
+// The node's parts on their own: failure detection, bully election, ack
+// bookkeeping, the recent log and the exactly-once table.
+#include <catch2/catch.hpp>
+
+#include "nodes/ack_tracker.h"
+#include "nodes/bully_election.h"
+#include "nodes/failure_detector.h"
+#include "nodes/replica_state.h"
+
+using namespace ts;
+using namespace ts::cluster;
+
+namespace {
+TimePoint T(int64_t ms) { return TimePoint(ms); }
+Heartbeat Beat(NodeId from, Role role, uint64_t term, uint64_t seq, NodeId primary) {
+  return Heartbeat{from, role, term, LogPosition{term, seq}, primary, 0, true};
+}
+}  // namespace
+
+TEST_CASE("failure detector: seen, live, failed once, rejoined") {
+  FailureDetector detector(Millis(300));
+  CHECK(detector.Heard(Beat(2, Role::kBackup, 1, 0, 1), T(0)) == FailureDetector::Change::kSeen);
+  CHECK(detector.Live(2, T(300)));
+  CHECK(detector.TakeFailures(T(300)).empty());
+  CHECK_FALSE(detector.Live(2, T(301)));
+  CHECK(detector.TakeFailures(T(301)) == std::vector<NodeId>{2});
+  CHECK(detector.TakeFailures(T(500)).empty());  // reported once
+  CHECK(detector.Heard(Beat(2, Role::kBackup, 1, 5, 1), T(600)) == FailureDetector::Change::kRejoined);
+  CHECK(detector.Latest(2)->last.seq == 5);
+  CHECK(detector.Heard(Beat(2, Role::kBackup, 1, 6, 1), T(650)) == FailureDetector::Change::kNone);
+  CHECK(detector.LivePeers(T(700)) == std::vector<NodeId>{2});
+  CHECK_FALSE(detector.Live(9, T(0)));  // never heard
+}
+
+TEST_CASE("election: the best-ranked node asks the broker, raises the term, and wins") {
+  NodeConfig config;
+  BullyElection election(3, config);
+  const Rank mine{{2, 10}, 3};
+  ElectionStep start = election.Start(mine, 2, T(0));
+  REQUIRE(start.to_bus.size() == 1);
+  CHECK(std::get<Election>(start.to_bus[0]).rank == mine);
+  CHECK(election.phase() == ElectionPhase::kAwaitingAnswers);
+  CHECK(election.OnTick(mine, 2, T(100)).to_broker.empty());  // answer timeout is 200 ms
+  ElectionStep ask = election.OnTick(mine, 2, T(200));
+  REQUIRE(ask.to_broker.size() == 1);
+  const auto& pre_vote = std::get<PreVoteRequest>(ask.to_broker[0]);
+  CHECK(pre_vote.proposed_term == 3);
+  CHECK(pre_vote.last == mine.last);
+  // The broker serves term 4 already (someone registered meanwhile): go above it.
+  ElectionStep registering = election.OnPreVoteAnswer(PreVoteAnswer{3, true, 4, 1, ""}, mine, 2, T(210));
+  REQUIRE(registering.to_broker.size() == 1);
+  CHECK(std::get<Registration>(registering.to_broker[0]).term == 5);
+  ElectionStep stale = election.OnRegistrationAnswer(RegistrationAnswer{3, true, 3, 3, ""}, T(215));
+  CHECK_FALSE(stale.won_term);  // an answer about another term
+  ElectionStep won = election.OnRegistrationAnswer(RegistrationAnswer{5, true, 5, 3, ""}, T(220));
+  REQUIRE(won.won_term);
+  CHECK(*won.won_term == 5);
+  CHECK_FALSE(election.running());
+}
+
+TEST_CASE("election: a better-ranked node answers and runs; the weaker one waits") {
+  NodeConfig config;
+  BullyElection weak(1, config);
+  BullyElection strong(2, config);
+  const Rank weak_rank{{1, 5}, 1};
+  const Rank strong_rank{{1, 7}, 2};  // fresher log: wins though... and here also the higher id
+  ElectionStep call = weak.Start(weak_rank, 1, T(0));
+  ElectionStep answer = strong.OnElection(std::get<Election>(call.to_bus[0]), strong_rank, 1, T(1));
+  REQUIRE(answer.to_bus.size() == 2);  // the answer, and its own election
+  const auto& reply = std::get<ElectionAnswer>(answer.to_bus[0]);
+  CHECK(reply.to == 1);
+  CHECK(strong.phase() == ElectionPhase::kAwaitingAnswers);
+  weak.OnAnswer(reply, T(2));
+  CHECK(weak.phase() == ElectionPhase::kAwaitingCoordinator);
+  CHECK(weak.OnTick(weak_rank, 1, T(500)).to_broker.empty());  // it never asks the broker
+  // No coordinator within the timeout (1 s): it starts over.
+  ElectionStep again = weak.OnTick(weak_rank, 1, T(1'002));
+  CHECK(again.to_bus.size() == 1);
+  CHECK(weak.phase() == ElectionPhase::kAwaitingAnswers);
+}
+
+TEST_CASE("election: freshness beats id") {
+  NodeConfig config;
+  BullyElection high_id(9, config);
+  const Rank stale{{1, 3}, 9};
+  const Rank fresh{{2, 1}, 1};
+  ElectionStep step = high_id.OnElection(Election{1, fresh, 2}, stale, 2, T(0));
+  CHECK(step.to_bus.empty());  // node 1 is fresher: node 9 does not answer it
+  CHECK(Rank{{2, 1}, 1} > Rank{{1, 99}, 9});
+}
+
+TEST_CASE("election: a refused pre-vote backs off and retries later") {
+  NodeConfig config;
+  BullyElection election(1, config);
+  const Rank mine{{1, 1}, 1};
+  election.Start(mine, 1, T(0));
+  election.OnTick(mine, 1, T(200));
+  ElectionStep refused = election.OnPreVoteAnswer(PreVoteAnswer{2, false, 1, 2, "primary 2 is live"}, mine,
+                                                  1, T(210));
+  CHECK(refused.to_broker.empty());
+  CHECK(election.phase() == ElectionPhase::kBackingOff);
+  CHECK(refused.note.find("primary 2 is live") != std::string::npos);
+  CHECK(election.OnTick(mine, 1, T(300)).to_bus.empty());
+  CHECK(election.OnTick(mine, 1, T(1'000)).to_bus.size() == 1);  // a new round
+}
+
+TEST_CASE("acks: commit needs every in-sync backup and at least min_acks") {
+  AckTracker acks(1, 2, Millis(300));
+  acks.Reset(3, 0);
+  CHECK(acks.Advance(10, T(0)) == 0);  // no backups: nothing commits
+  acks.OnHeartbeat(Beat(2, Role::kBackup, 3, 8, 1), T(0));
+  CHECK(acks.Advance(10, T(0)) == 0);  // one backup, two needed
+  acks.OnHeartbeat(Beat(3, Role::kBackup, 3, 6, 1), T(10));
+  CHECK(acks.Advance(10, T(10)) == 6);  // the slower backup bounds it
+  acks.OnHeartbeat(Beat(3, Role::kBackup, 3, 10, 1), T(20));
+  CHECK(acks.Advance(10, T(20)) == 8);
+  acks.OnHeartbeat(Beat(2, Role::kBackup, 3, 4, 1), T(30));  // a reordered, older ack
+  CHECK(acks.Advance(10, T(30)) == 8);   // acks and commits never go back
+  acks.OnHeartbeat(Beat(4, Role::kSyncing, 3, 0, 1), T(40));  // syncing: not waited for
+  acks.OnHeartbeat(Beat(2, Role::kBackup, 3, 10, 1), T(50));
+  CHECK(acks.Advance(10, T(50)) == 10);
+  CHECK(acks.InSync(T(50)) == std::vector<NodeId>{2, 3});
+  CHECK(acks.InReach(T(50)) == 3);
+}
+
+TEST_CASE("acks: a dead backup is not waited for, but min_acks still holds") {
+  AckTracker acks(1, 1, Millis(300));
+  acks.Reset(1, 0);
+  acks.OnHeartbeat(Beat(2, Role::kBackup, 1, 5, 1), T(0));
+  acks.OnHeartbeat(Beat(3, Role::kBackup, 1, 2, 1), T(0));
+  CHECK(acks.Advance(5, T(100)) == 2);
+  acks.OnHeartbeat(Beat(2, Role::kBackup, 1, 5, 1), T(350));
+  CHECK(acks.Advance(5, T(350)) == 5);  // node 3 is dead now; node 2 alone suffices
+  CHECK(acks.Advance(9, T(700)) == 5);  // nobody live: nothing more commits
+  // A heartbeat of another term, or following another primary, is not an ack.
+  acks.OnHeartbeat(Beat(2, Role::kBackup, 2, 9, 4), T(710));
+  CHECK(acks.Advance(9, T(710)) == 5);
+  CHECK(acks.InReach(T(710)) == 0);
+}
+
+TEST_CASE("recent log: term lookups and entries after a position") {
+  RecentLog log(3);
+  log.Reset(LogPosition{1, 10});
+  for (uint64_t seq = 11; seq <= 14; ++seq) log.Append(LogEntry{LogPosition{seq < 13 ? 1u : 2u, seq}, {}, {}, {}});
+  CHECK(log.last() == LogPosition{2, 14});
+  CHECK_FALSE(log.TermAt(10));  // fell out of the window (capacity 3)
+  CHECK(*log.TermAt(11) == 1);
+  CHECK(*log.TermAt(13) == 2);
+  CHECK_FALSE(log.TermAt(15));
+  REQUIRE(log.EntriesAfter(12));
+  CHECK(log.EntriesAfter(12)->size() == 2);
+  CHECK(log.EntriesAfter(14)->empty());
+  CHECK_FALSE(log.EntriesAfter(10));
+}
+
+TEST_CASE("client table: last write per client, oldest evicted first") {
+  ClientTable table(2);
+  Reply reply;
+  reply.op_name = "PUT";
+  table.Record(7, 1, 10, reply);
+  table.Record(8, 1, 11, reply);
+  table.Record(7, 2, 12, reply);
+  CHECK(table.Find(7)->request_number == 2);
+  table.Record(9, 1, 13, reply);  // full: client 8 (seq 11) goes
+  CHECK(table.Find(8) == nullptr);
+  CHECK(table.Find(9) != nullptr);
+  table.Record(0, 1, 14, reply);  // anonymous: not kept
+  CHECK(table.size() == 2);
+  ClientTable copy(2);
+  copy.Replace(table.Rows());
+  CHECK(copy.Find(7)->seq == 12);
+}

@@ -1,0 +1,302 @@
+#include "tests/integration/cluster_fixture.h"
+
+#include <signal.h>
+
+#include <exception>
+#include <iostream>
+
+#include "nodes/persistence.h"
+#include "nodes/space.h"
+
+namespace ts::itest {
+
+using testing::BinaryPath;
+using testing::FreeTcpPort;
+using testing::LoopbackEndpoint;
+using testing::TailLines;
+using testing::WaitUntil;
+
+namespace {
+
+// A start whose process exits at once (a port taken between choosing and
+// binding it) is tried again on fresh ports, this many times in all.
+constexpr int kStartAttempts = 3;
+// Probing requests give up quickly so a wait loop can look again.
+constexpr Millis kProbeRequestTimeout{2'000};
+// How many log lines of each process a failed test prints.
+constexpr size_t kLogLinesOnFailure = 150;
+
+ClientOptions ProbeOptions() {
+  ClientOptions options;
+  options.request_timeout = kProbeRequestTimeout;
+  options.retries = 0;
+  return options;
+}
+
+std::string Number(int64_t value) { return std::to_string(value); }
+
+}  // namespace
+
+std::string NodeView::field(const std::string& name) const {
+  auto found = fields.find(name);
+  return found == fields.end() ? std::string() : found->second;
+}
+
+std::optional<uint64_t> NodeView::applied() const {
+  std::string text = field("applied");
+  // "applied" may be a bare seq or "term:seq"; the seq is the last number.
+  size_t colon = text.rfind(':');
+  if (colon != std::string::npos) text = text.substr(colon + 1);
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  return std::stoull(text);
+}
+
+ClientOptions PatientClientOptions() {
+  ClientOptions options;
+  options.request_timeout = Millis(8'000);
+  options.retries = 2;
+  return options;
+}
+
+Cluster::Cluster(ClusterOptions options) : options_(std::move(options)) {}
+
+Cluster::~Cluster() {
+  if (std::uncaught_exceptions() > 0 || FailedAssertionsInCurrentTest() > 0) {
+    DumpLogs(std::cout, kLogLinesOnFailure);
+  }
+  StopAll();
+}
+
+void Cluster::PickPorts() {
+  ports_ = Ports{};
+  ports_.clients = FreeTcpPort();
+  ports_.nodes = FreeTcpPort();
+  ports_.shutdown = FreeTcpPort();
+  for (int id = 1; id <= options_.node_count; ++id) {
+    ports_.node_ports[static_cast<uint32_t>(id)] = {FreeTcpPort(), FreeTcpPort()};
+  }
+}
+
+std::vector<std::string> Cluster::BrokerArguments() const {
+  std::vector<std::string> arguments = {
+      "--clients", client_endpoint(),
+      "--nodes", LoopbackEndpoint(ports_.nodes),
+      "--shutdown", shutdown_endpoint(),
+      "--max-clients", Number(static_cast<int64_t>(options_.max_clients)),
+      "--primary-liveness-ms", Number(options_.heartbeat.count() * options_.liveness),
+      "--log-level", options_.log_level};
+  if (options_.hold) {
+    arguments.insert(arguments.end(), {"--hold-ms", Number(options_.hold->count())});
+  }
+  if (options_.client_idle) {
+    arguments.insert(arguments.end(), {"--client-idle-ms", Number(options_.client_idle->count())});
+  }
+  return arguments;
+}
+
+std::vector<std::string> Cluster::NodeArguments(uint32_t id) const {
+  const auto& [bus, transfer] = ports_.node_ports.at(id);
+  std::vector<std::string> arguments = {
+      "--id", Number(id),
+      "--bus", LoopbackEndpoint(bus),
+      "--transfer", LoopbackEndpoint(transfer),
+      "--broker", LoopbackEndpoint(ports_.nodes),
+      "--min-acks", Number(static_cast<int64_t>(options_.min_acks)),
+      "--heartbeat-ms", Number(options_.heartbeat.count()),
+      "--liveness", Number(options_.liveness),
+      "--broker-timeout-ms", Number(options_.broker_timeout.count()),
+      "--log-level", options_.log_level};
+  for (const auto& [peer, peer_ports] : ports_.node_ports) {
+    if (peer == id) continue;
+    arguments.insert(arguments.end(), {"--peer", Number(peer) + "," + LoopbackEndpoint(peer_ports.first) +
+                                                     "," + LoopbackEndpoint(peer_ports.second)});
+  }
+  if (options_.save_files) arguments.insert(arguments.end(), {"--save", save_path(id)});
+  auto load = options_.load_files.find(id);
+  if (load != options_.load_files.end()) arguments.insert(arguments.end(), {"--load", load->second});
+  return arguments;
+}
+
+bool Cluster::Start() {
+  for (int attempt = 1; attempt <= kStartAttempts; ++attempt) {
+    StopAll();
+    PickPorts();
+    broker_ = std::make_unique<ChildProcess>(BinaryPath("brokers/tsbroker"), BrokerArguments(),
+                                             dir_ / "broker.log");
+    for (const auto& [id, unused] : ports_.node_ports) {
+      nodes_[id] = std::make_unique<ChildProcess>(BinaryPath("nodes/tsnode"), NodeArguments(id),
+                                                  dir_ / ("node-" + Number(id) + ".log"));
+    }
+    if (WaitWritesAcknowledged(kStartTimeout)) return true;
+    bool someone_exited = !broker_->running();
+    for (auto& [id, node] : nodes_) someone_exited = someone_exited || !node->running();
+    if (!someone_exited) {
+      last_error_ = "no write was acknowledged within " + Number(kStartTimeout.count()) + " ms";
+      return false;
+    }
+    last_error_ = "a process exited during start (attempt " + Number(attempt) + ")";
+  }
+  return false;
+}
+
+bool Cluster::WaitWritesAcknowledged(Millis timeout) {
+  Client client(client_endpoint(), ProbeOptions());
+  return WaitUntil(
+      [&] {
+        if (!broker_->running()) return true;  // checked by the caller
+        for (auto& [id, node] : nodes_) {
+          if (!node->running()) return true;
+        }
+        Result<Reply> put = client.Put({Pair{{"fixture", "ready"}, {"1"}}});
+        if (!put.ok() || !put.value().ok()) return false;
+        Result<Reply> erase = client.Delete("fixture,ready", ".*");
+        return erase.ok() && erase.value().ok();
+      },
+      timeout) &&
+         broker_->running();
+}
+
+void Cluster::StopAll() {
+  for (auto& [id, node] : nodes_) node.reset();  // SIGKILL and reap
+  nodes_.clear();
+  broker_.reset();
+}
+
+std::string Cluster::client_endpoint() const { return LoopbackEndpoint(ports_.clients); }
+std::string Cluster::shutdown_endpoint() const { return LoopbackEndpoint(ports_.shutdown); }
+Client Cluster::NewClient(ClientOptions options) const { return Client(client_endpoint(), options); }
+
+std::string Cluster::save_path(uint32_t id) const { return dir_ / ("node-" + Number(id) + ".snapshot"); }
+
+std::vector<uint32_t> Cluster::node_ids() const {
+  std::vector<uint32_t> ids;
+  for (const auto& [id, unused] : nodes_) ids.push_back(id);
+  return ids;
+}
+
+std::optional<ClusterView> Cluster::Status() const {
+  Client client(client_endpoint(), ProbeOptions());
+  Result<Reply> reply = client.Call(MakeStatusRequest());
+  if (!reply.ok() || !reply.value().ok()) return std::nullopt;
+  ClusterView view;
+  view.primary = reply.value().served_by;
+  view.term = reply.value().term;
+  for (const Pair& pair : reply.value().pairs) {
+    view.text += TupleText(pair.key) + " = " + TupleText(pair.value) + "\n";
+    if (pair.key.size() != 2 || pair.key[0] != "node") continue;
+    if (pair.key[1].empty() || pair.key[1].find_first_not_of("0123456789") != std::string::npos) continue;
+    NodeView& node = view.nodes[static_cast<uint32_t>(std::stoul(pair.key[1]))];
+    for (const std::string& element : pair.value) {
+      size_t equals = element.find('=');
+      if (equals != std::string::npos) node.fields[element.substr(0, equals)] = element.substr(equals + 1);
+    }
+  }
+  return view;
+}
+
+std::optional<PrimaryView> Cluster::WaitForPrimary(Millis timeout, uint32_t not_this) const {
+  Client client(client_endpoint(), ProbeOptions());
+  std::optional<PrimaryView> found;
+  WaitUntil(
+      [&] {
+        Result<Reply> reply = client.Get("fixture,probe", ".*");
+        if (!reply.ok() || !reply.value().ok()) return false;
+        if (reply.value().served_by == 0 || reply.value().served_by == not_this) return false;
+        found = PrimaryView{reply.value().served_by, reply.value().term};
+        return true;
+      },
+      timeout);
+  return found;
+}
+
+bool Cluster::WaitCaughtUp(uint32_t id, Millis timeout) const {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto left = [&] {
+    return std::chrono::duration_cast<Millis>(deadline - std::chrono::steady_clock::now());
+  };
+  std::optional<uint64_t> target;
+  WaitUntil(
+      [&] {
+        std::optional<ClusterView> view = Status();
+        if (!view || view->primary == 0 || view->primary == id) return false;
+        auto primary = view->nodes.find(view->primary);
+        if (primary == view->nodes.end()) return false;
+        target = primary->second.applied();
+        return target.has_value();
+      },
+      left());
+  if (!target) return false;
+  return WaitUntil(
+      [&] {
+        std::optional<ClusterView> view = Status();
+        if (!view) return false;
+        auto node = view->nodes.find(id);
+        if (node == view->nodes.end()) return false;
+        std::optional<uint64_t> applied = node->second.applied();
+        return node->second.live() && node->second.field("role") == "backup" && applied &&
+               *applied >= *target;
+      },
+      left());
+}
+
+bool Cluster::WaitAllLive(Millis timeout) const {
+  return WaitUntil(
+      [&] {
+        std::optional<ClusterView> view = Status();
+        if (!view) return false;
+        for (const auto& [id, node] : nodes_) {
+          if (!node->running()) continue;
+          auto seen = view->nodes.find(id);
+          if (seen == view->nodes.end() || !seen->second.live()) return false;
+        }
+        return true;
+      },
+      timeout);
+}
+
+void Cluster::Kill(uint32_t id) {
+  ChildProcess& process = node(id);
+  process.Signal(SIGKILL);
+  if (!process.Wait(kProcessExitTimeout)) throw std::runtime_error("node " + Number(id) + " survived SIGKILL");
+}
+
+std::optional<int> Cluster::Terminate(uint32_t id, Millis timeout) {
+  ChildProcess& process = node(id);
+  process.Signal(SIGTERM);
+  return process.Wait(timeout);
+}
+
+void Cluster::Restart(uint32_t id) {
+  ChildProcess& process = node(id);
+  if (process.running()) throw std::runtime_error("node " + Number(id) + " is still running");
+  process.Start();
+}
+
+void Cluster::DumpLogs(std::ostream& out, size_t lines) const {
+  auto dump = [&](const std::string& name, const ChildProcess* process) {
+    if (process == nullptr) return;
+    out << "----- " << name << " (" << process->log_path() << "), last " << lines << " lines -----\n"
+        << TailLines(process->log(), lines) << "\n";
+  };
+  dump("tsbroker", broker_.get());
+  for (const auto& [id, node] : nodes_) dump("tsnode " + Number(id), node.get());
+  out << std::flush;
+}
+
+Result<std::map<std::string, std::string>> ReadSnapshot(const std::string& path) {
+  TupleSpace space;
+  Status loaded = LoadSpace(path, &space);
+  if (!loaded.ok()) return loaded.error();
+  return std::map<std::string, std::string>(space.pairs().begin(), space.pairs().end());
+}
+
+Result<std::map<std::string, std::string>> ReadAll(Client& client, const std::string& key_pattern) {
+  Result<Reply> reply = client.Get(key_pattern, ".*");
+  if (!reply.ok()) return reply.error();
+  if (!reply.value().ok()) return *reply.value().error;
+  std::map<std::string, std::string> pairs;
+  for (const Pair& pair : reply.value().pairs) pairs[TupleText(pair.key)] = TupleText(pair.value);
+  return pairs;
+}
+
+}  // namespace ts::itest

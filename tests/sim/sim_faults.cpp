@@ -1,0 +1,227 @@
+// The simulation's fault schedule (crashes, restarts, partitions) and its
+// invariant checks; the network and event handlers are in sim_world.cpp.
+#include <algorithm>
+#include <iostream>
+
+#include "tests/sim/sim_world_internal.h"
+
+namespace ts::sim::detail {
+
+void World::StartNode(NodeId id) {
+  NodeConfig config;
+  config.id = id;
+  config.heartbeat_interval = Millis(50);
+  config.liveness_window = Millis(150);
+  config.election_answer_timeout = Millis(100);
+  config.coordinator_timeout = Millis(500);
+  config.broker_answer_timeout = Millis(250);
+  config.state_transfer_timeout = Millis(1'000);
+  config.behind_timeout = Millis(150);
+  config.broker_timeout = Millis(0);  // the simulated broker never goes away for good
+  config.min_acks = min_acks_;
+  config.async_replies = options_.async_replies;
+  config.snapshot_chunk_pairs = 3;  // small, so snapshots come in several chunks
+  // Sometimes a short recent log, so backups need whole snapshots, not catch-ups.
+  config.recent_log_entries = random_.Below(2) == 0 ? 4 : 1'000;
+  SimNode& node = nodes_[id];
+  node.core = std::make_unique<NodeCore>(config, TimePoint(now_));
+  node.restart_scheduled = false;
+  ++node.incarnation;
+  Trace("node " + std::to_string(id) + " starts (incarnation " + std::to_string(node.incarnation) + ")");
+  At(now_ + random_.Between(0, kNodeTickMs - 1), NodeTick{id, node.incarnation});
+}
+
+void World::Crash(NodeId id) {
+  SimNode& node = nodes_.at(id);
+  Trace("node " + std::to_string(id) + " CRASHES (" + std::string(RoleName(node.core->role())) + " at " +
+        Describe(node.core->last()) + ")");
+  node.core.reset();
+  node.restart_scheduled = true;
+  ++result_.crashes;
+  At(now_ + random_.Between(100, 2'000), Restart{id});
+}
+
+// A crash loses the node's memory, so it is allowed only while another live
+// node holds every write that may have been acknowledged: its log position is
+// at least the highest commit known to the broker or to any primary.
+bool World::MayCrash(NodeId id) const {
+  const SimNode& target = nodes_.at(id);
+  if (!target.core) return false;
+  LogPosition committed = broker_->committed();
+  for (const auto& [other_id, node] : nodes_) {
+    if (!node.core || node.core->role() != Role::kPrimary) continue;
+    NodeStatus status = node.core->status(TimePoint(now_));
+    if (status.committed_seq > 0) committed = std::max(committed, LogPosition{status.term, status.committed_seq});
+  }
+  for (const auto& [other_id, node] : nodes_) {
+    if (other_id != id && node.core && node.core->last() >= committed) return true;
+  }
+  return false;
+}
+
+void World::Partition() {
+  std::vector<std::pair<int, int>> links;
+  const NodeId victim = 1 + static_cast<NodeId>(random_.Below(node_count_));
+  const int v = static_cast<int>(victim);
+  std::string what;
+  switch (random_.Below(4)) {
+    case 0:  // cut from the other nodes, still talking to the broker
+      for (NodeId other = 1; other <= node_count_; ++other) {
+        if (other != victim) links.emplace_back(v, static_cast<int>(other));
+      }
+      what = "node " + std::to_string(victim) + " cut from its peers";
+      break;
+    case 1:
+      links.emplace_back(v, kBrokerEndpoint);
+      what = "node " + std::to_string(victim) + " cut from the broker";
+      break;
+    case 2:
+      for (int other = 0; other <= static_cast<int>(node_count_); ++other) {
+        if (other != v) links.emplace_back(v, other);
+      }
+      what = "node " + std::to_string(victim) + " cut from everyone";
+      break;
+    default: {  // two sides; the broker on one of them
+      std::vector<int> side(node_count_ + 1);
+      for (int& s : side) s = static_cast<int>(random_.Below(2));
+      for (int a = 0; a <= static_cast<int>(node_count_); ++a) {
+        for (int b = a + 1; b <= static_cast<int>(node_count_); ++b) {
+          if (side[a] != side[b]) links.emplace_back(a, b);
+        }
+      }
+      what = "split into two sides";
+      break;
+    }
+  }
+  for (auto& [a, b] : links) ++cuts_[{std::min(a, b), std::max(a, b)}];
+  ++result_.partitions;
+  const int64_t duration = random_.Between(50, 1'500);
+  Trace("PARTITION: " + what + " for " + std::to_string(duration) + " ms");
+  At(now_ + duration, Heal{std::move(links)});
+}
+
+void World::Handle(FaultTick&) {
+  if (now_ >= fault_end_) return StopFaults();
+  const uint64_t dice = random_.Below(100);
+  if (dice < 40) {
+    Partition();
+  } else if (dice < 70) {
+    const NodeId victim = 1 + static_cast<NodeId>(random_.Below(node_count_));
+    if (MayCrash(victim)) Crash(victim);
+  }
+  At(std::min(fault_end_, now_ + random_.Between(100, 700)), FaultTick{});
+}
+
+void World::Handle(Restart& e) {
+  SimNode& node = nodes_.at(e.node);
+  if (!node.core) StartNode(e.node);
+}
+
+void World::Handle(Heal& e) {
+  if (!faults_on_) return;  // everything healed already
+  for (auto& [a, b] : e.links) --cuts_[{std::min(a, b), std::max(a, b)}];
+}
+
+void World::StopFaults() {
+  if (!faults_on_) return;
+  faults_on_ = false;
+  cuts_.clear();
+  Trace("FAULTS STOP: links healed, crashed nodes restart, no more drops");
+  for (auto& [id, node] : nodes_) {
+    if (!node.core) StartNode(id);
+  }
+}
+
+void World::Handle(ConvergeCheck&) {
+  if (now_ < fault_end_) return At(fault_end_, ConvergeCheck{});
+  StopFaults();
+  std::string why;
+  const bool clients_done = std::all_of(clients_.begin(), clients_.end(),
+                                        [](const ClientState& c) { return c.model->idle(); });
+  if (now_ >= fault_end_ + kClientStopAfterFaultsMs && clients_done && Converged(&why)) {
+    FinalChecks();
+    done_ = true;
+    return;
+  }
+  if (now_ >= fault_end_ + kHealLimitMs) {
+    if (!clients_done) why += " (a client still waits for a reply)";
+    return Fail("no convergence " + std::to_string(kHealLimitMs) + " ms after faults stopped: " + why);
+  }
+  At(now_ + kConvergeCheckMs, ConvergeCheck{});
+}
+
+bool World::Converged(std::string* why) const {
+  const NodeId primary = broker_->primary();
+  const auto found = nodes_.find(primary);
+  if (primary == kNoNode || found == nodes_.end() || !found->second.core) {
+    *why = "no primary at the broker";
+    return false;
+  }
+  const NodeCore& leader = *found->second.core;
+  if (leader.role() != Role::kPrimary || leader.term() != broker_->served_term()) {
+    *why = "broker's primary " + std::to_string(primary) + " is " + std::string(RoleName(leader.role())) +
+           " in term " + std::to_string(leader.term());
+    return false;
+  }
+  for (const auto& [id, node] : nodes_) {
+    if (id == primary) continue;
+    const NodeCore& core = *node.core;
+    if (core.role() != Role::kBackup || core.term() != leader.term() || core.last() != leader.last()) {
+      *why = "node " + std::to_string(id) + " is " + std::string(RoleName(core.role())) + " in term " +
+             std::to_string(core.term()) + " at " + Describe(core.last()) + ", primary " +
+             std::to_string(primary) + " at " + Describe(leader.last());
+      return false;
+    }
+    if (core.space().pairs() != leader.space().pairs()) {
+      *why = "node " + std::to_string(id) + " has a different space at the same position " +
+             Describe(core.last());
+      return false;
+    }
+  }
+  return true;
+}
+
+void World::FinalChecks() {
+  std::map<std::string, std::string, std::less<>> expected;
+  for (const ClientState& client : clients_) {
+    if (client.model->failure() && !options_.async_replies) return Fail(*client.model->failure());
+    for (const auto& [key, value] : client.model->model()) expected.emplace(key, value);
+  }
+  if (options_.async_replies) return;  // async mode may lose acknowledged writes by design
+  const NodeCore& leader = *nodes_.at(broker_->primary()).core;
+  if (leader.space().pairs() != expected) {
+    std::string diff;
+    for (const auto& [key, value] : expected) {
+      auto it = leader.space().pairs().find(key);
+      if (it == leader.space().pairs().end()) diff += " missing " + key + "=" + value;
+      else if (it->second != value) diff += " " + key + "=" + it->second + " (acked " + value + ")";
+    }
+    for (const auto& [key, value] : leader.space().pairs()) {
+      if (!expected.count(key)) diff += " extra " + key + "=" + value;
+    }
+    Fail("the final primary's space differs from the acknowledged writes:" + diff);
+  }
+}
+
+void World::Fail(const std::string& why) {
+  if (!result_.ok) return;
+  result_.ok = false;
+  result_.failure = "t=" + std::to_string(now_) + " ms: " + why;
+  done_ = true;
+  Trace("FAILURE: " + why);
+}
+
+void World::Trace(const std::string& line) const {
+  if (options_.trace) std::cerr << "[" << now_ << "] " << line << "\n";
+}
+
+}  // namespace ts::sim::detail
+
+namespace ts::sim {
+
+SimResult RunSimulation(const SimOptions& options) {
+  detail::World world(options);
+  return world.Run();
+}
+
+}  // namespace ts::sim

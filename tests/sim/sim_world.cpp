@@ -1,0 +1,241 @@
+#include "tests/sim/sim_world.h"
+
+#include <algorithm>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "brokers/broker_core.h"
+#include "nodes/node_core.h"
+#include "schema/codec.h"
+#include "tests/sim/sim_client.h"
+#include "tests/sim/sim_random.h"
+#include "tests/sim/sim_world_internal.h"
+
+namespace ts::sim::detail {
+
+using namespace ts::cluster;
+
+World::World(const SimOptions& options)
+    : options_(options),
+      random_(options.seed),
+      node_count_(random_.Below(4) == 0 ? 5 : 3),
+      min_acks_(node_count_ == 5 && random_.Below(2) == 0 ? 2 : 1),
+      fault_end_(random_.Between(3'000, 6'000)),
+      drop_per_million_(static_cast<uint64_t>(random_.Between(0, 50'000))),
+      duplicate_per_million_(static_cast<uint64_t>(random_.Between(0, 20'000))) {
+  result_.nodes = node_count_;
+  BrokerConfig broker_config;
+  broker_config.primary_liveness = Millis(150);
+  broker_config.hold_time = Millis(1'000);
+  broker_config.client_idle_timeout = Millis(3'000);
+  broker_ = std::make_unique<BrokerCore>(broker_config, TimePoint(0));
+  for (NodeId id = 1; id <= node_count_; ++id) StartNode(id);
+  const uint32_t client_count = 2 + static_cast<uint32_t>(random_.Below(3));
+  for (uint32_t i = 0; i < client_count; ++i) {
+    ClientState client;
+    client.model = std::make_unique<SimClient>(i, 1000 + i);
+    client.address = "client" + std::to_string(i) + ".0";
+    clients_.push_back(std::move(client));
+    Wake(i, random_.Between(0, 500));
+  }
+  At(0, BrokerTick{});
+  At(random_.Between(200, 600), FaultTick{});
+  At(fault_end_, ConvergeCheck{});
+  Trace("seed " + std::to_string(options.seed) + ": " + std::to_string(node_count_) + " nodes, min_acks " +
+        std::to_string(min_acks_) + ", " + std::to_string(client_count) + " clients, faults until " +
+        std::to_string(fault_end_) + " ms, drop " + std::to_string(drop_per_million_) + "/1e6, dup " +
+        std::to_string(duplicate_per_million_) + "/1e6");
+}
+
+SimResult World::Run() {
+  while (!done_ && !queue_.empty()) {
+    auto first = queue_.begin();
+    const int64_t time = first->first.first;
+    if (time != now_) {
+      // End of a poll cycle at now_: every node that received something
+      // publishes its batch (as a shell does once per poll cycle).
+      for (NodeId id : std::exchange(dirty_, {})) {
+        SimNode& node = nodes_.at(id);
+        if (node.core) SendNodeActions(id, node.core->on_tick(TimePoint(now_)));
+      }
+      if (!dirty_.empty()) continue;
+      now_ = time;
+    }
+    auto node_handle = queue_.extract(queue_.begin());
+    ++result_.events;
+    std::visit([&](auto& e) { Handle(e); }, node_handle.mapped());
+  }
+  result_.end_time_ms = now_;
+  for (const ClientState& client : clients_) result_.acknowledged += client.model->acknowledged();
+  result_.primaries = broker_terms_.size();
+  return result_;
+}
+
+// ---- network --------------------------------------------------------------
+
+bool World::Cut(int a, int b) const {
+  auto it = cuts_.find({std::min(a, b), std::max(a, b)});
+  return it != cuts_.end() && it->second > 0;
+}
+
+int64_t World::Delay() {
+  int64_t delay = random_.Between(1, 4);
+  if (faults_on_ && random_.Chance(20'000)) delay += random_.Between(5, 120);  // a late one: reorders
+  return delay;
+}
+
+template <class Make>
+void World::Transmit(int from, int to, Make make) {
+  if (Cut(from, to)) return;
+  if (faults_on_ && random_.Chance(drop_per_million_)) return;
+  At(now_ + Delay(), make());
+  if (faults_on_ && random_.Chance(duplicate_per_million_)) At(now_ + Delay(), make());
+}
+
+void World::SendNodeActions(NodeId from, NodeActions actions) {
+  for (const NodeEvent& event : actions.events) {
+    Trace("node " + std::to_string(from) + " event " + std::string(NodeEventKindName(event.kind)) + ": " +
+          event.text);
+    if (event.kind == NodeEventKind::kBecamePrimary) {
+      auto [it, inserted] = node_terms_.emplace(event.term, from);
+      if (!inserted && it->second != from) {
+        Fail("nodes " + std::to_string(it->second) + " and " + std::to_string(from) +
+             " both acted as primary in term " + std::to_string(event.term));
+      }
+    }
+  }
+  if (actions.save_and_exit) Fail("node " + std::to_string(from) + " asked to save and exit");
+  for (const PeerMessage& message : actions.to_bus) {
+    for (const auto& [id, node] : nodes_) {
+      if (id == from) continue;
+      const NodeId to = id;
+      Transmit(static_cast<int>(from), static_cast<int>(to), [&] { return ToNode{to, message}; });
+    }
+  }
+  for (PeerSend& send : actions.to_peer) {
+    const NodeId to = send.to;
+    Transmit(static_cast<int>(from), static_cast<int>(to), [&] { return ToNode{to, send.message}; });
+  }
+  for (NodeToBroker& message : actions.to_broker) {
+    Transmit(static_cast<int>(from), kBrokerEndpoint, [&] { return ToBroker{message}; });
+  }
+}
+
+void World::SendBrokerActions(BrokerActions actions) {
+  for (const BrokerEvent& event : actions.events) {
+    Trace("broker event: " + event.text);
+    if (event.kind == BrokerEventKind::kPrimaryAccepted) {
+      auto [it, inserted] = broker_terms_.emplace(event.term, event.node);
+      if (!inserted && it->second != event.node) {
+        Fail("the broker accepted nodes " + std::to_string(it->second) + " and " +
+             std::to_string(event.node) + " as primary of term " + std::to_string(event.term));
+      }
+    }
+  }
+  for (NodeSend& send : actions.to_nodes) {
+    const NodeId to = send.to;
+    Transmit(kBrokerEndpoint, static_cast<int>(to), [&] { return ToNode{to, send.message}; });
+  }
+  for (ClientFrame& frame : actions.to_clients) {
+    // Client links are TCP: no drops, short delays.
+    for (uint32_t i = 0; i < clients_.size(); ++i) {
+      if (frame.client.rfind("client" + std::to_string(i) + ".", 0) == 0) {
+        At(now_ + random_.Between(1, 3), ToClient{i, frame.client, frame.frame});
+      }
+    }
+  }
+}
+
+// ---- event handlers -------------------------------------------------------
+
+void World::Handle(ToNode& e) {
+  SimNode& node = nodes_.at(e.to);
+  if (!node.core) return;  // crashed: the message is lost
+  if (options_.trace) {
+    Trace("node " + std::to_string(e.to) + " <- " +
+          std::visit([](const auto& m) { return Describe(m); }, e.message));
+  }
+  NodeActions actions = std::visit([&](const auto& m) { return node.core->on_message(m, TimePoint(now_)); },
+                                   e.message);
+  SendNodeActions(e.to, std::move(actions));
+  dirty_.insert(e.to);
+}
+
+void World::Handle(ToBroker& e) {
+  BrokerActions actions;
+  if (auto* from_node = std::get_if<NodeToBroker>(&e.message)) {
+    if (options_.trace) Trace("broker <- " + Describe(*from_node));
+    actions = broker_->on_node_message(*from_node, TimePoint(now_));
+  } else {
+    auto& [address, frame] = std::get<std::pair<ClientAddress, std::string>>(e.message);
+    if (options_.trace) Trace("broker <- request from " + address);
+    actions = broker_->on_client_frame(address, std::move(frame), TimePoint(now_));
+  }
+  SendBrokerActions(std::move(actions));
+}
+
+void World::Handle(ToClient& e) {
+  ClientState& client = clients_.at(e.client);
+  if (e.address != client.address) return;  // the old socket is closed
+  auto reply = DecodeReply(e.frame);
+  if (!reply.ok()) return Fail("client got an undecodable reply: " + reply.error().message);
+  Trace("client " + std::to_string(e.client) + " <- reply #" + std::to_string(reply.value().id.request_number) +
+        (reply.value().error ? " error " + reply.value().error->message : " ok"));
+  const bool answered = client.model->OnReply(reply.value());
+  // Async mode acknowledges before replicating: a failover may lose a write.
+  if (client.model->failure() && !options_.async_replies) return Fail(*client.model->failure());
+  if (answered) {
+    Wake(e.client, random_.Between(0, 30));
+  } else if (client.model->current() && reply.value().id == client.model->current()->id) {
+    Wake(e.client, 50);  // unavailable / not enough replicas: retry soon
+  }
+}
+
+void World::Handle(NodeTick& e) {
+  SimNode& node = nodes_.at(e.node);
+  if (!node.core || node.incarnation != e.incarnation) return;
+  SendNodeActions(e.node, node.core->on_tick(TimePoint(now_)));
+  At(now_ + kNodeTickMs, NodeTick{e.node, e.incarnation});
+}
+
+void World::Handle(BrokerTick&) {
+  SendBrokerActions(broker_->on_tick(TimePoint(now_)));
+  At(now_ + kBrokerTickMs, BrokerTick{});
+}
+
+void World::Handle(ClientWake& e) {
+  ClientState& client = clients_.at(e.client);
+  if (e.generation != client.generation) return;
+  if (client.model->current()) {
+    SendCurrent(e.client, /*is_retry=*/true);  // timed out (or told to retry)
+    return;
+  }
+  if (now_ >= fault_end_ + kClientStopAfterFaultsMs) return;  // done issuing
+  if (client.model->NextRequest(random_)) SendCurrent(e.client, false);
+}
+
+void World::SendCurrent(uint32_t index, bool is_retry) {
+  ClientState& client = clients_.at(index);
+  if (is_retry && random_.Below(4) == 0) {
+    // A REQ client reopens its socket: a new routing id at the broker.
+    client.address = "client" + std::to_string(index) + "." + std::to_string(++client.reconnects);
+  }
+  const Request& request = *client.model->current();
+  Trace("client " + std::to_string(index) + " -> " + request.op_name + " #" +
+        std::to_string(request.id.request_number) + (is_retry ? " (retry)" : ""));
+  At(now_ + random_.Between(1, 3), ToBroker{std::make_pair(client.address, EncodeRequest(request))});
+  Wake(index, kClientTimeoutMs);
+}
+
+void World::Wake(uint32_t index, int64_t after_ms) {
+  ClientState& client = clients_.at(index);
+  At(now_ + after_ms, ClientWake{index, ++client.generation});
+}
+
+}  // namespace ts::sim::detail

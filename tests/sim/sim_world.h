@@ -1,0 +1,45 @@
+// The deterministic simulation: a broker core, 3 or 5 node cores and a few
+// clients in one thread, on a simulated clock and network, driven by a seed.
+//
+// The network drops, delays (so reorders) and duplicates messages, cuts links
+// (partitions between nodes, or between a node and the broker), and crashes
+// nodes, which restart empty and resynchronise. Faults stop at a seeded time;
+// then the cluster must heal. Invariants checked on every run:
+//  1. the broker never accepts two primaries in one term, and no two nodes
+//     act as primary in one term;
+//  2. every reply a client gets is the one correct reply given all the writes
+//     it had acknowledged before (so no acked write is lost or changed, and a
+//     retried request is applied at most once: a second application of a
+//     PUT/DELETE would answer differently, and would show in the final state);
+//  3. once faults stop, every node converges to the same log position and the
+//     same space, and the final primary's space is exactly the clients' models.
+// Crashes never take the last node holding the committed writes (a crashed
+// node loses its memory, and no protocol saves what nobody holds).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace ts::sim {
+
+struct SimOptions {
+  uint64_t seed = 1;
+  bool trace = false;       // print every event to stderr
+  bool async_replies = false;  // async mode: only invariants 1 and 3 hold
+};
+
+struct SimResult {
+  bool ok = true;
+  std::string failure;      // what went wrong, with the simulated time
+  int64_t end_time_ms = 0;
+  uint64_t events = 0;
+  uint64_t acknowledged = 0;   // client requests answered for good
+  uint64_t primaries = 0;      // terms accepted by the broker
+  uint64_t crashes = 0;
+  uint64_t partitions = 0;
+  uint32_t nodes = 0;
+};
+
+SimResult RunSimulation(const SimOptions& options);
+
+}  // namespace ts::sim
