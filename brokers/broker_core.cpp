@@ -76,7 +76,8 @@ BrokerActions BrokerCore::on_client_left(const ClientAddress& client, TimePoint)
 
 void BrokerCore::send_to_primary(const ClientAddress& client, uint64_t token, Outstanding& request,
                                  BrokerActions& out) {
-  if (request.sent_in_term != 0) ++stats_.requests_reforwarded;
+  if (request.sent_before) ++stats_.requests_reforwarded;
+  request.sent_before = true;
   ++stats_.requests_forwarded;
   request.sent_in_term = served_term_;
   out.to_nodes.push_back(NodeSend{primary_, ClientRequestFrame{ClientTag{client, token}, request.frame}});
@@ -182,8 +183,9 @@ BrokerActions BrokerCore::handle(const Heartbeat& heartbeat, TimePoint now) {
       if (heartbeat.committed_seq > 0) {
         committed_ = std::max(committed_, LogPosition{served_term_, heartbeat.committed_seq});
       }
-    } else {
-      // The registered primary says it is not (it stepped down): stop waiting for it.
+    } else if (heartbeat.term >= served_term_) {
+      // The registered primary says it is not (it stepped down): stop waiting
+      // for it. (A heartbeat of an older term is one it sent before winning.)
       primary_last_heard_ = now - config_.primary_liveness - Millis(1);
     }
     note_primary_liveness(now, out);

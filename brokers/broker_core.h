@@ -121,6 +121,7 @@ class BrokerCore {
     std::string frame;
     uint64_t sent_in_term = 0;  // 0: not sent to a primary yet, or that primary was lost
     TimePoint held_since{0};    // when it last started waiting for a primary
+    bool sent_before = false;   // a primary had it already (then it is a re-forward)
   };
   struct ClientSlot {
     TimePoint last_activity{0};

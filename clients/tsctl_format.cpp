@@ -153,10 +153,22 @@ std::string DisplayTuple(const Tuple& tuple) {
   return text;
 }
 
+// A server may begin its message with the kind's own words ("service refused:
+// the broker serves at most 32 clients"); the readable line says the kind once.
+std::string_view WithoutKindPrefix(std::string_view message, ErrorKind kind) {
+  for (std::string_view kind_words : {PlainErrorKind(kind), std::string_view(ErrorKindName(kind))}) {
+    if (message.size() > kind_words.size() + 2 && message.substr(0, kind_words.size()) == kind_words &&
+        message.substr(kind_words.size(), 2) == ": ") {
+      return message.substr(kind_words.size() + 2);
+    }
+  }
+  return message;
+}
+
 std::string FormatReply(const Reply& reply) {
   if (reply.ok()) return FormatSuccess(reply);
   std::string text = "error: " + std::string(PlainErrorKind(reply.error->kind));
-  if (!reply.error->message.empty()) text += ": " + reply.error->message;
+  if (!reply.error->message.empty()) text += ": " + std::string(WithoutKindPrefix(reply.error->message, reply.error->kind));
   text += ServedSuffix(reply) + "\n";
   if (!reply.pairs.empty()) text += PairsTable(reply.pairs);
   if (!reply.rejected.empty()) text += RejectedTable(reply.rejected, "NOT USED BECAUSE");

@@ -3,7 +3,8 @@
 // Following a primary starts with a state transfer (on start, restart, or a
 // newer term): the backup sends its log position; the primary answers with
 // the entries after it (CatchUp) when its recent log proves the backup's log
-// is a prefix of its own, else with snapshot chunks and an End. The stream
+// is a prefix of its own (never from 0:0, which names no entry: a node there
+// may hold a --load file), else with snapshot chunks and an End. The stream
 // (WriteBatch) is applied strictly in seq order; while a transfer runs, or
 // after a gap, entries are kept aside and applied once the state reaches them.
 // A gap (an entry after a missing one), or a primary heartbeat showing a seq

@@ -21,13 +21,24 @@
 
 namespace ts::cluster {
 
+// Cluster links carry whole snapshots' chunks, catch-ups of up to the recent
+// log's byte budget (64 MiB of effects, more once framed) and the replies of
+// big GETs, so their frames may be far larger than a client's. These limits
+// are the defaults of the decoders below, and of the client replies embedded
+// in cluster frames.
+inline constexpr DecodeLimits kClusterDecodeLimits{
+    .max_frame_bytes = size_t{512} << 20,
+    .traversal_limit_words = uint64_t{128} << 20,  // also capped at 2x the frame's words
+    .nesting_limit = 16,
+};
+
 std::string EncodePeerMessage(const PeerMessage& message);
-Result<PeerMessage> DecodePeerMessage(std::string_view frame, const DecodeLimits& limits = {});
+Result<PeerMessage> DecodePeerMessage(std::string_view frame, const DecodeLimits& limits = kClusterDecodeLimits);
 
 std::string EncodeNodeToBroker(const NodeToBroker& message);
-Result<NodeToBroker> DecodeNodeToBroker(std::string_view frame, const DecodeLimits& limits = {});
+Result<NodeToBroker> DecodeNodeToBroker(std::string_view frame, const DecodeLimits& limits = kClusterDecodeLimits);
 
 std::string EncodeBrokerToNode(const BrokerToNode& message);
-Result<BrokerToNode> DecodeBrokerToNode(std::string_view frame, const DecodeLimits& limits = {});
+Result<BrokerToNode> DecodeBrokerToNode(std::string_view frame, const DecodeLimits& limits = kClusterDecodeLimits);
 
 }  // namespace ts::cluster

@@ -38,7 +38,7 @@ Role ToRole(cw::Role role) {
 }
 
 Reply ToReply(capnp::Data::Reader bytes) {
-  Result<Reply> reply = DecodeReply(ToString(bytes));
+  Result<Reply> reply = DecodeReply(ToString(bytes), kClusterDecodeLimits);
   if (!reply.ok()) throw BadField("embedded client reply: " + reply.error().message);
   return std::move(reply).value();
 }

@@ -17,7 +17,11 @@
 //    the broker never looks inside a request and only validates replies.
 //
 // API stability: the shells are written against this file. Changes after the
-// first version are listed here.
+// first version are listed here:
+//  - ClientTag (address + broker token) replaced the bare address in
+//    ClientRequestFrame / ClientReplyFrame (before the shells were written).
+//  - NodeStatus::committed_seq (node_core.h) is the seq the broker is told
+//    (0 until the term's no-op commits); NodeConfig gained recent_log_bytes.
 #pragma once
 
 #include <chrono>

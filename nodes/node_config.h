@@ -17,6 +17,7 @@ struct NodeDefaults {
   static constexpr size_t kMinAcks = 1;
   static constexpr size_t kSnapshotChunkPairs = 1'000;
   static constexpr size_t kRecentLogEntries = 20'000;    // kept for cheap catch-up
+  static constexpr size_t kRecentLogBytes = 64u << 20;   // ... and at most about this much
   static constexpr size_t kMaxRememberedClients = 100'000;  // exactly-once table rows
 };
 
@@ -44,6 +45,7 @@ struct NodeConfig {
   bool async_replies = false;  // reply before acks: faster, may lose writes on failover
   size_t snapshot_chunk_pairs = NodeDefaults::kSnapshotChunkPairs;
   size_t recent_log_entries = NodeDefaults::kRecentLogEntries;
+  size_t recent_log_bytes = NodeDefaults::kRecentLogBytes;
   size_t max_remembered_clients = NodeDefaults::kMaxRememberedClients;
   SpaceLimits space_limits;
 };

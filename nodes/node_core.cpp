@@ -42,7 +42,8 @@ bool NodeActions::empty() const {
 
 NodeCore::State::State(NodeConfig config_in, TimePoint now)
     : config(std::move(config_in)),
-      replica(config.space_limits, config.max_remembered_clients, config.recent_log_entries),
+      replica(config.space_limits, config.max_remembered_clients, config.recent_log_entries,
+              config.recent_log_bytes),
       peers(config.liveness_window),
       broker(config.liveness_window, now),
       acks(config.id, config.min_acks, config.liveness_window),

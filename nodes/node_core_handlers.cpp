@@ -39,6 +39,12 @@ void NodeCore::State::Handle(const Heartbeat& m, TimePoint now, NodeActions& out
   }
   if (m.role == Role::kPrimary) SeePrimary(m.from, m.term, now, out);
   if ((role == Role::kBackup || role == Role::kSyncing) && m.from == primary && m.term == term) {
+    if (m.role != Role::kPrimary) {
+      // It stepped down (lost the broker, say) while we still hear it: it is
+      // no primary any more, so elect now rather than follow a candidate.
+      primary_last_heard = now - config.liveness_window - Millis(1);
+      return;
+    }
     primary_last_heard = now;
     backup_side.OnPrimaryHeartbeat(m, replica, now);
     RefreshFollowerRole(now, out);
@@ -76,6 +82,9 @@ void NodeCore::State::Handle(const WriteBatch& m, TimePoint now, NodeActions& ou
 void NodeCore::State::Handle(const Election& m, TimePoint now, NodeActions& out) {
   SeeTerm(m.max_term_seen);
   if (role != Role::kCandidate) return;  // a node with a live primary does not take part
+  // A node that cannot reach the broker could never win: it must not bully
+  // the others into waiting for it.
+  if (!broker.Live(now)) return;
   ApplyElectionStep(election.OnElection(m, MyRank(), max_term_seen, now), now, out);
 }
 
@@ -99,8 +108,10 @@ void NodeCore::State::Handle(const Shutdown& m, TimePoint, NodeActions& out) {
 void NodeCore::State::Handle(const StateTransferRequest& m, TimePoint, NodeActions& out) {
   if (role != Role::kPrimary || m.term != term) return;  // the requester will find the real one
   const uint64_t committed = primary_side.ReportedCommit(acks.committed()).seq;
+  // Position 0:0 names no entry: a node there may hold a --load file's pairs
+  // (or nothing), so it always gets a snapshot.
   auto term_there = replica.log.TermAt(m.have.seq);
-  if (term_there && *term_there == m.have.term) {
+  if (m.have.seq > 0 && term_there && *term_there == m.have.term) {
     if (auto entries = replica.log.EntriesAfter(m.have.seq)) {
       out.to_peer.push_back(PeerSend{m.from, CatchUp{config.id, m.transfer_id, term, std::move(*entries),
                                                      committed}});
@@ -212,7 +223,9 @@ void NodeCore::State::Tick(TimePoint now, NodeActions& out) {
     primary = kNoNode;
     election_not_before = now;
   }
-  if (role == Role::kCandidate) {
+  if (role == Role::kCandidate && !broker.Live(now)) {
+    election.Stop();  // see Handle(Election): no broker, no candidacy
+  } else if (role == Role::kCandidate) {
     if (!election.running() && now >= election_not_before) {
       ApplyElectionStep(election.Start(MyRank(), max_term_seen, now), now, out);
     } else {

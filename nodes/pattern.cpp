@@ -11,6 +11,7 @@
 #include <pcre2.h>
 
 #include <algorithm>
+#include <cstring>
 #include <utility>
 #include <variant>
 
@@ -26,6 +27,51 @@ constexpr size_t kJitStackStartBytes = 32 * 1024;
 
 std::string Describe(const pattern_syntax::SyntaxError& error) {
   return "at offset " + std::to_string(error.offset) + ": " + error.problem;
+}
+
+// True when no byte has its top bit set (checked a word at a time).
+bool IsAscii(std::string_view text) {
+  const char* bytes = text.data();
+  size_t left = text.size();
+  uint64_t seen = 0;
+  for (; left >= 8; bytes += 8, left -= 8) {
+    uint64_t word;
+    std::memcpy(&word, bytes, sizeof word);
+    seen |= word;
+  }
+  for (; left > 0; ++bytes, --left) seen |= static_cast<unsigned char>(*bytes);
+  return (seen & 0x8080808080808080ull) == 0;
+}
+
+// A compiled PCRE2 pattern, JIT-compiled when the platform allows.
+struct Compiled {
+  pcre2_code* code = nullptr;
+  bool jit = false;
+  std::string error;
+};
+
+Compiled CompilePcre2(const std::string& source, uint32_t options) {
+  Compiled compiled;
+  std::unique_ptr<pcre2_compile_context, decltype(&pcre2_compile_context_free)> context(
+      pcre2_compile_context_create(nullptr), &pcre2_compile_context_free);
+  if (!context) {
+    compiled.error = "out of memory";
+    return compiled;
+  }
+  pcre2_set_newline(context.get(), PCRE2_NEWLINE_LF);  // Python: only '\n' ends a line
+  pcre2_set_parens_nest_limit(context.get(), kPcre2ParensNestLimit);
+  int error_code = 0;
+  PCRE2_SIZE error_offset = 0;
+  compiled.code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(source.data()), source.size(), options,
+                                &error_code, &error_offset, context.get());
+  if (compiled.code == nullptr) {
+    PCRE2_UCHAR message[256];
+    pcre2_get_error_message(error_code, message, sizeof message);
+    compiled.error = reinterpret_cast<const char*>(message);
+    return compiled;
+  }
+  compiled.jit = pcre2_jit_compile(compiled.code, PCRE2_JIT_COMPLETE) == 0;
+  return compiled;
 }
 
 }  // namespace
@@ -59,10 +105,13 @@ MatchScratch::MatchScratch(const PatternLimits& limits) : impl_(std::make_unique
 MatchScratch::~MatchScratch() = default;
 
 struct Pattern::Impl {
-  pcre2_code* code = nullptr;
-  bool jit = false;
+  Compiled general;  // any UTF-8 subject
+  Compiled ascii;    // subjects that are all ASCII; code is null if it did not compile
 
-  ~Impl() { pcre2_code_free(code); }
+  ~Impl() {
+    pcre2_code_free(general.code);
+    pcre2_code_free(ascii.code);
+  }
 };
 
 Pattern::~Pattern() = default;
@@ -76,9 +125,11 @@ MatchOutcome Pattern::Match(std::string_view subject, MatchScratch& scratch) con
   pcre2_set_match_limit(state.context,
                         static_cast<uint32_t>(std::min<uint64_t>(budget, limits_.match_limit_max)));
   const auto* bytes = reinterpret_cast<PCRE2_SPTR>(subject.data());
-  const int rc = impl_->jit
-                     ? pcre2_jit_match(impl_->code, bytes, subject.size(), 0, 0, state.data, state.context)
-                     : pcre2_match(impl_->code, bytes, subject.size(), 0, 0, state.data, state.context);
+  const Compiled& form =
+      impl_->ascii.code != nullptr && IsAscii(subject) ? impl_->ascii : impl_->general;
+  const int rc = form.jit
+                     ? pcre2_jit_match(form.code, bytes, subject.size(), 0, 0, state.data, state.context)
+                     : pcre2_match(form.code, bytes, subject.size(), 0, 0, state.data, state.context);
   if (rc >= 0) return MatchOutcome::kMatch;  // 0: matched, ovector too small for groups
   if (rc == PCRE2_ERROR_NOMATCH) return MatchOutcome::kNoMatch;
   // Match, depth, heap or JIT-stack limit, or no memory: the budget ran out.
@@ -98,28 +149,15 @@ Result<std::shared_ptr<const Pattern>> CompilePattern(std::string_view python_pa
   }
   auto& translation = std::get<pattern_syntax::Translation>(translated);
 
-  std::unique_ptr<pcre2_compile_context, decltype(&pcre2_compile_context_free)> context(
-      pcre2_compile_context_create(nullptr), &pcre2_compile_context_free);
-  if (!context) return Error{ErrorKind::kInternal, "out of memory compiling a pattern"};
-  pcre2_set_newline(context.get(), PCRE2_NEWLINE_LF);  // Python: only '\n' ends a line
-  pcre2_set_parens_nest_limit(context.get(), kPcre2ParensNestLimit);
-
-  int error_code = 0;
-  PCRE2_SIZE error_offset = 0;
-  pcre2_code* code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(translation.pcre2.data()),
-                                   translation.pcre2.size(), pattern_syntax::kPcre2CompileOptions,
-                                   &error_code, &error_offset, context.get());
-  if (code == nullptr) {
-    PCRE2_UCHAR message[256];
-    pcre2_get_error_message(error_code, message, sizeof message);
+  auto impl = std::make_unique<Pattern::Impl>();
+  impl->general = CompilePcre2(translation.pcre2, pattern_syntax::kPcre2CompileOptions);
+  if (impl->general.code == nullptr) {
     return Error{ErrorKind::kMalformedPattern,
-                 "valid in Python but not supported by the matching engine: " +
-                     std::string(reinterpret_cast<const char*>(message))};
+                 "valid in Python but not supported by the matching engine: " + impl->general.error};
   }
+  impl->ascii = CompilePcre2(translation.pcre2_ascii, pattern_syntax::kPcre2AsciiCompileOptions);
   std::shared_ptr<Pattern> pattern(new Pattern());
-  pattern->impl_ = std::make_unique<Pattern::Impl>();
-  pattern->impl_->code = code;
-  pattern->impl_->jit = pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
+  pattern->impl_ = std::move(impl);
   pattern->python_source_ = std::string(python_pattern);
   pattern->pcre2_source_ = std::move(translation.pcre2);
   pattern->literal_prefix_ = std::move(translation.literal_prefix);

@@ -1,12 +1,18 @@
 // Python `re` patterns, matched with re.fullmatch semantics through PCRE2.
 //
-// CompilePattern translates a Python pattern to PCRE2 syntax (rejecting what
-// Python rejects, with a message naming the offset), compiles it with UTF,
-// anchored at both ends, JIT when available. Match never throws and is bounded:
-// a match limit and a JIT stack cap every call, and a match that hits them
-// returns kTooCostly instead of running on. PatternCache keeps compiled patterns
-// (LRU) so a hot GET does not recompile. None of this touches sockets, threads
-// or clocks; a Pattern is immutable and may be shared; MatchScratch is not.
+// CompilePattern translates a Python (3.11) str pattern to PCRE2 syntax,
+// accepting what Python accepts and rejecting what it rejects with Python's
+// problem and position, and compiles it anchored at both ends, JIT when
+// available: once for any UTF-8 subject and once for all-ASCII subjects (the
+// fast path every tuple text takes). Python's re is the test oracle
+// (tests/pattern, tests/data/re_oracle.py). A few things Python accepts are
+// refused with a plain message rather than run differently: \N{name}
+// escapes, repeat counts above 65535, groups nested deeper than 200, and
+// look-behinds PCRE2 cannot run. Match never throws and is bounded: a match
+// limit and a JIT stack cap every call, and a match that hits them returns
+// kTooCostly instead of running on. PatternCache keeps compiled patterns (LRU)
+// so a hot GET does not recompile. None of this touches sockets, threads or
+// clocks; a Pattern is immutable and may be shared; MatchScratch is not.
 #pragma once
 
 #include <cstddef>
@@ -65,7 +71,7 @@ class Pattern {
   MatchOutcome Match(std::string_view subject, MatchScratch& scratch) const;
 
   const std::string& python_source() const { return python_source_; }
-  const std::string& pcre2_source() const { return pcre2_source_; }
+  const std::string& pcre2_source() const { return pcre2_source_; }  // general (UTF) form
 
   // The literal text every full match must start with ("user," for "user,\d+"),
   // empty when there is none (alternation at top level, leading meta, inline

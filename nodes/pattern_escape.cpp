@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <string>
 
-#include "nodes/pattern_parse_state.h"
+#include "nodes/pattern_parser.h"
 
 namespace ts::pattern_syntax {
 namespace {

@@ -1,17 +1,15 @@
-// The grammar of CPython 3.11's re._parser (_parse_sub, _parse,
-// _parse_flags, parse), then the checks of re._compiler that reject a parsed
-// pattern (look-behind width, the template flag). Structure, order of checks
-// and error positions follow CPython line by line, so that a pattern is
-// rejected here exactly when, and where, Python rejects it. Python's branch
-// optimizations (common prefixes, branches to sets) are left out: they change
-// neither what matches nor any error.
+// The grammar of CPython 3.11's re._parser (_parse_sub, _parse, parse), then
+// the checks of re._compiler that reject a parsed pattern (look-behind width,
+// the template flag); the '(' constructs are in pattern_parse_group.cpp.
+// Structure, order of checks and error positions follow CPython line by line,
+// so that a pattern is rejected here exactly when, and where, Python rejects
+// it. Python's branch optimizations (common prefixes, branches to sets) are
+// left out: they change neither what matches nor any error.
 #include <algorithm>
-#include <optional>
 #include <string>
-#include <tuple>
 #include <utility>
 
-#include "nodes/pattern_parse_state.h"
+#include "nodes/pattern_parser.h"
 
 namespace ts::pattern_syntax {
 namespace {
@@ -20,509 +18,226 @@ bool IsVerboseSpace(char32_t c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }
 
-bool IsAsciiSpace(char32_t c) { return IsVerboseSpace(c); }
-
-uint32_t FlagBit(char32_t c) {
-  switch (c) {
-    case 'i': return kFlagIgnoreCase;
-    case 'L': return kFlagLocale;
-    case 'm': return kFlagMultiline;
-    case 's': return kFlagDotAll;
-    case 'x': return kFlagVerbose;
-    case 'a': return kFlagAscii;
-    case 't': return kFlagTemplate;
-    case 'u': return kFlagUnicode;
-    default: return 0;
-  }
-}
-constexpr uint32_t kGlobalFlags = kFlagDebug | kFlagTemplate;
-
-// FLAGS[char] for a token; 0 when the token is not a flag letter.
-uint32_t TokenFlag(const std::u32string& token) {
-  return token.size() == 1 ? FlagBit(token[0]) : 0;
-}
-bool TokenIsAlpha(const std::u32string& token) {
-  return token.size() == 1 && IsPythonAlpha(token[0]);
-}
-
-// int(text) for a str (underscores, signs, Unicode digits and spaces
-// included); nullopt where Python raises ValueError. Saturates when huge.
-std::optional<int64_t> PythonInt(const std::u32string& text) {
-  std::u32string ascii;
-  for (char32_t c : text) {
-    if (c < 127) {
-      ascii += c;
-    } else if (IsPythonSpace(c)) {
-      ascii += U' ';
-    } else {
-      int digit = PythonDecimalValue(c);
-      ascii += digit < 0 ? U'?' : static_cast<char32_t>('0' + digit);
-    }
-  }
-  size_t i = 0;
-  while (i < ascii.size() && IsAsciiSpace(ascii[i])) ++i;
-  bool negative = false;
-  if (i < ascii.size() && (ascii[i] == '+' || ascii[i] == '-')) negative = ascii[i++] == '-';
-  if (i >= ascii.size() || !IsAsciiDigit(ascii[i])) return std::nullopt;
-  int64_t value = 0;
-  constexpr int64_t kSaturated = int64_t{1} << 40;
-  while (i < ascii.size()) {
-    if (ascii[i] == '_') {
-      if (i + 1 >= ascii.size() || !IsAsciiDigit(ascii[i + 1])) return std::nullopt;
-      ++i;
-    } else if (!IsAsciiDigit(ascii[i])) {
-      break;
-    }
-    value = std::min(kSaturated, value * 10 + static_cast<int64_t>(ascii[i] - '0'));
-    ++i;
-  }
-  while (i < ascii.size() && IsAsciiSpace(ascii[i])) ++i;
-  if (i != ascii.size()) return std::nullopt;
-  return negative ? -value : value;
-}
-
 uint64_t DecimalSaturated(const std::u32string& digits) {
   uint64_t value = 0;
   for (char32_t c : digits) value = std::min<uint64_t>(uint64_t{1} << 40, value * 10 + (c - '0'));
   return value;
 }
 
-Node Leaf(NodeKind kind, size_t offset) {
-  Node node;
-  node.kind = kind;
-  node.offset = offset;
-  return node;
+void AddClassMember(Node* set, const Node& member) {
+  if (member.kind == NodeKind::kClass) {
+    set->items.push_back(member.items[0]);
+  } else {
+    set->items.push_back(ClassItem{false, member.ch, member.ch, Category::kDigit});
+  }
 }
 
-class Parser {
- public:
-  explicit Parser(std::u32string_view pattern) : source_(pattern) {}
+}  // namespace
 
-  ParsedPattern Run() {
-    ParsedPattern parsed;
-    parsed.root = ParseSub(state_.flags & kFlagVerbose, 0);
-    // fix_flags: a str pattern is Unicode unless ASCII; both is an error.
-    if ((state_.flags & kFlagAscii) && (state_.flags & kFlagUnicode)) {
-      throw ParseFailure{SyntaxError{0, "ASCII and UNICODE flags are incompatible", false}};
-    }
-    if (!(state_.flags & kFlagAscii)) state_.flags |= kFlagUnicode;
-    if (!source_.at_end()) source_.Fail("unbalanced parenthesis");
-    for (const auto& [group, position] : state_.groupref_positions) {
-      if (group >= state_.groups()) {
-        throw ParseFailure{
-            SyntaxError{position, "invalid group reference " + std::to_string(group), true}};
-      }
-    }
-    CheckCompilable(parsed.root);
-    parsed.flags = state_.flags;
-    parsed.group_count = static_cast<uint32_t>(state_.groups() - 1);
-    return parsed;
+ParsedPattern Parser::Run() {
+  ParsedPattern parsed;
+  parsed.root = ParseSub(state_.flags & kFlagVerbose, 0);
+  // fix_flags: a str pattern is Unicode unless ASCII; both is an error.
+  if ((state_.flags & kFlagAscii) && (state_.flags & kFlagUnicode)) {
+    throw ParseFailure{SyntaxError{0, "ASCII and UNICODE flags are incompatible", false}};
   }
-
- private:
-  // re._compiler's rejections: repeats under the template flag, and
-  // look-behinds whose width is not fixed. CPython gives these no position.
-  void CheckCompilable(const Seq& seq) const {
-    for (const Node& node : seq) {
-      if (node.kind == NodeKind::kRepeat && (state_.flags & kFlagTemplate)) {
-        throw ParseFailure{SyntaxError{node.offset, "internal: unsupported template operator", false}};
-      }
-      if (node.kind == NodeKind::kAssert && node.behind) {
-        Width width = state_.WidthOf(node.subs[0]);
-        if (width.lo != width.hi) {
-          throw ParseFailure{SyntaxError{node.offset, "look-behind requires fixed-width pattern", false}};
-        }
-      }
-      for (const Seq& sub : node.subs) CheckCompilable(sub);
+  if (!(state_.flags & kFlagAscii)) state_.flags |= kFlagUnicode;
+  if (!source_.at_end()) source_.Fail("unbalanced parenthesis");
+  for (const auto& [group, position] : state_.groupref_positions) {
+    if (group >= state_.groups()) {
+      throw ParseFailure{
+          SyntaxError{position, "invalid group reference " + std::to_string(group), true}};
     }
   }
+  CheckCompilable(parsed.root);
+  parsed.flags = state_.flags;
+  parsed.group_count = static_cast<uint32_t>(state_.groups() - 1);
+  return parsed;
+}
 
-  // _parse_sub: an alternation a|b|c.
-  Seq ParseSub(bool verbose, int nested) {
-    std::vector<Seq> items;
-    while (true) {
-      items.push_back(ParseSeq(verbose, nested + 1, nested == 0 && items.empty()));
-      if (!source_.Match('|')) break;
-      if (nested == 0) verbose = state_.flags & kFlagVerbose;
+// re._compiler's rejections: repeats under the template flag, and
+// look-behinds whose width is not fixed. CPython gives these no position.
+void Parser::CheckCompilable(const Seq& seq) const {
+  for (const Node& node : seq) {
+    if (node.kind == NodeKind::kRepeat && (state_.flags & kFlagTemplate)) {
+      throw ParseFailure{SyntaxError{node.offset, "internal: unsupported template operator", false}};
     }
-    if (items.size() == 1) return std::move(items[0]);
-    Node branch = Leaf(NodeKind::kBranch, 0);
-    branch.subs = std::move(items);
-    return Seq{std::move(branch)};
-  }
-
-  // _parse: a sequence up to '|', ')' or the end.
-  Seq ParseSeq(bool verbose, int nested, bool first) {
-    Seq seq;
-    while (!source_.at_end() && !source_.NextIs('|') && !source_.NextIs(')')) {
-      const size_t start = source_.Tell();
-      const std::u32string token = source_.Get();
-      if (verbose && token.size() == 1 && IsVerboseSpace(token[0])) continue;
-      if (verbose && token == U"#") {
-        while (true) {
-          std::u32string skipped = source_.Get();
-          if (skipped.empty() || skipped == U"\n") break;
-        }
-        continue;
-      }
-      if (token[0] == '\\') {
-        seq.push_back(ParseEscape(source_, token, state_));
-        seq.back().offset = start;
-        continue;
-      }
-      switch (token[0]) {
-        case '[': ParseClass(&seq, start); break;
-        case '?': case '*': case '+': case '{': ParseRepeat(&seq, token[0], start); break;
-        case '.': seq.push_back(Leaf(NodeKind::kAny, start)); break;
-        case '(': ParseGroup(&seq, &verbose, nested, first, start); break;
-        case '^':
-        case '$': {
-          Node at = Leaf(NodeKind::kAt, start);
-          at.at = token[0] == '^' ? At::kBeginning : At::kEnd;
-          seq.push_back(std::move(at));
-          break;
-        }
-        default: {
-          Node literal = Leaf(NodeKind::kLiteral, start);
-          literal.ch = token[0];
-          seq.push_back(std::move(literal));
-        }
+    if (node.kind == NodeKind::kAssert && node.behind) {
+      Width width = state_.WidthOf(node.subs[0]);
+      if (width.lo != width.hi) {
+        throw ParseFailure{SyntaxError{node.offset, "look-behind requires fixed-width pattern", false}};
       }
     }
-    return seq;
+    for (const Seq& sub : node.subs) CheckCompilable(sub);
   }
+}
 
-  static void AddClassMember(Node* set, const Node& member) {
-    if (member.kind == NodeKind::kClass) {
-      set->items.push_back(member.items[0]);
-    } else {
-      set->items.push_back(ClassItem{false, member.ch, member.ch, Category::kDigit});
-    }
+// _parse_sub: an alternation a|b|c.
+Seq Parser::ParseSub(bool verbose, int nested) {
+  std::vector<Seq> items;
+  while (true) {
+    items.push_back(ParseSeq(verbose, nested + 1, nested == 0 && items.empty()));
+    if (!source_.Match('|')) break;
+    if (nested == 0) verbose = state_.flags & kFlagVerbose;
   }
+  if (items.size() == 1) return std::move(items[0]);
+  Node branch = MakeNode(NodeKind::kBranch, 0);
+  branch.subs = std::move(items);
+  return Seq{std::move(branch)};
+}
 
-  Node ClassMember(const std::u32string& token) {
-    if (token[0] == '\\') return ParseClassEscape(source_, token);
-    Node literal = Leaf(NodeKind::kLiteral, 0);
-    literal.ch = token[0];
-    return literal;
-  }
-
-  void ParseClass(Seq* seq, size_t here) {
-    Node set = Leaf(NodeKind::kClass, here);
-    set.negate = source_.Match('^');
-    while (true) {
-      const std::u32string first = source_.Get();
-      if (first.empty()) source_.Fail("unterminated character set", source_.Tell() - here);
-      if (first == U"]" && !set.items.empty()) break;
-      const Node low = ClassMember(first);
-      if (!source_.Match('-')) {
-        AddClassMember(&set, low);
-        continue;
+// _parse: a sequence up to '|', ')' or the end.
+Seq Parser::ParseSeq(bool verbose, int nested, bool first) {
+  Seq seq;
+  while (!source_.at_end() && !source_.NextIs('|') && !source_.NextIs(')')) {
+    const size_t start = source_.Tell();
+    const std::u32string token = source_.Get();
+    if (verbose && token.size() == 1 && IsVerboseSpace(token[0])) continue;
+    if (verbose && token == U"#") {
+      while (true) {
+        std::u32string skipped = source_.Get();
+        if (skipped.empty() || skipped == U"\n") break;
       }
-      const std::u32string second = source_.Get();
-      if (second.empty()) source_.Fail("unterminated character set", source_.Tell() - here);
-      if (second == U"]") {
-        AddClassMember(&set, low);
-        set.items.push_back(ClassItem{false, '-', '-', Category::kDigit});
+      continue;
+    }
+    if (token[0] == '\\') {
+      seq.push_back(ParseEscape(source_, token, state_));
+      seq.back().offset = start;
+      continue;
+    }
+    switch (token[0]) {
+      case '[': ParseClass(&seq, start); break;
+      case '?': case '*': case '+': case '{': ParseRepeat(&seq, token[0], start); break;
+      case '.': seq.push_back(MakeNode(NodeKind::kAny, start)); break;
+      case '(': ParseGroup(&seq, &verbose, nested, first, start); break;
+      case '^':
+      case '$': {
+        Node at = MakeNode(NodeKind::kAt, start);
+        at.at = token[0] == '^' ? At::kBeginning : At::kEnd;
+        seq.push_back(std::move(at));
         break;
       }
-      const Node high = ClassMember(second);
-      const std::string range = "bad character range " + ToUtf8(first) + "-" + ToUtf8(second);
-      if (low.kind != NodeKind::kLiteral || high.kind != NodeKind::kLiteral || high.ch < low.ch) {
-        source_.Fail(range, first.size() + 1 + second.size());
-      }
-      set.items.push_back(ClassItem{false, low.ch, high.ch, Category::kDigit});
-    }
-    seq->push_back(std::move(set));
-  }
-
-  void ParseRepeat(Seq* seq, char32_t quantifier, size_t start) {
-    const size_t here = source_.Tell();
-    uint32_t min = 0;
-    uint32_t max = kMaxRepeat;
-    if (quantifier == '?') {
-      max = 1;
-    } else if (quantifier == '+') {
-      min = 1;
-    } else if (quantifier == '{') {
-      Node brace = Leaf(NodeKind::kLiteral, start);
-      brace.ch = '{';
-      if (source_.NextIs('}')) {
-        seq->push_back(std::move(brace));
-        return;
-      }
-      std::u32string lo;
-      std::u32string hi;
-      while (source_.NextSatisfies(IsAsciiDigit)) lo += source_.Get();
-      if (source_.Match(',')) {
-        while (source_.NextSatisfies(IsAsciiDigit)) hi += source_.Get();
-      } else {
-        hi = lo;
-      }
-      if (!source_.Match('}')) {
-        seq->push_back(std::move(brace));
-        source_.Seek(here);
-        return;
-      }
-      const SyntaxError too_large{start, "the repetition number is too large", false};
-      if (!lo.empty()) {
-        if (DecimalSaturated(lo) >= kMaxRepeat) throw ParseFailure{too_large};
-        min = static_cast<uint32_t>(DecimalSaturated(lo));
-      }
-      if (!hi.empty()) {
-        if (DecimalSaturated(hi) >= kMaxRepeat) throw ParseFailure{too_large};
-        max = static_cast<uint32_t>(DecimalSaturated(hi));
-        if (max < min) source_.Fail("min repeat greater than max repeat", source_.Tell() - here);
-      }
-    }
-    if (seq->empty() || seq->back().kind == NodeKind::kAt) {
-      source_.Fail("nothing to repeat", source_.Tell() - here + 1);
-    }
-    if (seq->back().kind == NodeKind::kRepeat) {
-      source_.Fail("multiple repeat", source_.Tell() - here + 1);
-    }
-    Node repeat = Leaf(NodeKind::kRepeat, seq->back().offset);
-    repeat.min = min;
-    repeat.max = max;
-    repeat.repeat = source_.Match('?')   ? RepeatKind::kLazy
-                    : source_.Match('+') ? RepeatKind::kPossessive
-                                         : RepeatKind::kGreedy;
-    repeat.subs.push_back(Seq{std::move(seq->back())});
-    seq->back() = std::move(repeat);
-  }
-
-  void ParseGroup(Seq* seq, bool* verbose, int nested, bool first, size_t start);
-  void ParseConditional(Seq* seq, int nested, bool verbose, size_t start);
-  std::optional<std::pair<uint32_t, uint32_t>> ParseFlags(std::u32string token);
-  void CheckGroupName(const std::u32string& name, size_t offset) const {
-    if (!IsPythonIdentifier(name)) {
-      source_.Fail("bad character in group name " + PythonRepr(name), name.size() + offset);
-    }
-  }
-  Seq ParseNested(bool verbose, int nested) {
-    if (++depth_ > kMaxNesting) {
-      source_.Fail("groups nested more than " + std::to_string(kMaxNesting) +
-                   " deep are not supported");
-    }
-    Seq inner = ParseSub(verbose, nested + 1);
-    --depth_;
-    return inner;
-  }
-
-  Tokenizer source_;
-  ParseState state_;
-  int depth_ = 0;
-};
-
-// The '(' cases of _parse: groups, assertions, conditionals, comments, flags.
-void Parser::ParseGroup(Seq* seq, bool* verbose, int nested, bool first, size_t start) {
-  bool capture = true;
-  bool atomic = false;
-  std::optional<std::u32string> name;
-  uint32_t add_flags = 0;
-  uint32_t del_flags = 0;
-  if (source_.Match('?')) {
-    const std::u32string kind = source_.Get();
-    if (kind.empty()) source_.Fail("unexpected end of pattern");
-    if (kind == U"P") {
-      if (source_.Match('<')) {
-        name = source_.GetUntil('>', "group name");
-        CheckGroupName(*name, 1);
-      } else if (source_.Match('=')) {
-        const std::u32string ref = source_.GetUntil(')', "group name");
-        CheckGroupName(ref, 1);
-        auto found = state_.group_names.find(ref);
-        if (found == state_.group_names.end()) {
-          source_.Fail("unknown group name " + PythonRepr(ref), ref.size() + 1);
-        }
-        if (!state_.GroupClosed(found->second)) {
-          source_.Fail("cannot refer to an open group", ref.size() + 1);
-        }
-        state_.CheckLookbehindGroup(found->second, source_);
-        Node node = Leaf(NodeKind::kGroupRef, start);
-        node.group = found->second;
-        seq->push_back(std::move(node));
-        return;
-      } else {
-        const std::u32string next = source_.Get();
-        if (next.empty()) source_.Fail("unexpected end of pattern");
-        source_.Fail("unknown extension ?P" + ToUtf8(next), next.size() + 2);
-      }
-    } else if (kind == U":") {
-      capture = false;
-    } else if (kind == U"#") {
-      while (true) {
-        if (source_.at_end()) {
-          source_.Fail("missing ), unterminated comment", source_.Tell() - start);
-        }
-        if (source_.Get() == U")") break;
-      }
-      return;
-    } else if (kind == U"=" || kind == U"!" || kind == U"<") {
-      std::u32string direction = kind;
-      const bool behind = kind == U"<";
-      const std::optional<size_t> outer_lookbehind = state_.lookbehind_groups;
-      if (behind) {
-        direction = source_.Get();
-        if (direction.empty()) source_.Fail("unexpected end of pattern");
-        if (direction != U"=" && direction != U"!") {
-          source_.Fail("unknown extension ?<" + ToUtf8(direction), direction.size() + 2);
-        }
-        if (!outer_lookbehind) state_.lookbehind_groups = state_.groups();
-      }
-      Seq inner = ParseNested(*verbose, nested);
-      if (behind && !outer_lookbehind) state_.lookbehind_groups.reset();
-      if (!source_.Match(')')) {
-        source_.Fail("missing ), unterminated subpattern", source_.Tell() - start);
-      }
-      Node assertion = Leaf(NodeKind::kAssert, start);
-      assertion.behind = behind;
-      assertion.negate = direction == U"!";
-      assertion.subs.push_back(std::move(inner));
-      seq->push_back(std::move(assertion));
-      return;
-    } else if (kind == U"(") {
-      ParseConditional(seq, nested, *verbose, start);
-      return;
-    } else if (kind == U">") {
-      capture = false;
-      atomic = true;
-    } else if (TokenFlag(kind) != 0 || kind == U"-") {
-      auto flags = ParseFlags(kind);
-      if (!flags) {  // global flags
-        if (!first || !seq->empty()) {
-          source_.Fail("global flags not at the start of the expression",
-                       source_.Tell() - start);
-        }
-        *verbose = state_.flags & kFlagVerbose;
-        return;
-      }
-      std::tie(add_flags, del_flags) = *flags;
-      capture = false;
-    } else {
-      source_.Fail("unknown extension ?" + ToUtf8(kind), kind.size() + 1);
-    }
-  }
-  uint32_t group = 0;
-  if (capture) {
-    group = static_cast<uint32_t>(state_.groups());
-    state_.group_widths.emplace_back();
-    if (name) {
-      auto [existing, inserted] = state_.group_names.emplace(*name, group);
-      if (!inserted) {
-        source_.Fail("redefinition of group name " + PythonRepr(*name) + " as group " +
-                         std::to_string(group) + "; was group " +
-                         std::to_string(existing->second),
-                     name->size() + 1);
+      default: {
+        Node literal = MakeNode(NodeKind::kLiteral, start);
+        literal.ch = token[0];
+        seq.push_back(std::move(literal));
       }
     }
   }
-  const bool sub_verbose = (*verbose || (add_flags & kFlagVerbose)) && !(del_flags & kFlagVerbose);
-  Seq inner = ParseNested(sub_verbose, nested);
-  if (!source_.Match(')')) source_.Fail("missing ), unterminated subpattern", source_.Tell() - start);
-  if (group != 0) state_.group_widths[group] = state_.WidthOf(inner);
-  Node node = Leaf(atomic ? NodeKind::kAtomic : NodeKind::kGroup, start);
-  node.group = group;
-  node.add_flags = add_flags;
-  node.del_flags = del_flags;
-  node.subs.push_back(std::move(inner));
-  seq->push_back(std::move(node));
+  return seq;
 }
 
-// (?(id/name)yes|no)
-void Parser::ParseConditional(Seq* seq, int nested, bool verbose, size_t start) {
-  const std::u32string name = source_.GetUntil(')', "group name");
-  uint64_t group = 0;
-  if (IsPythonIdentifier(name)) {
-    auto found = state_.group_names.find(name);
-    if (found == state_.group_names.end()) {
-      source_.Fail("unknown group name " + PythonRepr(name), name.size() + 1);
+Node Parser::ClassMember(const std::u32string& token) {
+  if (token[0] == '\\') return ParseClassEscape(source_, token);
+  Node literal = MakeNode(NodeKind::kLiteral, 0);
+  literal.ch = token[0];
+  return literal;
+}
+
+void Parser::ParseClass(Seq* seq, size_t here) {
+  Node set = MakeNode(NodeKind::kClass, here);
+  set.negate = source_.Match('^');
+  while (true) {
+    const std::u32string first = source_.Get();
+    if (first.empty()) source_.Fail("unterminated character set", source_.Tell() - here);
+    if (first == U"]" && !set.items.empty()) break;
+    const Node low = ClassMember(first);
+    if (!source_.Match('-')) {
+      AddClassMember(&set, low);
+      continue;
     }
-    group = found->second;
-  } else {
-    std::optional<int64_t> number = PythonInt(name);
-    if (!number || *number < 0) {
-      source_.Fail("bad character in group name " + PythonRepr(name), name.size() + 1);
+    const std::u32string second = source_.Get();
+    if (second.empty()) source_.Fail("unterminated character set", source_.Tell() - here);
+    if (second == U"]") {
+      AddClassMember(&set, low);
+      set.items.push_back(ClassItem{false, '-', '-', Category::kDigit});
+      break;
     }
-    if (*number == 0) source_.Fail("bad group number", name.size() + 1);
-    group = static_cast<uint64_t>(*number);
-    if (group >= kMaxGroups) {
-      source_.Fail("invalid group reference " + std::to_string(group), name.size() + 1);
+    const Node high = ClassMember(second);
+    const std::string range = "bad character range " + ToUtf8(first) + "-" + ToUtf8(second);
+    if (low.kind != NodeKind::kLiteral || high.kind != NodeKind::kLiteral || high.ch < low.ch) {
+      source_.Fail(range, first.size() + 1 + second.size());
     }
-    bool seen = false;
-    for (const auto& entry : state_.groupref_positions) seen = seen || entry.first == group;
-    if (!seen) state_.groupref_positions.emplace_back(group, source_.Tell() - name.size() - 1);
+    set.items.push_back(ClassItem{false, low.ch, high.ch, Category::kDigit});
   }
-  state_.CheckLookbehindGroup(group, source_);
+  seq->push_back(std::move(set));
+}
+
+void Parser::ParseRepeat(Seq* seq, char32_t quantifier, size_t start) {
+  const size_t here = source_.Tell();
+  uint32_t min = 0;
+  uint32_t max = kMaxRepeat;
+  if (quantifier == '?') {
+    max = 1;
+  } else if (quantifier == '+') {
+    min = 1;
+  } else if (quantifier == '{') {
+    Node brace = MakeNode(NodeKind::kLiteral, start);
+    brace.ch = '{';
+    if (source_.NextIs('}')) {
+      seq->push_back(std::move(brace));
+      return;
+    }
+    std::u32string lo;
+    std::u32string hi;
+    while (source_.NextSatisfies(IsAsciiDigit)) lo += source_.Get();
+    if (source_.Match(',')) {
+      while (source_.NextSatisfies(IsAsciiDigit)) hi += source_.Get();
+    } else {
+      hi = lo;
+    }
+    if (!source_.Match('}')) {
+      seq->push_back(std::move(brace));
+      source_.Seek(here);
+      return;
+    }
+    const SyntaxError too_large{start, "the repetition number is too large", false};
+    if (!lo.empty()) {
+      if (DecimalSaturated(lo) >= kMaxRepeat) throw ParseFailure{too_large};
+      min = static_cast<uint32_t>(DecimalSaturated(lo));
+    }
+    if (!hi.empty()) {
+      if (DecimalSaturated(hi) >= kMaxRepeat) throw ParseFailure{too_large};
+      max = static_cast<uint32_t>(DecimalSaturated(hi));
+      if (max < min) source_.Fail("min repeat greater than max repeat", source_.Tell() - here);
+    }
+  }
+  if (seq->empty() || seq->back().kind == NodeKind::kAt) {
+    source_.Fail("nothing to repeat", source_.Tell() - here + 1);
+  }
+  if (seq->back().kind == NodeKind::kRepeat) {
+    source_.Fail("multiple repeat", source_.Tell() - here + 1);
+  }
+  Node repeat = MakeNode(NodeKind::kRepeat, seq->back().offset);
+  repeat.min = min;
+  repeat.max = max;
+  repeat.repeat = source_.Match('?')   ? RepeatKind::kLazy
+                  : source_.Match('+') ? RepeatKind::kPossessive
+                                       : RepeatKind::kGreedy;
+  repeat.subs.push_back(Seq{std::move(seq->back())});
+  repeat.zero_width_item = state_.WidthOf(repeat.subs[0]).hi == 0;
+  seq->back() = std::move(repeat);
+}
+
+void Parser::CheckGroupName(const std::u32string& name, size_t offset) const {
+  if (!IsPythonIdentifier(name)) {
+    source_.Fail("bad character in group name " + PythonRepr(name), name.size() + offset);
+  }
+}
+
+void Parser::EnterNesting() {
   if (++depth_ > kMaxNesting) {
     source_.Fail("groups nested more than " + std::to_string(kMaxNesting) +
                  " deep are not supported");
   }
-  Node node = Leaf(NodeKind::kGroupRefExists, start);
-  node.group = static_cast<uint32_t>(group);
-  node.subs.push_back(ParseSeq(verbose, nested + 1, false));
-  if (source_.Match('|')) {
-    node.subs.push_back(ParseSeq(verbose, nested + 1, false));
-    if (source_.NextIs('|')) source_.Fail("conditional backref with more than two branches");
-  }
+}
+
+Seq Parser::ParseNested(bool verbose, int nested) {
+  EnterNesting();
+  Seq inner = ParseSub(verbose, nested + 1);
   --depth_;
-  if (!source_.Match(')')) source_.Fail("missing ), unterminated subpattern", source_.Tell() - start);
-  seq->push_back(std::move(node));
+  return inner;
 }
-
-// _parse_flags: nullopt for global flags "(?i)", else (added, removed).
-std::optional<std::pair<uint32_t, uint32_t>> Parser::ParseFlags(std::u32string token) {
-  uint32_t add_flags = 0;
-  uint32_t del_flags = 0;
-  if (token != U"-") {
-    while (true) {
-      const uint32_t flag = TokenFlag(token);
-      if (flag == kFlagLocale) {
-        source_.Fail("bad inline flags: cannot use 'L' flag with a str pattern");
-      }
-      add_flags |= flag;
-      if ((flag & kTypeFlags) && (add_flags & kTypeFlags) != flag) {
-        source_.Fail("bad inline flags: flags 'a', 'u' and 'L' are incompatible");
-      }
-      token = source_.Get();
-      if (token.empty()) source_.Fail("missing -, : or )");
-      if (token == U")" || token == U"-" || token == U":") break;
-      if (TokenFlag(token) == 0) {
-        source_.Fail(TokenIsAlpha(token) ? "unknown flag" : "missing -, : or )", token.size());
-      }
-    }
-  }
-  if (token == U")") {
-    state_.flags |= add_flags;
-    return std::nullopt;
-  }
-  if (add_flags & kGlobalFlags) source_.Fail("bad inline flags: cannot turn on global flag", 1);
-  if (token == U"-") {
-    token = source_.Get();
-    if (token.empty()) source_.Fail("missing flag");
-    if (TokenFlag(token) == 0) {
-      source_.Fail(TokenIsAlpha(token) ? "unknown flag" : "missing flag", token.size());
-    }
-    while (true) {
-      const uint32_t flag = TokenFlag(token);
-      if (flag & kTypeFlags) {
-        source_.Fail("bad inline flags: cannot turn off flags 'a', 'u' and 'L'");
-      }
-      del_flags |= flag;
-      token = source_.Get();
-      if (token.empty()) source_.Fail("missing :");
-      if (token == U":") break;
-      if (TokenFlag(token) == 0) {
-        source_.Fail(TokenIsAlpha(token) ? "unknown flag" : "missing :", token.size());
-      }
-    }
-  }
-  if (del_flags & kGlobalFlags) source_.Fail("bad inline flags: cannot turn off global flag", 1);
-  if (add_flags & del_flags) source_.Fail("bad inline flags: flag turned on and off", 1);
-  return std::make_pair(add_flags, del_flags);
-}
-
-}  // namespace
 
 std::variant<ParsedPattern, SyntaxError> ParsePythonSyntax(std::u32string_view pattern) {
   try {

@@ -31,6 +31,14 @@ inline constexpr uint32_t kFlagDebug = 128;
 inline constexpr uint32_t kFlagAscii = 256;
 inline constexpr uint32_t kTypeFlags = kFlagAscii | kFlagLocale | kFlagUnicode;
 
+inline bool IsSurrogate(char32_t c) { return c >= 0xD800 && c <= 0xDFFF; }
+
+// The flags inside (?add-del:...): re._compiler._combine_flags.
+inline uint32_t CombineFlags(uint32_t flags, uint32_t add, uint32_t del) {
+  if (add & kTypeFlags) flags &= ~kTypeFlags;
+  return (flags | add) & ~del;
+}
+
 inline constexpr uint32_t kMaxRepeat = 4294967295u;  // _sre.MAXREPEAT: "no upper bound"
 inline constexpr uint64_t kMaxGroups = 1073741823u;  // _sre.MAXGROUPS
 inline constexpr int kMaxNesting = 200;              // groups inside groups (Python: ~490)
@@ -79,6 +87,7 @@ struct Node {
   uint32_t min = 0;             // kRepeat
   uint32_t max = 0;             // kRepeat; kMaxRepeat means unbounded
   RepeatKind repeat = RepeatKind::kGreedy;
+  bool zero_width_item = false;  // kRepeat: subs[0] always matches the empty string
   std::vector<Seq> subs;
 };
 

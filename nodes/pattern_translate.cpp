@@ -1,5 +1,4 @@
-// Writes the PCRE2 form of a parsed Python pattern (see pattern_translate.h),
-// and works out its literal prefix and match-everything shortcuts.
+// Writes the PCRE2 forms of a parsed Python pattern (see pattern_translate.h).
 //
 // The PCRE2 option state (caseless, multiline, dotall) is kept equal to
 // Python's flags at every point: global flags become a leading (?ims), scoped
@@ -18,26 +17,29 @@
 
 namespace ts::pattern_syntax {
 
-const uint32_t kPcre2CompileOptions = PCRE2_UTF | PCRE2_UCP | PCRE2_ANCHORED | PCRE2_ENDANCHORED |
-                                      PCRE2_ALT_CIRCUMFLEX | PCRE2_MATCH_INVALID_UTF |
-                                      PCRE2_NEVER_BACKSLASH_C;
+const uint32_t kPcre2AsciiCompileOptions =
+    PCRE2_ANCHORED | PCRE2_ENDANCHORED | PCRE2_ALT_CIRCUMFLEX | PCRE2_NEVER_BACKSLASH_C;
+const uint32_t kPcre2CompileOptions =
+    kPcre2AsciiCompileOptions | PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF;
 
 namespace {
 
-// Groups Python treats as one case-insensitive letter and PCRE2 10.42 does
-// not (found by comparing every cased code point, see the tests).
+// Case-insensitive letters spelled out as sets: the groups Python treats as
+// one letter and PCRE2 10.42 does not (i/I/U+0130/U+0131 and three Greek and
+// ligature pairs), and the non-ASCII letters whose partners are ASCII (Kelvin
+// sign, long s), which the ASCII-subject form must turn into their partners.
+// Found by comparing every cased code point with Python; see the tests.
 const std::vector<std::vector<char32_t>>& ExtraCaseGroups() {
   static const std::vector<std::vector<char32_t>> groups = {
-      {0x49, 0x69, 0x130, 0x131}, {0x390, 0x1FD3}, {0x3B0, 0x1FE3}, {0xFB05, 0xFB06}};
+      {0x49, 0x69, 0x130, 0x131}, {0x4B, 0x6B, 0x212A}, {0x53, 0x73, 0x17F},
+      {0x390, 0x1FD3},            {0x3B0, 0x1FE3},       {0xFB05, 0xFB06}};
   return groups;
 }
 
 const char kAsciiWord[] = "0-9A-Z_a-z";
 const char kAsciiDigit[] = "0-9";
 const char kAsciiSpace[] = "\\x{9}-\\x{d}\\x{20}";
-const char kNever[] = "[^\\x{0}-\\x{10ffff}]";  // one character that is never there
 
-bool IsSurrogate(char32_t c) { return c >= 0xD800 && c <= 0xDFFF; }
 bool IsAsciiAlnum(char32_t c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
@@ -55,11 +57,6 @@ void AppendCode(char32_t c, std::string* out) {
   }
 }
 
-uint32_t CombineFlags(uint32_t flags, uint32_t add, uint32_t del) {
-  if (add & kTypeFlags) flags &= ~kTypeFlags;
-  return (flags | add) & ~del;
-}
-
 bool Ascii(uint32_t flags) { return flags & kFlagAscii; }
 bool PcreCaseless(uint32_t flags) { return (flags & kFlagIgnoreCase) && !Ascii(flags); }
 bool AsciiCaseless(uint32_t flags) { return (flags & kFlagIgnoreCase) && Ascii(flags); }
@@ -75,15 +72,19 @@ std::string PcreOptionLetters(uint32_t flags) {
 
 class Emitter {
  public:
+  // keep_captures: false when nothing refers to a group, so groups need not
+  // capture (which saves time and JIT stack on every match).
+  Emitter(bool ascii_subjects, bool keep_captures)
+      : ascii_subjects_(ascii_subjects), keep_captures_(keep_captures) {}
+
   std::string out;
   std::variant<std::monostate, SyntaxError> error;
 
+  // A group's or the whole pattern's contents: a lone alternation needs no
+  // group of its own there.
   void Body(const Seq& seq, uint32_t flags) {
     if (seq.size() == 1 && seq[0].kind == NodeKind::kBranch) {
-      for (size_t i = 0; i < seq[0].subs.size(); ++i) {
-        if (i > 0) out += '|';
-        Sequence(seq[0].subs[i], flags);
-      }
+      Alternatives(seq[0], flags);
     } else {
       Sequence(seq, flags);
     }
@@ -94,13 +95,20 @@ class Emitter {
     for (const Node& node : seq) Emit(node, flags);
   }
 
+  void Alternatives(const Node& branch, uint32_t flags) {
+    for (size_t i = 0; i < branch.subs.size(); ++i) {
+      if (i > 0) out += '|';
+      Sequence(branch.subs[i], flags);
+    }
+  }
+
   void Emit(const Node& node, uint32_t flags) {
     switch (node.kind) {
       case NodeKind::kLiteral: Literal(node.ch, flags); break;
       case NodeKind::kAny: out += '.'; break;
       case NodeKind::kClass: Class(node, flags); break;
       case NodeKind::kAt: AtAssertion(node.at, flags); break;
-      case NodeKind::kBranch: out += "(?:"; Body(Seq{node}, flags); out += ')'; break;
+      case NodeKind::kBranch: out += "(?:"; Alternatives(node, flags); out += ')'; break;
       case NodeKind::kGroup: Group(node, flags); break;
       case NodeKind::kAtomic: out += "(?>"; Body(node.subs[0], flags); out += ')'; break;
       case NodeKind::kRepeat: Repeat(node, flags); break;
@@ -120,7 +128,9 @@ class Emitter {
         break;
       case NodeKind::kAssert:
         out += node.behind ? (node.negate ? "(?<!" : "(?<=") : (node.negate ? "(?!" : "(?=");
+        lookbehind_depth_ += node.behind ? 1 : 0;
         Body(node.subs[0], flags);
+        lookbehind_depth_ -= node.behind ? 1 : 0;
         out += ')';
         break;
     }
@@ -128,7 +138,7 @@ class Emitter {
 
   void Group(const Node& node, uint32_t flags) {
     const uint32_t inner = CombineFlags(flags, node.add_flags, node.del_flags);
-    if (node.group != 0) {
+    if (node.group != 0 && keep_captures_) {
       out += '(';
     } else {
       const std::string before = PcreOptionLetters(flags);
@@ -156,6 +166,10 @@ class Emitter {
       return;
     }
     const Node& item = node.subs[0][0];
+    if (lookbehind_depth_ > 0 && (node.max == 0 || node.zero_width_item)) {
+      ZeroWidthRepeat(node, item, flags);
+      return;
+    }
     const bool wrap = item.kind == NodeKind::kAssert;  // quantified assertions: keep PCRE2 literal
     if (wrap) out += "(?:";
     Emit(item, flags);
@@ -177,9 +191,42 @@ class Emitter {
     if (node.repeat == RepeatKind::kPossessive) out += '+';
   }
 
+  // Inside a look-behind PCRE2 wants every part fixed-length, and a repeat of
+  // something zero-width (or a repeat at most 0 times) is zero-width to
+  // Python but "not fixed length" to PCRE2; say the same thing without the
+  // quantifier. x{0} keeps its groups (numbering) in a never-run DEFINE.
+  void ZeroWidthRepeat(const Node& node, const Node& item, uint32_t flags) {
+    if (node.max == 0) {
+      out += "(?(DEFINE)";
+      Emit(item, flags);
+      out += ')';
+      return;
+    }
+    out += node.repeat == RepeatKind::kPossessive ? "(?>" : "(?:";
+    if (node.min == 0 && node.repeat == RepeatKind::kLazy) out += '|';
+    Emit(item, flags);
+    if (node.min == 0 && node.repeat != RepeatKind::kLazy) out += '|';
+    out += ')';
+  }
+
+  // One character that is never in the subject: all of Unicode excluded, or
+  // (for ASCII subjects) every non-ASCII byte, which they do not contain.
+  std::string Never() const {
+    return ascii_subjects_ ? "[^\\x00-\\x7f]" : "[^\\x{0}-\\x{10ffff}]";
+  }
+
   void Literal(char32_t c, uint32_t flags) {
-    if (IsSurrogate(c)) {
-      out += kNever;  // a UTF-8 subject never holds a surrogate
+    if (PcreCaseless(flags)) {
+      for (const auto& group : ExtraCaseGroups()) {
+        if (std::find(group.begin(), group.end(), c) == group.end()) continue;
+        std::string set;
+        for (char32_t member : group) AddRange(member, member, &set);
+        out += set.empty() ? Never() : "[" + set + "]";
+        return;
+      }
+    }
+    if (IsSurrogate(c) || (ascii_subjects_ && c > 0x7F)) {
+      out += Never();  // a UTF-8 subject never holds a surrogate
       return;
     }
     if (AsciiCaseless(flags) && c < 0x80 && ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')) {
@@ -189,21 +236,14 @@ class Emitter {
       out += ']';
       return;
     }
-    if (PcreCaseless(flags)) {
-      for (const auto& group : ExtraCaseGroups()) {
-        for (char32_t member : group) {
-          if (member != c) continue;
-          out += '[';
-          for (char32_t m : group) AppendCode(m, &out);
-          out += ']';
-          return;
-        }
-      }
-    }
     AppendCode(c, &out);
   }
 
   void AddRange(char32_t lo, char32_t hi, std::string* set) {
+    if (ascii_subjects_) {
+      if (lo > 0x7F) return;
+      hi = std::min<char32_t>(hi, 0x7F);
+    }
     if (lo <= 0xDFFF && hi >= 0xD800) {  // drop surrogates: UTF-8 cannot hold them
       if (lo < 0xD800) AddRange(lo, 0xD7FF, set);
       if (hi > 0xDFFF) AddRange(0xE000, hi, set);
@@ -283,7 +323,7 @@ class Emitter {
     const std::string in = positive.empty() ? "" : "[" + positive + "]";
     if (!node.negate) {
       if (negated.empty()) {
-        out += positive.empty() ? kNever : in;
+        out += positive.empty() ? Never() : in;
       } else if (negated.size() == 1 && positive.empty()) {
         out += "[^" + negated[0] + "]";
       } else {
@@ -324,81 +364,13 @@ class Emitter {
         break;
     }
   }
+
+  const bool ascii_subjects_;
+  const bool keep_captures_;
+  int lookbehind_depth_ = 0;
 };
 
-// Appends to *prefix the text every match of seq starts with; true when seq
-// matches exactly that text and nothing else (so what follows may add more).
-// Zero-width items are skipped: they consume nothing.
-bool LiteralPrefix(const Seq& seq, uint32_t flags, std::string* prefix) {
-  for (const Node& node : seq) {
-    switch (node.kind) {
-      case NodeKind::kLiteral:
-        if ((flags & kFlagIgnoreCase) || IsSurrogate(node.ch)) return false;
-        AppendUtf8(node.ch, prefix);
-        break;
-      case NodeKind::kAt:
-      case NodeKind::kAssert:
-        break;
-      case NodeKind::kGroup:
-        if (!LiteralPrefix(node.subs[0], CombineFlags(flags, node.add_flags, node.del_flags),
-                           prefix)) {
-          return false;
-        }
-        break;
-      case NodeKind::kAtomic:
-        if (!LiteralPrefix(node.subs[0], flags, prefix)) return false;
-        break;
-      case NodeKind::kRepeat:  // at least one pass: its prefix, and no more
-        if (node.min >= 1) LiteralPrefix(node.subs[0], flags, prefix);
-        return false;
-      default:
-        return false;
-    }
-  }
-  return true;
-}
-
-// For ".*" in any dress ((.*), (?s:.*?), .*+ ...): 2 = every string,
-// 1 = every string without a newline, 0 = not that shape.
-int DotStar(const Seq& seq, uint32_t flags) {
-  if (seq.size() != 1) return 0;
-  const Node& node = seq[0];
-  if (node.kind == NodeKind::kGroup) {
-    return DotStar(node.subs[0], CombineFlags(flags, node.add_flags, node.del_flags));
-  }
-  if (node.kind == NodeKind::kAtomic) return DotStar(node.subs[0], flags);
-  if (node.kind != NodeKind::kRepeat || node.min != 0 || node.max != kMaxRepeat) return 0;
-  const Node& item = node.subs[0][0];
-  if (item.kind != NodeKind::kAny) return 0;
-  return (flags & kFlagDotAll) ? 2 : 1;
-}
-
 }  // namespace
-
-bool DecodeUtf8(std::string_view text, std::u32string* out, size_t* bad_byte) {
-  out->clear();
-  size_t i = 0;
-  while (i < text.size()) {
-    const auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
-    const unsigned lead = byte(i);
-    size_t length = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 0;
-    char32_t c = length == 1 ? lead : length == 2 ? lead & 0x1F : length == 3 ? lead & 0x0F : lead & 0x07;
-    bool ok = length != 0 && lead < 0xF5 && i + length <= text.size();
-    for (size_t k = 1; ok && k < length; ++k) {
-      ok = (byte(i + k) & 0xC0) == 0x80;
-      c = (c << 6) | (byte(i + k) & 0x3F);
-    }
-    static const char32_t kSmallest[] = {0, 0, 0x80, 0x800, 0x10000};
-    ok = ok && c >= kSmallest[length] && c <= 0x10FFFF && !IsSurrogate(c);
-    if (!ok) {
-      *bad_byte = i;
-      return false;
-    }
-    out->push_back(c);
-    i += length;
-  }
-  return true;
-}
 
 std::variant<Translation, SyntaxError> TranslatePython(std::string_view utf8_pattern) {
   std::u32string pattern;
@@ -411,19 +383,20 @@ std::variant<Translation, SyntaxError> TranslatePython(std::string_view utf8_pat
   if (auto* error = std::get_if<SyntaxError>(&parsed)) return *error;
   const ParsedPattern& tree = std::get<ParsedPattern>(parsed);
 
-  Emitter emitter;
-  const std::string options = PcreOptionLetters(tree.flags);
-  if (!options.empty()) emitter.out = "(?" + options + ")";
-  emitter.Body(tree.root, tree.flags);
-  if (auto* error = std::get_if<SyntaxError>(&emitter.error)) return *error;
-
   Translation translation;
-  translation.pcre2 = std::move(emitter.out);
-  const bool top_level_branch = tree.root.size() == 1 && tree.root[0].kind == NodeKind::kBranch;
-  if (!top_level_branch) LiteralPrefix(tree.root, tree.flags, &translation.literal_prefix);
-  const int dot_star = DotStar(tree.root, tree.flags);
-  translation.matches_everything = dot_star == 2;
-  translation.matches_every_single_line = dot_star >= 1;
+  const bool keep_captures = RefersToGroups(tree.root);
+  for (bool ascii_subjects : {false, true}) {
+    Emitter emitter(ascii_subjects, keep_captures);
+    const std::string options = PcreOptionLetters(tree.flags);
+    if (!options.empty()) emitter.out = "(?" + options + ")";
+    emitter.Body(tree.root, tree.flags);
+    if (auto* error = std::get_if<SyntaxError>(&emitter.error)) return *error;
+    (ascii_subjects ? translation.pcre2_ascii : translation.pcre2) = std::move(emitter.out);
+  }
+  translation.literal_prefix = LiteralPrefixOf(tree);
+  const DotStar dot_star = DotStarOf(tree);
+  translation.matches_everything = dot_star == DotStar::kEverything;
+  translation.matches_every_single_line = dot_star != DotStar::kNone;
   return translation;
 }
 

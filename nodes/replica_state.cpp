@@ -38,33 +38,56 @@ void ClientTable::Replace(const std::vector<ClientRecord>& rows) {
   for (const ClientRecord& row : rows) Record(row.client_id, row.request_number, row.seq, row.reply);
 }
 
+namespace {
+
+size_t ApproximateBytes(const LogEntry& entry) {
+  size_t bytes = 64;
+  for (const auto& [key, value] : entry.effect.upserts) bytes += key.size() + value.size() + 16;
+  for (const std::string& key : entry.effect.erased_keys) bytes += key.size() + 16;
+  if (entry.reply) {
+    for (const Pair& pair : entry.reply->pairs) bytes += TupleText(pair.key).size() + TupleText(pair.value).size() + 32;
+    for (const Rejection& r : entry.reply->rejected) bytes += TupleText(r.pair.key).size() + TupleText(r.pair.value).size() + 32;
+  }
+  return bytes;
+}
+
+}  // namespace
+
 void RecentLog::Reset(LogPosition base) {
   base_ = base;
   entries_.clear();
+  bytes_ = 0;
 }
 
 void RecentLog::Append(const LogEntry& entry) {
-  entries_.push_back(entry);
-  while (entries_.size() > capacity_) {
-    base_ = entries_.front().position;
+  const size_t bytes = ApproximateBytes(entry);
+  entries_.emplace_back(entry, bytes);
+  bytes_ += bytes;
+  while (!entries_.empty() && (entries_.size() > capacity_ || bytes_ > max_bytes_)) {
+    base_ = entries_.front().first.position;
+    bytes_ -= entries_.front().second;
     entries_.pop_front();
   }
 }
 
 LogPosition RecentLog::last() const {
-  return entries_.empty() ? base_ : entries_.back().position;
+  return entries_.empty() ? base_ : entries_.back().first.position;
 }
 
 std::optional<uint64_t> RecentLog::TermAt(uint64_t seq) const {
   if (seq == base_.seq) return base_.term;
   if (seq < base_.seq || seq > last().seq) return std::nullopt;
-  return entries_[seq - base_.seq - 1].position.term;
+  return entries_[seq - base_.seq - 1].first.position.term;
 }
 
 std::optional<std::vector<LogEntry>> RecentLog::EntriesAfter(uint64_t seq) const {
   if (seq < base_.seq || seq > last().seq) return std::nullopt;
-  return std::vector<LogEntry>(entries_.begin() + static_cast<std::ptrdiff_t>(seq - base_.seq),
-                               entries_.end());
+  std::vector<LogEntry> after;
+  after.reserve(static_cast<size_t>(last().seq - seq));
+  for (auto it = entries_.begin() + static_cast<std::ptrdiff_t>(seq - base_.seq); it != entries_.end(); ++it) {
+    after.push_back(it->first);
+  }
+  return after;
 }
 
 void ReplicaState::Apply(const LogEntry& entry) {

@@ -42,10 +42,12 @@ class ClientTable {
   std::set<std::pair<uint64_t, uint64_t>> by_seq_;  // (seq, client id), for eviction
 };
 
-// The last `capacity` entries, after a base position (where a snapshot left off).
+// The last entries (at most `capacity` of them and about `max_bytes` of
+// effects and replies), after a base position (where a snapshot left off).
 class RecentLog {
  public:
-  explicit RecentLog(size_t capacity) : capacity_(capacity) {}
+  explicit RecentLog(size_t capacity, size_t max_bytes = 64u << 20)
+      : capacity_(capacity), max_bytes_(max_bytes) {}
 
   void Reset(LogPosition base);
   void Append(const LogEntry& entry);  // entry.position.seq must be last().seq + 1
@@ -57,13 +59,16 @@ class RecentLog {
 
  private:
   size_t capacity_;
+  size_t max_bytes_;
+  size_t bytes_ = 0;
   LogPosition base_;
-  std::deque<LogEntry> entries_;
+  std::deque<std::pair<LogEntry, size_t>> entries_;  // entry, its approximate size
 };
 
 struct ReplicaState {
-  explicit ReplicaState(const SpaceLimits& limits, size_t max_clients, size_t log_capacity)
-      : space(limits), clients(max_clients), log(log_capacity) {}
+  ReplicaState(const SpaceLimits& limits, size_t max_clients, size_t log_capacity,
+               size_t log_max_bytes = 64u << 20)
+      : space(limits), clients(max_clients), log(log_capacity, log_max_bytes) {}
 
   // A backup applies a replicated entry: effect, table row, log, position.
   void Apply(const LogEntry& entry);

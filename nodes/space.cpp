@@ -93,8 +93,12 @@ static ScanOutcome Scan(PairMap& pairs,
   ScanOutcome outcome;
   const std::string& prefix = key_pattern.literal_prefix();
   auto it = prefix.empty() ? pairs.begin() : pairs.lower_bound(prefix);
-  const bool any_key = key_pattern.matches_everything();
-  const bool any_value = value_pattern.matches_everything();
+  // Stored texts are well-formed tuples, so they never hold a newline: a
+  // pattern that matches every single line (".*") matches every one of them.
+  const bool any_key =
+      key_pattern.matches_everything() || key_pattern.matches_every_single_line();
+  const bool any_value =
+      value_pattern.matches_everything() || value_pattern.matches_every_single_line();
   scanned = 0;
   for (; it != pairs.end(); ++it) {
     if (!prefix.empty() && !HasPrefix(it->first, prefix)) break;

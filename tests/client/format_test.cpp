@@ -138,6 +138,16 @@ TEST_CASE("format: the broker's own refusals (no node served them)", "[client][f
 
   ts::Reply bare = WithError(ts::ErrorKind::kNotImplemented, "", 0);
   CHECK(FormatReply(bare) == "error: not implemented\n");
+
+  // A message that starts with its kind's words (as tsbroker's do) names the
+  // kind once when readable; JSON keeps the message exactly as sent.
+  ts::Reply repeated = WithError(ts::ErrorKind::kServiceRefused, "service refused: the broker serves at most 1 clients", 0);
+  CHECK(FormatReply(repeated) == "error: service refused: the broker serves at most 1 clients\n");
+  CHECK(ReplyJson(repeated)["error"]["message"] == "service refused: the broker serves at most 1 clients");
+  ts::Reply by_name = WithError(ts::ErrorKind::kUnavailable, "unavailable: no primary for 5000 ms", 0);
+  CHECK(FormatReply(by_name) == "error: service unavailable: no primary for 5000 ms\n");
+  ts::Reply only_kind = WithError(ts::ErrorKind::kUnavailable, "unavailable: ", 0);
+  CHECK(FormatReply(only_kind) == "error: service unavailable: unavailable: \n");
 }
 
 TEST_CASE("format: no reply at all (the client's own failure)", "[client][format]") {

@@ -100,11 +100,14 @@ TEST_CASE("broker: a client past the limit is refused; idle slots free up") {
 
   // A known client is still served; after the idle timeout a slot is free.
   CHECK(broker.on_client_frame("a", RequestFrame(1, 2), T(20)).to_nodes.size() == 1);
+  broker.on_node_message(Heartbeat{1, Role::kPrimary, 1, {1, 1}, 1, 0, true}, T(1'400));
   auto later = broker.on_client_frame("c", RequestFrame(3, 5), T(1'500));
   CHECK(later.to_clients.empty());
   CHECK(later.to_nodes.size() == 1);
+  CHECK(broker.client_count() == 1);  // a and b were idle past the timeout
+  CHECK(broker.stats().slots_expired == 2);
   broker.on_client_left("c", T(1'501));
-  CHECK(broker.client_count() == 1);
+  CHECK(broker.client_count() == 0);
 }
 
 TEST_CASE("broker: without a primary requests are held, then answered unavailable") {

@@ -199,3 +199,32 @@ TEST_CASE("node: a large space resyncs by chunked snapshot") {
   CHECK(cluster.node(1)->space().size() == 2'500);
   CHECK(cluster.node(1)->space().pairs() == cluster.node(2)->space().pairs());
 }
+
+TEST_CASE("node: a primary cut off from the broker only is replaced while the cut lasts") {
+  MiniCluster cluster(3);
+  REQUIRE(cluster.RunUntil([&] { return AllInSync(cluster, {1, 2, 3}); }));
+  cluster.Cut(3, 0);
+  REQUIRE(cluster.RunUntil([&] { return cluster.broker().primary() == 2 && AllInSync(cluster, {1, 2, 3}); },
+                           5'000));
+  CHECK(cluster.primary() == 2);
+  CHECK(cluster.node(3)->role() == Role::kBackup);
+  cluster.SendRequest("alice", Put(7, 1, "a", "1"));
+  REQUIRE(cluster.RunUntil([&] { return cluster.replies("alice").size() == 1; }));
+  CHECK(cluster.replies("alice")[0].ok());
+  CHECK(cluster.node(3)->space().pairs().count("a") == 1);
+}
+
+TEST_CASE("node: a preloaded space (--load) is what the backups receive") {
+  MiniCluster cluster(2);
+  cluster.Crash(1);
+  cluster.Crash(2);
+  cluster.Start(1);
+  cluster.Start(2);
+  cluster.node(2)->Preload("user,1", "ann");
+  cluster.node(2)->Preload("user,2", "bob");
+  cluster.node(1)->Preload("stale", "x");  // the loser's file is replaced by the winner's state
+  REQUIRE(cluster.RunUntil([&] { return AllInSync(cluster, {1, 2}); }));
+  CHECK(cluster.primary() == 2);
+  CHECK(cluster.node(1)->space().pairs() == cluster.node(2)->space().pairs());
+  CHECK(cluster.node(1)->space().size() == 2);
+}

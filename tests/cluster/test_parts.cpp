@@ -153,6 +153,20 @@ TEST_CASE("recent log: term lookups and entries after a position") {
   CHECK_FALSE(log.EntriesAfter(10));
 }
 
+TEST_CASE("recent log: a byte bound evicts old entries too") {
+  RecentLog log(100, 1'000);
+  log.Reset(LogPosition{1, 0});
+  for (uint64_t seq = 1; seq <= 5; ++seq) {
+    LogEntry entry{LogPosition{1, seq}, {}, {}, {}};
+    entry.effect.upserts.emplace_back("k" + std::to_string(seq), std::string(300, 'v'));
+    log.Append(entry);
+  }
+  CHECK(log.last() == LogPosition{1, 5});
+  CHECK_FALSE(log.EntriesAfter(1));  // only the last few (~3 x 380 bytes) are kept
+  REQUIRE(log.EntriesAfter(3));
+  CHECK(log.EntriesAfter(3)->size() == 2);
+}
+
 TEST_CASE("client table: last write per client, oldest evicted first") {
   ClientTable table(2);
   Reply reply;

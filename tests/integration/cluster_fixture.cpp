@@ -200,8 +200,19 @@ std::optional<PrimaryView> Cluster::WaitForPrimary(Millis timeout, uint32_t not_
   WaitUntil(
       [&] {
         Result<Reply> reply = client.Get("fixture,probe", ".*");
-        if (!reply.ok() || !reply.value().ok()) return false;
-        if (reply.value().served_by == 0 || reply.value().served_by == not_this) return false;
+        if (!reply.ok()) {
+          last_error_ = "probe GET: " + reply.error().message;
+          return false;
+        }
+        if (!reply.value().ok()) {
+          last_error_ = "probe GET answered by node " + Number(reply.value().served_by) + ": " +
+                        std::string(ErrorKindName(reply.value().error->kind)) + ": " + reply.value().error->message;
+          return false;
+        }
+        if (reply.value().served_by == 0 || reply.value().served_by == not_this) {
+          last_error_ = "probe GET served by node " + Number(reply.value().served_by);
+          return false;
+        }
         found = PrimaryView{reply.value().served_by, reply.value().term};
         return true;
       },

@@ -98,7 +98,8 @@ class Cluster {
 
   // The broker's STATUS view, or nullopt when the broker does not answer.
   std::optional<ClusterView> Status() const;
-  // Polls GETs until one is served by a primary other than `not_this` (0: any).
+  // Polls GETs until one is served by a primary other than `not_this` (0: any);
+  // on timeout last_error() says what the last probe got.
   std::optional<PrimaryView> WaitForPrimary(Millis timeout, uint32_t not_this = 0) const;
   // Waits until STATUS shows `id` live and its applied seq at least the
   // primary's applied seq as seen when the wait began.
@@ -136,7 +137,7 @@ class Cluster {
   Ports ports_;
   std::unique_ptr<ChildProcess> broker_;
   std::map<uint32_t, std::unique_ptr<ChildProcess>> nodes_;
-  std::string last_error_;
+  mutable std::string last_error_;  // why the last Start or wait failed
 };
 
 // The pairs of a --save file (key text -> value text), or an error message.

@@ -7,7 +7,7 @@
 #include <iostream>
 #include <memory>
 
-#include "tests/integration/cluster_fixture.h"
+#include "tests/integration/require.h"
 #include "tests/integration/write_recorder.h"
 
 namespace ts::itest {
@@ -65,8 +65,7 @@ void CheckWriters(Cluster& cluster, const std::vector<std::unique_ptr<Writer>>& 
 TEST_CASE("integration: kill -9 of the primary during writes loses no acknowledged write",
           "[integration][failover]") {
   Cluster cluster;
-  INFO(cluster.last_error());
-  REQUIRE(cluster.Start());
+  RequireStarted(cluster);
 
   AckMonitor monitor;
   std::vector<std::unique_ptr<Writer>> writers;
@@ -114,66 +113,127 @@ TEST_CASE("integration: kill -9 of the primary during writes loses no acknowledg
   CHECK(held_key.value().pairs.size() == 1);
 }
 
-TEST_CASE("integration: a killed backup restarts, resyncs 100,000 pairs and follows new writes",
+TEST_CASE("integration: a killed backup restarts and resyncs 100000 pairs then follows new writes",
           "[integration][failover]") {
   Cluster cluster;
-  INFO(cluster.last_error());
-  REQUIRE(cluster.Start());
+  RequireStarted(cluster);
   Client client = cluster.NewClient();
   std::map<std::string, std::string> expected;
   PutMany(client, "big", 0, 100'000, 5'000, expected);
 
-  std::optional<PrimaryView> primary = cluster.WaitForPrimary(kFailoverTimeout);
-  REQUIRE(primary);
-  const uint32_t backup = SomeNodeOtherThan(cluster, {primary->id});
-  const uint32_t third = SomeNodeOtherThan(cluster, {primary->id, backup});
-  INFO("primary " << primary->id << ", restarted backup " << backup << ", other backup " << third);
+  const PrimaryView primary = RequirePrimary(cluster, kFailoverTimeout);
+  const uint32_t backup = SomeNodeOtherThan(cluster, {primary.id});
+  const uint32_t third = SomeNodeOtherThan(cluster, {primary.id, backup});
+  INFO("primary " << primary.id << ", restarted backup " << backup << ", other backup " << third);
   cluster.Kill(backup);
   PutMany(client, "down", 0, 1'000, 100, expected);  // written while it is away
 
   const SteadyTime restarted_at = std::chrono::steady_clock::now();
   cluster.Restart(backup);
-  REQUIRE(cluster.WaitCaughtUp(backup, kCatchUpTimeout));
+  RequireCaughtUp(cluster, backup, kCatchUpTimeout);
   std::cout << "resync of " << expected.size() << " pairs: backup caught up "
             << MillisBetween(restarted_at, std::chrono::steady_clock::now()) << " ms after restart" << std::endl;
 
   PutMany(client, "after", 0, 1'000, 100, expected);  // it must follow these
-  REQUIRE(cluster.WaitCaughtUp(backup, kCatchUpTimeout));
+  RequireCaughtUp(cluster, backup, kCatchUpTimeout);
 
-  // Leave the restarted node alone: it must become primary and hold everything.
-  cluster.Kill(primary->id);
-  cluster.Kill(third);
-  std::optional<PrimaryView> survivor = cluster.WaitForPrimary(kFailoverTimeout, primary->id);
-  REQUIRE(survivor);
-  CHECK(survivor->id == backup);
-  CHECK(survivor->term > primary->term);
-  Client reader = cluster.NewClient();
-  Result<std::map<std::string, std::string>> actual = ReadAll(reader);
-  INFO((actual.ok() ? "" : actual.error().message));
-  REQUIRE(actual.ok());
-  CHECK(actual.value().size() == expected.size());
-  CHECK(actual.value() == expected);
+  // Every node, the restarted one included, saves exactly the same pairs.
+  Result<Reply> shutdown = SendShutdown(cluster.shutdown_endpoint(), PatientClientOptions());
+  INFO((shutdown.ok() ? "" : shutdown.error().message));
+  REQUIRE(shutdown.ok());
+  for (uint32_t id : cluster.node_ids()) {
+    INFO("node " << id);
+    REQUIRE(cluster.node(id).Wait(kProcessExitTimeout).has_value());
+    Result<std::map<std::string, std::string>> saved = ReadSnapshot(cluster.save_path(id));
+    INFO((saved.ok() ? "" : saved.error().message));
+    REQUIRE(saved.ok());
+    CHECK(saved.value().size() == expected.size());
+    CHECK(saved.value() == expected);
+  }
 }
 
-TEST_CASE("integration: the old primary restarted rejoins as a backup, without flapping",
+TEST_CASE("integration: a primary left without backups refuses writes and serves reads",
           "[integration][failover]") {
   Cluster cluster;
-  INFO(cluster.last_error());
-  REQUIRE(cluster.Start());
+  RequireStarted(cluster);
+  Client client = cluster.NewClient();
+  std::map<std::string, std::string> expected;
+  PutMany(client, "kept", 0, 100, 100, expected);
+  const PrimaryView first = RequirePrimary(cluster, kFailoverTimeout);
+
+  // Both backups die while a write is in flight: it is answered (refused),
+  // not left hanging until the client gives up.
+  const uint32_t backup = SomeNodeOtherThan(cluster, {first.id});
+  const uint32_t third = SomeNodeOtherThan(cluster, {first.id, backup});
+  cluster.Kill(backup);
+  cluster.Kill(third);
+  ClientOptions bounded;
+  bounded.request_timeout = Millis(5'000);
+  bounded.retries = 1;
+  Client in_flight = cluster.NewClient(bounded);
+  Result<Reply> answered = in_flight.Put({Pair{{"alone"}, {"0"}}});
+  {
+    INFO("write in flight as the backups die: "
+         << (!answered.ok() ? answered.error().message
+                            : answered.value().error ? answered.value().error->message : "acknowledged"));
+    CHECK(answered.ok());
+    if (answered.ok()) {
+      REQUIRE(answered.value().error.has_value());
+      CHECK(answered.value().error->kind == ErrorKind::kNotEnoughReplicas);
+    }
+  }
+
+  // Once the primary knows it is alone: writes are refused, reads served.
+  REQUIRE(WaitUntil(
+      [&] {
+        std::optional<ClusterView> view = cluster.Status();
+        return view && !view->nodes[backup].live() && !view->nodes[third].live();
+      },
+      kFailoverTimeout));
+  Result<Reply> refused = client.Put({Pair{{"alone"}, {"1"}}});
+  INFO((refused.ok() ? "" : refused.error().message));
+  REQUIRE(refused.ok());
+  INFO((refused.value().error ? refused.value().error->message : "no error"));
+  REQUIRE(refused.value().error.has_value());
+  CHECK(refused.value().error->kind == ErrorKind::kNotEnoughReplicas);
+  Result<std::map<std::string, std::string>> held = ReadAll(client);
+  INFO((held.ok() ? "" : held.error().message));
+  REQUIRE(held.ok());
+  CHECK(held.value() == expected);
+
+  // Likewise for a node that is left alone and must take over: it serves what
+  // was acknowledged, and refuses writes.
+  cluster.Restart(backup);
+  RequireCaughtUp(cluster, backup, kCatchUpTimeout);
+  cluster.Kill(first.id);
+  const PrimaryView survivor = RequirePrimary(cluster, kFailoverTimeout, first.id);
+  CHECK(survivor.id == backup);
+  Result<std::map<std::string, std::string>> served = ReadAll(client);
+  INFO((served.ok() ? "" : served.error().message));
+  REQUIRE(served.ok());
+  CHECK(served.value() == expected);
+  Result<Reply> refused_again = client.Put({Pair{{"alone"}, {"2"}}});
+  REQUIRE(refused_again.ok());
+  REQUIRE(refused_again.value().error.has_value());
+  CHECK(refused_again.value().error->kind == ErrorKind::kNotEnoughReplicas);
+}
+
+TEST_CASE("integration: the old primary restarted rejoins as a backup without flapping",
+          "[integration][failover]") {
+  Cluster cluster;
+  RequireStarted(cluster);
   Client client = cluster.NewClient();
   std::map<std::string, std::string> expected;
   PutMany(client, "before", 0, 500, 100, expected);
 
-  std::optional<PrimaryView> old_primary = cluster.WaitForPrimary(kFailoverTimeout);
-  REQUIRE(old_primary);
-  cluster.Kill(old_primary->id);
-  std::optional<PrimaryView> new_primary = cluster.WaitForPrimary(kFailoverTimeout, old_primary->id);
-  REQUIRE(new_primary);
-  CHECK(new_primary->term > old_primary->term);
+  const PrimaryView old_primary = RequirePrimary(cluster, kFailoverTimeout);
+  cluster.Kill(old_primary.id);
+  const PrimaryView new_primary = RequirePrimary(cluster, kFailoverTimeout, old_primary.id);
+  CHECK(new_primary.term > old_primary.term);
   PutMany(client, "between", 0, 500, 100, expected);
 
-  cluster.Restart(old_primary->id);
-  REQUIRE(cluster.WaitCaughtUp(old_primary->id, kCatchUpTimeout));
+  cluster.Restart(old_primary.id);
+  RequireCaughtUp(cluster, old_primary.id, kCatchUpTimeout);
 
   // Observe for well over ten liveness windows: the primary and term stay put
   // while the returning node (whatever its id) follows as a backup.
@@ -186,23 +246,22 @@ TEST_CASE("integration: the old primary restarted rejoins as a backup, without f
     INFO("write " << i << ": " << (put.value().error ? put.value().error->message : "ok"));
     REQUIRE(put.value().ok());
     expected["during," + std::to_string(i)] = "v" + std::to_string(i);
-    CHECK(put.value().served_by == new_primary->id);
-    CHECK(put.value().term == new_primary->term);
+    CHECK(put.value().served_by == new_primary.id);
+    CHECK(put.value().term == new_primary.term);
     ++observed;
   }
   CHECK(observed > 10);
   std::optional<ClusterView> view = cluster.Status();
   REQUIRE(view);
   INFO(view->text);
-  CHECK(view->primary == new_primary->id);
-  CHECK(view->term == new_primary->term);
-  CHECK(view->nodes[old_primary->id].field("role") == "backup");
+  CHECK(view->primary == new_primary.id);
+  CHECK(view->term == new_primary.term);
+  CHECK(view->nodes[old_primary.id].field("role") == "backup");
 
   // It followed every write: with the current primary gone, nothing is missing.
-  REQUIRE(cluster.WaitCaughtUp(old_primary->id, kCatchUpTimeout));
-  cluster.Kill(new_primary->id);
-  std::optional<PrimaryView> next = cluster.WaitForPrimary(kFailoverTimeout, new_primary->id);
-  REQUIRE(next);
+  RequireCaughtUp(cluster, old_primary.id, kCatchUpTimeout);
+  cluster.Kill(new_primary.id);
+  RequirePrimary(cluster, kFailoverTimeout, new_primary.id);
   Result<std::map<std::string, std::string>> actual = ReadAll(client);
   REQUIRE(actual.ok());
   CHECK(actual.value() == expected);

@@ -11,7 +11,7 @@
 #include <iostream>
 #include <memory>
 
-#include "tests/integration/cluster_fixture.h"
+#include "tests/integration/require.h"
 #include "tests/integration/write_recorder.h"
 
 namespace ts::itest {
@@ -36,8 +36,7 @@ long long Percentile(std::vector<long long> sorted_values, double fraction) {
 TEST_CASE("integration: kill loop - 20 kill -9 of the primary under 4 writers lose no acknowledged write",
           "[integration][killloop]") {
   Cluster cluster;
-  INFO(cluster.last_error());
-  REQUIRE(cluster.Start());
+  RequireStarted(cluster);
 
   AckMonitor monitor;
   std::vector<std::unique_ptr<Writer>> writers;
@@ -49,7 +48,7 @@ TEST_CASE("integration: kill loop - 20 kill -9 of the primary under 4 writers lo
   for (int round = 1; round <= kKillRounds; ++round) {
     INFO("round " << round);
     // The node restarted last round is back in step, and the primary is serving.
-    if (restarted) REQUIRE(cluster.WaitCaughtUp(*restarted, kCatchUpTimeout));
+    if (restarted) RequireCaughtUp(cluster, *restarted, kCatchUpTimeout);
     const uint64_t acks_at_start = monitor.count();
     REQUIRE(WaitUntil([&] { return monitor.count() >= acks_at_start + kAcksBeforeKill; }, Millis(20'000)));
     const AckEvent before = *monitor.Latest();
@@ -103,7 +102,7 @@ TEST_CASE("integration: kill loop - 20 kill -9 of the primary under 4 writers lo
   }
 
   // Every node converged: on shutdown each saves exactly what the primary serves.
-  REQUIRE(cluster.WaitCaughtUp(*restarted, kCatchUpTimeout));
+  RequireCaughtUp(cluster, *restarted, kCatchUpTimeout);
   Result<Reply> shutdown = SendShutdown(cluster.shutdown_endpoint(), PatientClientOptions());
   REQUIRE(shutdown.ok());
   for (uint32_t id : cluster.node_ids()) {

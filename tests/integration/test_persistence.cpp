@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "tests/integration/cluster_fixture.h"
+#include "tests/integration/require.h"
 
 namespace ts::itest {
 namespace {
@@ -60,8 +60,7 @@ void CheckSnapshot(const std::string& path, const std::map<std::string, std::str
 TEST_CASE("integration: shutdown saves every node's file and --load restores it",
           "[integration][persistence]") {
   Cluster cluster;
-  INFO(cluster.last_error());
-  REQUIRE(cluster.Start());
+  RequireStarted(cluster);
   Client client = cluster.NewClient();
   const std::map<std::string, std::string> expected = WriteSomeData(client);
 
@@ -86,8 +85,7 @@ TEST_CASE("integration: shutdown saves every node's file and --load restores it"
   ClusterOptions reload;
   for (uint32_t id : cluster.node_ids()) reload.load_files[id] = cluster.save_path(id);
   Cluster restored(reload);
-  INFO(restored.last_error());
-  REQUIRE(restored.Start());
+  RequireStarted(restored);
   Client again = restored.NewClient();
   Result<std::map<std::string, std::string>> held = ReadAll(again);
   REQUIRE(held.ok());
@@ -103,15 +101,13 @@ TEST_CASE("integration: a node stopped with SIGTERM saves its file and exits 0",
   ClusterOptions options;
   options.node_count = 2;
   Cluster cluster(options);
-  INFO(cluster.last_error());
-  REQUIRE(cluster.Start());
+  RequireStarted(cluster);
   Client client = cluster.NewClient();
   const std::map<std::string, std::string> expected = WriteSomeData(client);
-  std::optional<PrimaryView> primary = cluster.WaitForPrimary(kFailoverTimeout);
-  REQUIRE(primary);
+  const PrimaryView primary = RequirePrimary(cluster, kFailoverTimeout);
 
   // The backup first, then the primary.
-  std::vector<uint32_t> order = {primary->id == 1 ? 2u : 1u, primary->id};
+  std::vector<uint32_t> order = {primary.id == 1 ? 2u : 1u, primary.id};
   for (uint32_t id : order) {
     INFO("node " << id);
     std::optional<int> code = cluster.Terminate(id);

@@ -4,7 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "schema/codec.h"
-#include "tests/integration/cluster_fixture.h"
+#include "tests/integration/require.h"
 
 namespace ts::itest {
 namespace {
@@ -34,8 +34,7 @@ std::vector<std::string> Texts(const std::vector<Pair>& pairs) {
 
 TEST_CASE("integration: the four operations through the broker", "[integration]") {
   Cluster cluster;
-  INFO(cluster.last_error());
-  REQUIRE(cluster.Start());
+  RequireStarted(cluster);
   Client client = cluster.NewClient();
 
   // PUT: inserts fresh keys; rejects malformed pairs and keys repeated in the request.
@@ -109,8 +108,7 @@ TEST_CASE("integration: the four operations through the broker", "[integration]"
 
 TEST_CASE("integration: malformed frames are answered and service continues", "[integration]") {
   Cluster cluster;
-  INFO(cluster.last_error());
-  REQUIRE(cluster.Start());
+  RequireStarted(cluster);
   Client good = cluster.NewClient();
   Client bad = cluster.NewClient();
   REQUIRE(Must(good.Put({P({"k", "1"}, {"v"})})).ok());
@@ -155,8 +153,7 @@ TEST_CASE("integration: the broker's client limit", "[integration]") {
   options.client_idle = Millis(1'500);
   options.node_count = 2;
   Cluster cluster(options);
-  INFO(cluster.last_error());
-  REQUIRE(cluster.Start());
+  RequireStarted(cluster);
   // Start()'s probing client may hold a slot until it idles out: knock until
   // both clients are in (a refused request takes no slot).
   Client first = cluster.NewClient();

@@ -109,7 +109,7 @@ void World::Handle(FaultTick&) {
     const NodeId victim = 1 + static_cast<NodeId>(random_.Below(node_count_));
     if (MayCrash(victim)) Crash(victim);
   }
-  At(std::min(fault_end_, now_ + random_.Between(100, 700)), FaultTick{});
+  At(std::min(fault_end_, now_ + (storm_ ? random_.Between(50, 350) : random_.Between(100, 700))), FaultTick{});
 }
 
 void World::Handle(Restart& e) {

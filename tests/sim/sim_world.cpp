@@ -26,9 +26,10 @@ World::World(const SimOptions& options)
       random_(options.seed),
       node_count_(random_.Below(4) == 0 ? 5 : 3),
       min_acks_(node_count_ == 5 && random_.Below(2) == 0 ? 2 : 1),
+      storm_(random_.Below(4) == 0),
       fault_end_(random_.Between(3'000, 6'000)),
-      drop_per_million_(static_cast<uint64_t>(random_.Between(0, 50'000))),
-      duplicate_per_million_(static_cast<uint64_t>(random_.Between(0, 20'000))) {
+      drop_per_million_(static_cast<uint64_t>(random_.Between(0, storm_ ? 150'000 : 50'000))),
+      duplicate_per_million_(static_cast<uint64_t>(random_.Between(0, storm_ ? 50'000 : 20'000))) {
   result_.nodes = node_count_;
   BrokerConfig broker_config;
   broker_config.primary_liveness = Millis(150);
@@ -47,7 +48,8 @@ World::World(const SimOptions& options)
   At(0, BrokerTick{});
   At(random_.Between(200, 600), FaultTick{});
   At(fault_end_, ConvergeCheck{});
-  Trace("seed " + std::to_string(options.seed) + ": " + std::to_string(node_count_) + " nodes, min_acks " +
+  Trace("seed " + std::to_string(options.seed) + ": " + (storm_ ? "storm, " : "") + std::to_string(node_count_) +
+        " nodes, min_acks " +
         std::to_string(min_acks_) + ", " + std::to_string(client_count) + " clients, faults until " +
         std::to_string(fault_end_) + " ms, drop " + std::to_string(drop_per_million_) + "/1e6, dup " +
         std::to_string(duplicate_per_million_) + "/1e6");

@@ -13,6 +13,7 @@
 //     PUT/DELETE would answer differently, and would show in the final state);
 //  3. once faults stop, every node converges to the same log position and the
 //     same space, and the final primary's space is exactly the clients' models.
+// A quarter of the seeds are "storms": up to 15% loss, faults twice as often.
 // Crashes never take the last node holding the committed writes (a crashed
 // node loses its memory, and no protocol saves what nobody holds).
 #pragma once

@@ -110,6 +110,7 @@ class World {
   std::vector<ClientState> clients_;
   std::map<std::pair<int, int>, int> cuts_;  // (low, high) -> how many partitions cut it
 
+  bool storm_;  // a quarter of the seeds: more loss, faults twice as often
   int64_t fault_end_;
   bool faults_on_ = true;
   uint64_t drop_per_million_;

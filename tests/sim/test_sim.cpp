@@ -1,7 +1,8 @@
 // Deterministic simulation runs (see sim_world.h for what is checked).
 //
 // The normal run covers 2,000 seeds split over several test cases, so that
-// ctest -j runs them side by side. TS_SIM_SEEDS=N runs N seeds instead;
+// ctest -j runs them side by side. TS_SIM_SEEDS=N runs N seeds instead
+// (TS_SIM_SEED_BASE=B shifts them to B+1 ... B+N);
 // TS_SIM_SEED=N replays one seed with a full trace on stderr:
 //   TS_SIM_SEED=123 ./tests/ts_sim_tests "sim: replay one seed"
 #include <catch2/catch.hpp>
@@ -26,8 +27,9 @@ uint64_t EnvNumber(const char* name, uint64_t fallback) {
 
 void RunSeedRange(uint64_t range, bool async_replies = false) {
   const uint64_t total = EnvNumber("TS_SIM_SEEDS", kDefaultSeeds);
-  const uint64_t first = range * total / kSeedRanges + 1;
-  const uint64_t last = (range + 1) * total / kSeedRanges;
+  const uint64_t base = EnvNumber("TS_SIM_SEED_BASE", 0);  // explore other seeds: base + 1 ...
+  const uint64_t first = base + range * total / kSeedRanges + 1;
+  const uint64_t last = base + (range + 1) * total / kSeedRanges;
   uint64_t events = 0, acknowledged = 0, primaries = 0, crashes = 0, partitions = 0;
   int failures = 0;
   const auto started = std::chrono::steady_clock::now();

@@ -25,18 +25,17 @@ std::vector<std::string> Reasons(const std::vector<Rejection>& rejected) {
   return reasons;
 }
 
-TupleSpace Filled(std::initializer_list<Pair> pairs) {
-  TupleSpace space;
+void Fill(TupleSpace& space, std::initializer_list<Pair> pairs) {
   Reply reply = space.Execute(MakePut(pairs));
   REQUIRE(reply.ok());
   REQUIRE(reply.rejected.empty());
-  return space;
 }
 
 }  // namespace
 
 TEST_CASE("PUT adds new pairs and lists every pair not added with why", "[space]") {
-  TupleSpace space = Filled({P("user,1", "ann")});
+  TupleSpace space;
+  Fill(space, {P("user,1", "ann")});
   Reply reply = space.Execute(MakePut({
       P("user,2", "bob"),        // added
       P("user,1", "zed"),        // key present
@@ -64,7 +63,8 @@ TEST_CASE("PUT echoes the request id and op name", "[space]") {
 }
 
 TEST_CASE("POST updates only present keys", "[space]") {
-  TupleSpace space = Filled({P("k,1", "old"), P("k,2", "old")});
+  TupleSpace space;
+  Fill(space, {P("k,1", "old"), P("k,2", "old")});
   WriteEffect effect;
   Reply reply = space.Execute(MakePost({P("k,1", "new"), P("k,9", "x"), P("k,1", "again"),
                                         P("k,2", "b!")}),
@@ -78,7 +78,8 @@ TEST_CASE("POST updates only present keys", "[space]") {
 }
 
 TEST_CASE("GET returns matching pairs in key-text order with fullmatch semantics", "[space]") {
-  TupleSpace space = Filled({P("b,2", "x"), P("a,10", "y"), P("a,1", "xy"), P("c", "x")});
+  TupleSpace space;
+  Fill(space, {P("b,2", "x"), P("a,10", "y"), P("a,1", "xy"), P("c", "x")});
   CHECK(Texts(space.Execute(MakeGet("a,\\d+", ".*")).pairs) ==
         std::vector<std::string>{"a,1=xy", "a,10=y"});
   CHECK(Texts(space.Execute(MakeGet(".*", "x")).pairs) ==
@@ -90,7 +91,8 @@ TEST_CASE("GET returns matching pairs in key-text order with fullmatch semantics
 }
 
 TEST_CASE("GET and DELETE with a malformed pattern answer an empty list and why", "[space]") {
-  TupleSpace space = Filled({P("a", "b")});
+  TupleSpace space;
+  Fill(space, {P("a", "b")});
   for (const char* op : {"GET", "DELETE"}) {
     Request request = MakeGet("a(", ".*");
     request.op_name = op;
@@ -111,7 +113,8 @@ TEST_CASE("GET and DELETE with a malformed pattern answer an empty list and why"
 }
 
 TEST_CASE("DELETE removes every matching pair and returns them", "[space]") {
-  TupleSpace space = Filled({P("t,1", "a"), P("t,2", "b"), P("t,3", "a"), P("u,1", "a")});
+  TupleSpace space;
+  Fill(space, {P("t,1", "a"), P("t,2", "b"), P("t,3", "a"), P("u,1", "a")});
   WriteEffect effect;
   Reply reply = space.Execute(MakeDelete("t,.*", "a"), &effect);
   REQUIRE(reply.ok());
@@ -124,7 +127,8 @@ TEST_CASE("DELETE removes every matching pair and returns them", "[space]") {
 
 TEST_CASE("a too costly pattern is an error for that request only, and DELETE removes nothing",
           "[space]") {
-  TupleSpace space = Filled({P(std::string(28, 'a'), "v"), P("b", "v")});
+  TupleSpace space;
+  Fill(space, {P(std::string(28, 'a'), "v"), P("b", "v")});
   space.Upsert(std::string(28, 'a') + "b", "v");
   Reply reply = space.Execute(MakeDelete("(a+)+$", ".*"));
   REQUIRE(reply.error.has_value());

@@ -1,0 +1,331 @@
+#include "brokers/broker_shell.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cstring>
+#include <iterator>
+#include <map>
+#include <optional>
+#include <string_view>
+#include <utility>
+#include <vector>
+#include <zmq.hpp>
+#include <zmq_addon.hpp>
+
+#include "brokers/broker_core.h"
+#include "brokers/client_connections.h"
+#include "brokers/cluster_view.h"
+#include "clients/client_config.h"
+#include "nodes/cluster_codec.h"
+#include "nodes/socket_support.h"
+#include "schema/capnp_frame.h"
+#include "schema/codec.h"
+
+namespace ts::cluster {
+namespace {
+
+// ---- sockets ----------------------------------------------------------------
+
+struct BrokerSockets {
+  zmq::socket_t clients;
+  zmq::socket_t nodes;
+  zmq::socket_t shutdown;
+  zmq::socket_t client_monitor;  // PAIR: the client ROUTER's ACCEPTED/DISCONNECTED events
+};
+
+constexpr const char* kClientMonitorEndpoint = "inproc://tsbroker-client-connections";
+
+// Every socket of the broker is made here, so that authentication (CURVE,
+// DESIGN 12) is one change in one place. All three are bound ROUTERs:
+// ROUTER_MANDATORY turns a send to a departed peer into an error the shell
+// sees (a client slot to free, a node frame to drop) instead of a silent drop;
+// queue limits bound memory per peer; MAXMSGSIZE refuses frames the decoders
+// would refuse anyway, before they are read into memory.
+std::optional<BrokerSockets> OpenSockets(zmq::context_t& context, const BrokerShellOptions& options) {
+  const int linger = static_cast<int>(options.exit_linger.count());
+  const auto client_max_frame = static_cast<int64_t>(DecodeLimits{}.max_frame_bytes);
+  const auto cluster_max_frame = static_cast<int64_t>(kClusterDecodeLimits.max_frame_bytes);
+  auto open = [&](const std::string& endpoint, int queue_limit, int64_t max_frame,
+                  const char* what) -> std::optional<zmq::socket_t> {
+    zmq::socket_t socket(context, zmq::socket_type::router);
+    socket.set(zmq::sockopt::linger, linger);
+    socket.set(zmq::sockopt::router_mandatory, 1);
+    socket.set(zmq::sockopt::sndhwm, queue_limit);
+    socket.set(zmq::sockopt::rcvhwm, queue_limit);
+    socket.set(zmq::sockopt::maxmsgsize, max_frame);
+    try {
+      socket.bind(endpoint);
+    } catch (const zmq::error_t& e) {
+      spdlog::error("cannot bind the {} endpoint {}: {}", what, endpoint, e.what());
+      return std::nullopt;
+    }
+    spdlog::info("{} endpoint: ROUTER bound at {}", what, endpoint);
+    return socket;
+  };
+  auto clients = open(options.clients_endpoint, BrokerShellDefaults::kClientQueueLimit, client_max_frame, "client");
+  if (!clients) return std::nullopt;
+  // Connection events, so that a departed client's slot is freed (client_connections.h).
+  if (zmq_socket_monitor(clients->handle(), kClientMonitorEndpoint, ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED) != 0) {
+    spdlog::error("cannot monitor the client endpoint: {}", zmq_strerror(zmq_errno()));
+    return std::nullopt;
+  }
+  zmq::socket_t client_monitor(context, zmq::socket_type::pair);
+  client_monitor.set(zmq::sockopt::linger, 0);
+  client_monitor.set(zmq::sockopt::rcvhwm, 0);  // events must not be dropped on our side
+  client_monitor.connect(kClientMonitorEndpoint);
+  auto nodes = open(options.nodes_endpoint, BrokerShellDefaults::kNodeQueueLimit, cluster_max_frame, "node");
+  if (!nodes) return std::nullopt;
+  auto shutdown = open(options.shutdown_endpoint, BrokerShellDefaults::kShutdownQueueLimit, client_max_frame,
+                       "shutdown");
+  if (!shutdown) return std::nullopt;
+  return BrokerSockets{std::move(*clients), std::move(*nodes), std::move(*shutdown), std::move(client_monitor)};
+}
+
+// The op of a client request frame, read without converting the rest (the
+// broker routes requests; it only needs to spot STATUS).
+std::optional<std::string> PeekOp(std::string_view frame) {
+  auto op = capnp_frame::DecodeFrame<std::string, wire::ClientRequest>(
+      frame, DecodeLimits{}, [](wire::ClientRequest::Reader request) {
+        const capnp::Text::Reader text = request.getOp();
+        return std::string(text.cStr(), text.size());
+      });
+  if (!op.ok()) return std::nullopt;
+  return std::move(op).value();
+}
+
+// ---- the loop ---------------------------------------------------------------
+
+class Broker {
+ public:
+  Broker(const BrokerShellOptions& options, BrokerSockets sockets, TimePoint now)
+      : options_(options), sockets_(std::move(sockets)), core_(options.core, now) {}
+
+  // One loop turn; false once the broker should exit.
+  bool Turn() {
+    zmq::pollitem_t items[] = {{sockets_.clients.handle(), 0, ZMQ_POLLIN, 0},
+                               {sockets_.nodes.handle(), 0, ZMQ_POLLIN, 0},
+                               {sockets_.shutdown.handle(), 0, ZMQ_POLLIN, 0},
+                               {sockets_.client_monitor.handle(), 0, ZMQ_POLLIN, 0}};
+    zmq::poll(items, 4, options_.poll_interval);
+    DrainClientEvents();  // before the client messages: see client_connections.h
+    if (items[1].revents & ZMQ_POLLIN) DrainNodes();
+    if (items[0].revents & ZMQ_POLLIN) DrainClients();
+    if (items[2].revents & ZMQ_POLLIN) DrainShutdown();
+    const TimePoint now = SteadyNow();
+    CarryOut(core_.on_tick(now), now);
+    return !exiting_;
+  }
+
+  const BrokerStats& stats() const { return core_.stats(); }
+
+ private:
+  template <class Handle>
+  void Drain(zmq::socket_t& socket, Handle&& handle) {
+    std::vector<zmq::message_t> parts;
+    for (int i = 0; i < BrokerShellDefaults::kMaxFramesPerSocketPerTurn && !exiting_; ++i) {
+      parts.clear();
+      if (!zmq::recv_multipart(socket, std::back_inserter(parts), zmq::recv_flags::dontwait)) return;
+      handle(parts, SteadyNow());
+    }
+  }
+
+  void DrainClients() {
+    Drain(sockets_.clients, [&](std::vector<zmq::message_t>& parts, TimePoint now) {
+      // A REQ (or DEALER) client: [routing id][empty][request].
+      if (parts.size() != 3 || parts[1].size() != 0) {
+        if (WorthLogging(++bad_client_envelopes_)) {
+          spdlog::warn("dropped a client message of {} parts without the [id][empty][request] envelope ({} so far)",
+                       parts.size(), bad_client_envelopes_);
+        }
+        return;
+      }
+      std::string address(View(parts[0]));
+      std::string frame(View(parts[2]));
+      connections_.OnMessage(parts[2].get(ZMQ_SRCFD), address);
+      if (PeekOp(frame) == std::string(client_config::kStatusOpName)) {
+        AnswerStatus(address, frame, now);
+        return;
+      }
+      CarryOut(core_.on_client_frame(address, std::move(frame), now), now);
+    });
+  }
+
+  // Monitor events: [uint16 event, uint32 value (the descriptor)][endpoint].
+  void DrainClientEvents() {
+    std::vector<zmq::message_t> parts;
+    while (true) {
+      parts.clear();
+      if (!zmq::recv_multipart(sockets_.client_monitor, std::back_inserter(parts), zmq::recv_flags::dontwait)) return;
+      if (parts.empty() || parts[0].size() < 6) continue;
+      uint16_t event = 0;
+      uint32_t fd = 0;
+      std::memcpy(&event, parts[0].data(), sizeof event);
+      std::memcpy(&fd, parts[0].data<char>() + sizeof event, sizeof fd);
+      if (event == ZMQ_EVENT_ACCEPTED) {
+        connections_.OnAccepted(static_cast<int>(fd));
+      } else if (event == ZMQ_EVENT_DISCONNECTED) {
+        if (auto address = connections_.OnDisconnected(static_cast<int>(fd))) {
+          const TimePoint now = SteadyNow();
+          spdlog::debug("a client disconnected; its slot is free");
+          CarryOut(core_.on_client_left(*address, now), now);
+        }
+      }
+    }
+  }
+
+  void AnswerStatus(const std::string& address, const std::string& frame, TimePoint now) {
+    Result<Request> request = DecodeRequest(frame);
+    if (!request.ok()) return;  // PeekOp read it, so it decodes; nothing to answer otherwise
+    const std::string reply = EncodeReply(view_.StatusReply(request.value(), core_, now));
+    SendParts(sockets_.clients, {address, "", reply});
+  }
+
+  void DrainNodes() {
+    Drain(sockets_.nodes, [&](std::vector<zmq::message_t>& parts, TimePoint now) {
+      // A node DEALER: [routing id][frame].
+      Result<NodeToBroker> message =
+          parts.size() == 2 ? DecodeNodeToBroker(View(parts[1]))
+                            : Result<NodeToBroker>(Error{ErrorKind::kMalformedRequest,
+                                                         std::to_string(parts.size()) +
+                                                             " parts where [routing id][frame] was expected"});
+      if (!message.ok()) {
+        core_.on_ill_formed_node_frame();
+        const uint64_t count = core_.stats().node_frames_ill_formed;
+        if (WorthLogging(count)) {
+          spdlog::warn("ill-formed frame on the node endpoint ({} so far): {}", count, message.error().message);
+        }
+        return;
+      }
+      const NodeId sender = std::visit(
+          [](const auto& m) -> NodeId {
+            if constexpr (std::is_same_v<std::decay_t<decltype(m)>, Heartbeat>) {
+              return m.from;
+            } else {
+              return m.node;
+            }
+          },
+          message.value());
+      auto [route, inserted] = node_routes_.try_emplace(sender, View(parts[0]));
+      if (!inserted && route->second != View(parts[0])) {
+        spdlog::info("node {} reconnected", sender);
+        route->second = std::string(View(parts[0]));
+      }
+      spdlog::trace("from node {}: {}", sender, Describe(message.value()));
+      view_.Heard(message.value(), now);
+      CarryOut(core_.on_node_message(message.value(), now), now);
+    });
+  }
+
+  void DrainShutdown() {
+    Drain(sockets_.shutdown, [&](std::vector<zmq::message_t>& parts, TimePoint now) {
+      if (parts.size() != 3 || parts[1].size() != 0) {
+        spdlog::warn("dropped a shutdown-endpoint message of {} parts without the [id][empty][request] envelope",
+                     parts.size());
+        return;
+      }
+      const std::string address(View(parts[0]));
+      Result<Request> request = DecodeRequest(View(parts[2]));
+      Reply reply;
+      if (request.ok()) {
+        reply.id = request.value().id;
+        reply.op_name = request.value().op_name;
+      }
+      if (request.ok() && request.value().op_name == client_config::kShutdownOpName) {
+        spdlog::info("shutdown command received: relaying it, then exiting");
+        CarryOut(core_.on_shutdown_command(now), now);
+      } else {
+        const std::string why = request.ok() ? "op \"" + request.value().op_name + "\"" : request.error().message;
+        reply.error = Error{ErrorKind::kMalformedRequest,
+                            "the shutdown endpoint takes only a SHUTDOWN request; got " + why};
+        spdlog::warn("shutdown endpoint: refused a frame: {}", why);
+      }
+      SendParts(sockets_.shutdown, {address, "", EncodeReply(reply)});
+    });
+  }
+
+  void CarryOut(BrokerActions&& actions, TimePoint now) {
+    for (const BrokerEvent& event : actions.events) {
+      view_.Record(event, now);
+      const bool bad = event.kind == BrokerEventKind::kNodeLost || event.kind == BrokerEventKind::kPrimaryLost ||
+                       event.kind == BrokerEventKind::kPrimaryRefused;
+      spdlog::log(bad ? spdlog::level::warn : spdlog::level::info, "{}", event.text);
+    }
+    for (const NodeSend& send : actions.to_nodes) SendToNode(send);
+    for (const ClientFrame& reply : actions.to_clients) {
+      switch (SendParts(sockets_.clients, {reply.client, "", reply.frame})) {
+        case SendOutcome::kSent:
+          break;
+        case SendOutcome::kNoRoute:  // the client has gone: its slot is free
+          spdlog::debug("a client left before its reply; freeing its slot");
+          core_.on_client_left(reply.client, now);
+          break;
+        case SendOutcome::kQueueFull:
+          if (WorthLogging(++client_sends_dropped_)) {
+            spdlog::warn("a client's queue is full; dropped a reply ({} so far)", client_sends_dropped_);
+          }
+          break;
+      }
+    }
+    if (actions.exit) exiting_ = true;
+  }
+
+  void SendToNode(const NodeSend& send) {
+    auto route = node_routes_.find(send.to);
+    if (route == node_routes_.end()) {
+      spdlog::debug("no connection from node {} yet; dropped {}", send.to, Describe(send.message));
+      return;
+    }
+    spdlog::trace("to node {}: {}", send.to, Describe(send.message));
+    const SendOutcome outcome = SendParts(sockets_.nodes, {route->second, EncodeBrokerToNode(send.message)});
+    if (outcome != SendOutcome::kSent && WorthLogging(++node_sends_dropped_)) {
+      spdlog::warn("could not send to node {} ({}); dropped {} ({} so far)", send.to,
+                   outcome == SendOutcome::kNoRoute ? "disconnected" : "queue full", Describe(send.message),
+                   node_sends_dropped_);
+    }
+  }
+
+  const BrokerShellOptions& options_;
+  BrokerSockets sockets_;
+  BrokerCore core_;
+  ClusterView view_;
+  ClientConnections connections_;
+  std::map<NodeId, std::string> node_routes_;  // node id -> its DEALER's routing id, as last heard
+  bool exiting_ = false;
+  uint64_t bad_client_envelopes_ = 0;
+  uint64_t client_sends_dropped_ = 0;
+  uint64_t node_sends_dropped_ = 0;
+};
+
+}  // namespace
+
+int RunBroker(const BrokerShellOptions& options, const volatile std::sig_atomic_t* stop) {
+  zmq::context_t context(1);
+  std::optional<BrokerSockets> sockets = OpenSockets(context, options);
+  if (!sockets) return kBrokerExitFailure;
+  spdlog::info("broker up: at most {} clients, hold {} ms, primary liveness {} ms, client idle {} ms",
+               options.core.max_clients, options.core.hold_time.count(), options.core.primary_liveness.count(),
+               options.core.client_idle_timeout.count());
+  {
+    Broker broker(options, std::move(*sockets), SteadyNow());
+    while (*stop == 0) {
+      try {
+        if (!broker.Turn()) break;
+      } catch (const zmq::error_t& e) {
+        if (e.num() == EINTR) continue;  // a signal: the flag is checked at the top
+        spdlog::error("broker loop: socket failure: {}; exiting", e.what());
+        return kBrokerExitFailure;
+      }
+    }
+    const BrokerStats& s = broker.stats();
+    spdlog::info("broker stopping ({}): {} requests forwarded, {} replies relayed, {} clients refused, "
+                 "{} unavailable, {} ill-formed replies, {} ill-formed node frames; flushing for at most {} ms",
+                 *stop != 0 ? "signal" : "shutdown command", s.requests_forwarded, s.replies_relayed,
+                 s.clients_refused, s.requests_unavailable, s.replies_ill_formed, s.node_frames_ill_formed,
+                 options.exit_linger.count());
+  }  // sockets close here, each flushing for at most exit_linger
+  context.close();
+  return kBrokerExitOk;
+}
+
+}  // namespace ts::cluster

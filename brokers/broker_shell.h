@@ -1,0 +1,55 @@
+// The tsbroker shell: three ROUTER sockets and one poll loop around BrokerCore.
+//
+// Each loop turn waits at most poll_interval for a frame, drains what arrived
+// (a bounded number per socket, so that ticks keep coming under load), feeds
+// BrokerCore (client frames, decoded node messages, the shutdown command) and
+// ticks it with the steady clock, then carries out its actions: replies to
+// clients, frames to nodes, log lines. The shell itself decides only how to
+// move bytes: a STATUS request on the client endpoint is answered from
+// ClusterView (never relayed), a node frame that does not decode is counted,
+// and a reply to a client that has gone (ZMQ_ROUTER_MANDATORY says so) frees
+// its slot. RunBroker returns when a shutdown command was relayed (after the
+// sockets flushed, bounded by linger) or when *stop becomes non-zero (the
+// signal handlers' flag, checked every turn). docs/ARCHITECTURE.md "Processes
+// and sockets" has the socket table.
+#pragma once
+
+#include <csignal>
+#include <string>
+
+#include "brokers/broker_config.h"
+
+namespace ts::cluster {
+
+// The shell's own limits and timeouts (the core's are in broker_config.h).
+struct BrokerShellDefaults {
+  // Longest wait for a frame: on_tick runs at least this often.
+  static constexpr Millis kPollInterval{10};
+  // How long closing sockets may keep flushing queued frames at exit.
+  static constexpr Millis kExitLinger{1'000};
+  // Frames read from one socket per loop turn before the others get a turn.
+  static constexpr int kMaxFramesPerSocketPerTurn = 1'000;
+  // Queued frames per peer before sends are refused (then dropped and logged).
+  static constexpr int kClientQueueLimit = 10'000;
+  static constexpr int kNodeQueueLimit = 100'000;
+  static constexpr int kShutdownQueueLimit = 100;
+};
+
+struct BrokerShellOptions {
+  std::string clients_endpoint;   // ROUTER, bind: client REQ/DEALER sockets
+  std::string nodes_endpoint;     // ROUTER, bind: node DEALER sockets
+  std::string shutdown_endpoint;  // ROUTER, bind: shutdown commands (REQ senders)
+  BrokerConfig core;
+  Millis poll_interval = BrokerShellDefaults::kPollInterval;
+  Millis exit_linger = BrokerShellDefaults::kExitLinger;
+};
+
+// Exit codes of tsbroker.
+inline constexpr int kBrokerExitOk = 0;            // shutdown relayed, or stopped by a signal
+inline constexpr int kBrokerExitFailure = 1;       // an endpoint could not be bound, or a socket failed
+
+// Runs the broker until a shutdown command is relayed or *stop is set.
+// Errors go to the log; the return value is an exit code.
+int RunBroker(const BrokerShellOptions& options, const volatile std::sig_atomic_t* stop);
+
+}  // namespace ts::cluster

@@ -1,0 +1,99 @@
+#include "brokers/cluster_view.h"
+
+#include <cstdio>
+#include <utility>
+#include <variant>
+
+namespace ts::cluster {
+namespace {
+
+std::string N(uint64_t value) { return std::to_string(value); }
+std::string YesNo(bool value) { return value ? "yes" : "no"; }
+
+// "850 ms ago", "12.3 s ago": for a person reading status output.
+std::string Ago(TimePoint then, TimePoint now) {
+  const int64_t ms = (now - then).count();
+  if (ms < 1000) return std::to_string(ms < 0 ? 0 : ms) + " ms ago";
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f s ago", static_cast<double>(ms) / 1000.0);
+  return text;
+}
+
+NodeId SenderOf(const NodeToBroker& message) {
+  return std::visit(
+      [](const auto& m) -> NodeId {
+        using T = std::decay_t<decltype(m)>;
+        if constexpr (std::is_same_v<T, Heartbeat>) {
+          return m.from;
+        } else {
+          return m.node;
+        }
+      },
+      message);
+}
+
+}  // namespace
+
+void ClusterView::Heard(const NodeToBroker& message, TimePoint now) {
+  NodeFacts& facts = nodes_[SenderOf(message)];
+  facts.last_heard = now;
+  if (const auto* heartbeat = std::get_if<Heartbeat>(&message)) {
+    facts.last_heartbeat = *heartbeat;
+    facts.has_heartbeat = true;
+  }
+}
+
+void ClusterView::Record(const BrokerEvent& event, TimePoint now) {
+  events_.push_back(TimedEvent{now, event.text});
+  while (events_.size() > kRecentEvents) events_.pop_front();
+}
+
+Reply ClusterView::StatusReply(const Request& request, const BrokerCore& core, TimePoint now) const {
+  Reply reply;
+  reply.id = request.id;
+  reply.op_name = request.op_name;
+  const bool primary_live = core.primary_live(now);
+  reply.served_by = primary_live ? core.primary() : kNoNode;
+  reply.term = core.served_term();
+
+  const BrokerStats& stats = core.stats();
+  reply.pairs.push_back(Pair{{"broker"},
+                             {"primary=" + N(core.primary()), "term=" + N(core.served_term()),
+                              "primary_live=" + YesNo(primary_live), "committed=" + Describe(core.committed()),
+                              "clients=" + N(core.client_count()), "max_clients=" + N(core.config().max_clients),
+                              "held=" + N(core.held_count()), "forwarded=" + N(stats.requests_forwarded),
+                              "relayed=" + N(stats.replies_relayed), "refused=" + N(stats.clients_refused),
+                              "unavailable=" + N(stats.requests_unavailable),
+                              "ill_formed_replies=" + N(stats.replies_ill_formed),
+                              "ill_formed_node_frames=" + N(stats.node_frames_ill_formed)}});
+
+  // Lag is measured against the primary's own applied seq, as last heard.
+  uint64_t primary_applied = 0;
+  if (auto it = nodes_.find(core.primary()); it != nodes_.end() && it->second.has_heartbeat) {
+    primary_applied = it->second.last_heartbeat.last.seq;
+  }
+  for (const auto& [id, facts] : nodes_) {
+    const bool live = now - facts.last_heard <= core.config().primary_liveness;
+    Tuple value;
+    if (facts.has_heartbeat) {
+      const Heartbeat& h = facts.last_heartbeat;
+      const uint64_t applied = h.last.seq;
+      value = {"role=" + std::string(RoleName(h.role)), "term=" + N(h.term), "applied=" + N(applied),
+               "lag=" + (core.primary() != kNoNode ? N(primary_applied > applied ? primary_applied - applied : 0)
+                                                                                 : std::string("?")),
+               "primary=" + N(h.primary_id)};
+    } else {
+      value = {"role=?"};
+    }
+    value.push_back("live=" + YesNo(live));
+    value.push_back("heard=" + Ago(facts.last_heard, now));
+    reply.pairs.push_back(Pair{{"node", N(id)}, std::move(value)});
+  }
+  size_t number = 1;
+  for (const TimedEvent& event : events_) {
+    reply.pairs.push_back(Pair{{"event", N(number++)}, {event.text + " (" + Ago(event.at, now) + ")"}});
+  }
+  return reply;
+}
+
+}  // namespace ts::cluster

@@ -1,0 +1,71 @@
+// tsbroker: the proxy between clients and the primary node (SPEC section 2).
+// Flags override the defaults in brokers/broker_config.h and broker_shell.h;
+// the loop is brokers/broker_shell.cpp. Exit codes: 0 after a shutdown
+// command or SIGINT/SIGTERM, 1 when an endpoint cannot be bound or a socket
+// fails, CLI11's code (non-zero) for a usage error.
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <iostream>
+#include <string>
+
+#include "brokers/broker_shell.h"
+#include "nodes/process_support.h"
+
+int main(int argc, char** argv) {
+  using namespace ts::cluster;
+  BrokerShellOptions options;
+  options.clients_endpoint = "tcp://127.0.0.1:5555";
+  options.nodes_endpoint = "tcp://127.0.0.1:5556";
+  options.shutdown_endpoint = "tcp://127.0.0.1:5557";
+  int64_t hold_ms = options.core.hold_time.count();
+  int64_t client_idle_ms = options.core.client_idle_timeout.count();
+  int64_t primary_liveness_ms = options.core.primary_liveness.count();
+  int64_t poll_ms = options.poll_interval.count();
+  int64_t linger_ms = options.exit_linger.count();
+  std::string log_level = "info";
+
+  CLI::App app{"tsbroker: routes client requests to the current primary node of a tuplestar cluster"};
+  app.add_option("--clients", options.clients_endpoint, "client endpoint (ROUTER, bound)")->capture_default_str();
+  app.add_option("--nodes", options.nodes_endpoint, "node endpoint (ROUTER, bound; nodes connect DEALERs)")
+      ->capture_default_str();
+  app.add_option("--shutdown", options.shutdown_endpoint, "shutdown endpoint (ROUTER, bound; takes SHUTDOWN requests)")
+      ->capture_default_str();
+  app.add_option("--max-clients", options.core.max_clients,
+                 "concurrent clients; one more is answered \"service refused\"")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{1'000'000}));
+  app.add_option("--hold-ms", hold_ms, "how long a request waits for a primary before \"unavailable\"")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{86'400'000}));
+  app.add_option("--client-idle-ms", client_idle_ms, "a client silent this long gives its slot back")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{86'400'000}));
+  app.add_option("--primary-liveness-ms", primary_liveness_ms,
+                 "the primary is live while heard within this window (node heartbeat x liveness)")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{86'400'000}));
+  app.add_option("--poll-ms", poll_ms, "longest wait in one loop turn (ticks run at least this often)")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{1'000}));
+  app.add_option("--linger-ms", linger_ms, "how long sockets may flush at exit")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{60'000}));
+  app.add_option("--log-level", log_level, std::string("log level: ") + kLogLevelNames)->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+
+  auto level = ParseLogLevel(log_level);
+  if (!level) {
+    std::cerr << "tsbroker: unknown --log-level \"" << log_level << "\" (one of: " << kLogLevelNames << ")\n";
+    return 2;
+  }
+  options.core.hold_time = Millis(hold_ms);
+  options.core.client_idle_timeout = Millis(client_idle_ms);
+  options.core.primary_liveness = Millis(primary_liveness_ms);
+  options.poll_interval = Millis(poll_ms);
+  options.exit_linger = Millis(linger_ms);
+
+  SetUpLogging("broker", *level);
+  InstallStopHandlers();
+  return RunBroker(options, &g_stop_signal);
+}

@@ -1,0 +1,310 @@
+#include "nodes/node_shell.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <iostream>
+#include <iterator>
+#include <map>
+#include <utility>
+#include <variant>
+#include <zmq.hpp>
+#include <zmq_addon.hpp>
+
+#include "nodes/cluster_codec.h"
+#include "nodes/node_core.h"
+#include "nodes/persistence.h"
+#include "nodes/socket_support.h"
+
+namespace ts::cluster {
+namespace {
+
+// ---- sockets ----------------------------------------------------------------
+
+struct PeerLink {
+  NodeId id = kNoNode;
+  zmq::socket_t transfer;  // DEALER to the peer's state-transfer ROUTER
+};
+
+struct NodeSockets {
+  zmq::socket_t bus_out;   // PUB, bound: heartbeats, batches, elections, shutdown
+  zmq::socket_t bus_in;    // SUB to every peer's PUB, everything subscribed
+  zmq::socket_t transfer;  // ROUTER, bound: state-transfer requests in, answers out
+  zmq::socket_t broker;    // DEALER to the broker's node ROUTER
+  std::vector<PeerLink> peers;
+};
+
+// Every socket of the node is made here, so that authentication (CURVE,
+// DESIGN 12) is one change in one place. Connecting DEALERs use
+// ZMQ_IMMEDIATE: while a link is down a send fails at once and the frame is
+// dropped, instead of queueing and arriving stale after a reconnect (the core
+// retries what matters). The transfer ROUTER is ROUTER_MANDATORY, so an answer
+// to a requester that has gone is an error the shell logs, not a silent drop.
+std::optional<NodeSockets> OpenSockets(zmq::context_t& context, const NodeShellOptions& options) {
+  const int linger = static_cast<int>(options.exit_linger.count());
+  const auto max_frame = static_cast<int64_t>(kClusterDecodeLimits.max_frame_bytes);
+  const int reconnect = static_cast<int>(NodeShellDefaults::kReconnectInterval.count());
+  auto make = [&](zmq::socket_type type, int queue_limit) {
+    zmq::socket_t socket(context, type);
+    socket.set(zmq::sockopt::linger, linger);
+    socket.set(zmq::sockopt::sndhwm, queue_limit);
+    socket.set(zmq::sockopt::rcvhwm, queue_limit);
+    socket.set(zmq::sockopt::maxmsgsize, max_frame);
+    socket.set(zmq::sockopt::reconnect_ivl, reconnect);
+    return socket;
+  };
+  std::string doing;
+  try {
+    NodeSockets s{make(zmq::socket_type::pub, NodeShellDefaults::kBusQueueLimit),
+                  make(zmq::socket_type::sub, NodeShellDefaults::kBusQueueLimit),
+                  make(zmq::socket_type::router, NodeShellDefaults::kTransferQueueLimit),
+                  make(zmq::socket_type::dealer, NodeShellDefaults::kBrokerQueueLimit),
+                  {}};
+    doing = "bind the bus endpoint " + options.bus_endpoint;
+    s.bus_out.bind(options.bus_endpoint);
+    doing = "bind the transfer endpoint " + options.transfer_endpoint;
+    s.transfer.set(zmq::sockopt::router_mandatory, 1);
+    s.transfer.bind(options.transfer_endpoint);
+    s.bus_in.set(zmq::sockopt::subscribe, "");
+    doing = "connect to the broker at " + options.broker_endpoint;
+    s.broker.set(zmq::sockopt::immediate, 1);
+    s.broker.connect(options.broker_endpoint);
+    for (const PeerAddress& peer : options.peers) {
+      doing = "connect to node " + std::to_string(peer.id) + "'s bus at " + peer.bus_endpoint;
+      s.bus_in.connect(peer.bus_endpoint);
+      PeerLink link{peer.id, make(zmq::socket_type::dealer, NodeShellDefaults::kTransferQueueLimit)};
+      link.transfer.set(zmq::sockopt::immediate, 1);
+      doing = "connect to node " + std::to_string(peer.id) + "'s transfer endpoint at " + peer.transfer_endpoint;
+      link.transfer.connect(peer.transfer_endpoint);
+      s.peers.push_back(std::move(link));
+    }
+    return s;
+  } catch (const zmq::error_t& e) {
+    spdlog::error("cannot {}: {}", doing, e.what());
+    return std::nullopt;
+  }
+}
+
+spdlog::level::level_enum LevelOf(NodeEventKind kind) {
+  switch (kind) {
+    case NodeEventKind::kPeerFailed:
+    case NodeEventKind::kPrimaryLost:
+    case NodeEventKind::kSteppedDown:
+    case NodeEventKind::kBrokerLost:
+    case NodeEventKind::kShutdown:
+      return spdlog::level::warn;
+    default:
+      return spdlog::level::info;
+  }
+}
+
+// ---- the loop ---------------------------------------------------------------
+
+class Node {
+ public:
+  Node(const NodeShellOptions& options, NodeSockets sockets, TimePoint now)
+      : options_(options), sockets_(std::move(sockets)), core_(options.core, now) {
+    for (size_t i = 0; i < sockets_.peers.size(); ++i) peer_index_[sockets_.peers[i].id] = i;
+    const Millis quarter = options.core.heartbeat_interval / 4;
+    poll_wait_ = std::clamp(quarter, Millis(1), NodeShellDefaults::kMaxPollWait);
+  }
+
+  void Preload(const TupleSpace& space) {
+    for (const auto& [key, value] : space.pairs()) core_.Preload(key, value);
+  }
+
+  // One loop turn; false once the core said save_and_exit.
+  bool Turn() {
+    std::vector<zmq::pollitem_t> items = {{sockets_.bus_in.handle(), 0, ZMQ_POLLIN, 0},
+                                          {sockets_.transfer.handle(), 0, ZMQ_POLLIN, 0},
+                                          {sockets_.broker.handle(), 0, ZMQ_POLLIN, 0}};
+    for (PeerLink& peer : sockets_.peers) items.push_back({peer.transfer.handle(), 0, ZMQ_POLLIN, 0});
+    zmq::poll(items, poll_wait_);
+
+    NodeActions actions;
+    if (items[0].revents & ZMQ_POLLIN) DrainPeerFrames(sockets_.bus_in, false, actions);
+    if (items[1].revents & ZMQ_POLLIN) DrainPeerFrames(sockets_.transfer, true, actions);
+    if (items[2].revents & ZMQ_POLLIN) DrainBroker(actions);
+    for (size_t i = 0; i < sockets_.peers.size(); ++i) {
+      if (items[3 + i].revents & ZMQ_POLLIN) DrainPeerFrames(sockets_.peers[i].transfer, false, actions);
+    }
+    actions.Append(core_.on_tick(SteadyNow()));
+    CarryOut(actions);
+    return !actions.save_and_exit;
+  }
+
+  const NodeCore& core() const { return core_; }
+
+ private:
+  // Bus and DEALER frames are [frame]; the transfer ROUTER's are [routing id][frame].
+  void DrainPeerFrames(zmq::socket_t& socket, bool routed, NodeActions& actions) {
+    std::vector<zmq::message_t> parts;
+    for (int i = 0; i < NodeShellDefaults::kMaxFramesPerSocketPerTurn; ++i) {
+      parts.clear();
+      if (!zmq::recv_multipart(socket, std::back_inserter(parts), zmq::recv_flags::dontwait)) return;
+      const size_t expected = routed ? 2 : 1;
+      if (parts.size() != expected) {
+        Junk("a peer message of " + std::to_string(parts.size()) + " parts");
+        continue;
+      }
+      Result<PeerMessage> message = DecodePeerMessage(View(parts.back()));
+      if (!message.ok()) {
+        Junk(message.error().message);
+        continue;
+      }
+      const NodeId from = std::visit([](const auto& m) { return m.from; }, message.value());
+      if (routed) transfer_routes_[from] = std::string(View(parts[0]));
+      if (spdlog::should_log(spdlog::level::trace)) spdlog::trace("in: {}", Describe(message.value()));
+      actions.Append(core_.on_message(message.value(), SteadyNow()));
+    }
+  }
+
+  void DrainBroker(NodeActions& actions) {
+    zmq::message_t frame;
+    for (int i = 0; i < NodeShellDefaults::kMaxFramesPerSocketPerTurn; ++i) {
+      if (!sockets_.broker.recv(frame, zmq::recv_flags::dontwait)) return;
+      if (frame.more()) {  // the broker sends one frame per message; drain the rest
+        while (frame.more() && sockets_.broker.recv(frame, zmq::recv_flags::dontwait)) {
+        }
+        Junk("a multi-part message from the broker");
+        continue;
+      }
+      Result<BrokerToNode> message = DecodeBrokerToNode(View(frame));
+      if (!message.ok()) {
+        Junk(message.error().message);
+        continue;
+      }
+      if (spdlog::should_log(spdlog::level::trace)) spdlog::trace("in: {}", Describe(message.value()));
+      actions.Append(core_.on_message(message.value(), SteadyNow()));
+    }
+  }
+
+  void Junk(const std::string& why) {
+    if (WorthLogging(++junk_frames_)) spdlog::warn("dropped an ill-formed frame ({} so far): {}", junk_frames_, why);
+  }
+
+  void CarryOut(const NodeActions& actions) {
+    for (const NodeEvent& event : actions.events) {
+      spdlog::log(LevelOf(event.kind), "{}: {}", NodeEventKindName(event.kind), event.text);
+    }
+    for (const PeerMessage& message : actions.to_bus) {
+      Trace("bus", message);
+      if (SendParts(sockets_.bus_out, {EncodePeerMessage(message)}) != SendOutcome::kSent) Dropped("bus", message);
+    }
+    for (const PeerSend& send : actions.to_peer) SendToPeer(send);
+    for (const NodeToBroker& message : actions.to_broker) {
+      if (spdlog::should_log(spdlog::level::trace)) spdlog::trace("to broker: {}", Describe(message));
+      if (SendParts(sockets_.broker, {EncodeNodeToBroker(message)}) != SendOutcome::kSent &&
+          WorthLogging(++broker_sends_dropped_)) {
+        spdlog::debug("broker link down or full; dropped {} ({} so far)", Describe(message), broker_sends_dropped_);
+      }
+    }
+  }
+
+  // A request goes out on the DEALER toward the peer; an answer goes back on
+  // the ROUTER to the routing id the request came from (or, if none is
+  // known, on the DEALER toward the peer, whose ROUTER takes any peer frame).
+  void SendToPeer(const PeerSend& send) {
+    Trace("node " + std::to_string(send.to), send.message);
+    const std::string frame = EncodePeerMessage(send.message);
+    const bool is_request = std::holds_alternative<StateTransferRequest>(send.message);
+    if (!is_request) {
+      if (auto route = transfer_routes_.find(send.to); route != transfer_routes_.end()) {
+        if (SendParts(sockets_.transfer, {route->second, frame}) != SendOutcome::kSent) {
+          Dropped("node " + std::to_string(send.to), send.message);
+        }
+        return;
+      }
+    }
+    auto peer = peer_index_.find(send.to);
+    if (peer == peer_index_.end()) {
+      spdlog::warn("no link to node {} (not a --peer); dropped {}", send.to, Describe(send.message));
+      return;
+    }
+    if (SendParts(sockets_.peers[peer->second].transfer, {frame}) != SendOutcome::kSent) {
+      Dropped("node " + std::to_string(send.to), send.message);
+    }
+  }
+
+  void Trace(const std::string& where, const PeerMessage& message) const {
+    if (spdlog::should_log(spdlog::level::trace)) spdlog::trace("to {}: {}", where, Describe(message));
+  }
+
+  void Dropped(const std::string& where, const PeerMessage& message) {
+    if (WorthLogging(++peer_sends_dropped_)) {
+      spdlog::debug("link to {} down or full; dropped {} ({} so far)", where, Describe(message), peer_sends_dropped_);
+    }
+  }
+
+  const NodeShellOptions& options_;
+  NodeSockets sockets_;
+  NodeCore core_;
+  Millis poll_wait_{1};
+  std::map<NodeId, size_t> peer_index_;                // node id -> sockets_.peers index
+  std::map<NodeId, std::string> transfer_routes_;     // node id -> routing id of its DEALER at our ROUTER
+  uint64_t junk_frames_ = 0;
+  uint64_t broker_sends_dropped_ = 0;
+  uint64_t peer_sends_dropped_ = 0;
+};
+
+int Save(const NodeCore& core, const NodeShellOptions& options) {
+  if (!options.save_path) {
+    spdlog::info("no --save file: {} pairs not saved", core.space().size());
+    return kNodeExitOk;
+  }
+  Status saved = SaveSpace(core.space(), *options.save_path);
+  if (!saved.ok()) {
+    spdlog::error("could not save to {}: {}", *options.save_path, saved.error().message);
+    return kNodeExitFailure;
+  }
+  spdlog::info("saved {} pairs at {} to {}", core.space().size(), Describe(core.last()), *options.save_path);
+  return kNodeExitOk;
+}
+
+}  // namespace
+
+int RunNode(const NodeShellOptions& options, const volatile std::sig_atomic_t* stop) {
+  TupleSpace loaded(options.core.space_limits);
+  if (options.load_path) {
+    Status status = LoadSpace(*options.load_path, &loaded);
+    if (!status.ok()) {
+      std::cerr << "tsnode: cannot load " << *options.load_path << ": " << status.error().message << "\n";
+      return kNodeExitBadLoad;
+    }
+    spdlog::info("loaded {} pairs from {}", loaded.size(), *options.load_path);
+  }
+
+  zmq::context_t context(1);
+  std::optional<NodeSockets> sockets = OpenSockets(context, options);
+  if (!sockets) return kNodeExitFailure;
+  spdlog::info("node {} up: bus PUB {}, transfer ROUTER {}, broker {}, {} peers, min acks {}{}, heartbeat {} ms x {}",
+               options.core.id, options.bus_endpoint, options.transfer_endpoint, options.broker_endpoint,
+               options.peers.size(), options.core.min_acks, options.core.async_replies ? " (async replies)" : "",
+               options.core.heartbeat_interval.count(),
+               options.core.liveness_window.count() / std::max<int64_t>(1, options.core.heartbeat_interval.count()));
+
+  int exit_code = kNodeExitOk;
+  {
+    Node node(options, std::move(*sockets), SteadyNow());
+    node.Preload(loaded);
+    loaded.Clear();
+    bool core_said_exit = false;
+    while (*stop == 0 && !core_said_exit) {
+      try {
+        core_said_exit = !node.Turn();
+      } catch (const zmq::error_t& e) {
+        if (e.num() == EINTR) continue;  // a signal: the flag is checked at the top
+        spdlog::error("node loop: socket failure: {}; saving and exiting", e.what());
+        exit_code = kNodeExitFailure;
+        break;
+      }
+    }
+    if (*stop != 0) spdlog::info("stopping on signal {}: save and exit", static_cast<int>(*stop));
+    const int saved = Save(node.core(), options);
+    if (exit_code == kNodeExitOk) exit_code = saved;
+  }  // sockets close here, each flushing for at most exit_linger
+  context.close();
+  return exit_code;
+}
+
+}  // namespace ts::cluster

@@ -1,0 +1,68 @@
+// The tsnode shell: the node's sockets and one poll loop around NodeCore.
+//
+// Each loop turn waits at most min(heartbeat interval / 4, kMaxPollWait) for
+// a frame, drains what arrived on every socket (a bounded number per socket),
+// decodes each frame and feeds it to NodeCore::on_message, calls on_tick once
+// with the steady clock (which publishes the turn's writes as one WriteBatch),
+// then carries out the merged actions in order: bus messages on the PUB,
+// state-transfer requests on the DEALER toward the peer, transfer answers on
+// the ROUTER back to the requester's routing id, broker messages on the broker
+// DEALER, events as log lines. A frame that does not decode is counted and
+// logged (throttled), never fatal. On save_and_exit, or when *stop is set
+// (SIGINT/SIGTERM), the sockets flush (bounded by linger), the space is saved
+// to --save (atomically, nodes/persistence.h) and RunNode returns.
+// docs/ARCHITECTURE.md "Processes and sockets" has the socket table.
+#pragma once
+
+#include <csignal>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "nodes/node_config.h"
+
+namespace ts::cluster {
+
+// The shell's own limits and timeouts (the core's are in node_config.h).
+struct NodeShellDefaults {
+  // Longest wait for a frame; the wait is also at most heartbeat interval / 4.
+  static constexpr Millis kMaxPollWait{25};
+  // How long closing sockets may keep flushing queued frames at exit.
+  static constexpr Millis kExitLinger{1'000};
+  // Frames read from one socket per loop turn before the others get a turn.
+  static constexpr int kMaxFramesPerSocketPerTurn = 1'000;
+  // Queued frames per link before sends are refused (then dropped: the core
+  // recovers lost frames by gap detection, catch-up and retries).
+  static constexpr int kBusQueueLimit = 10'000;
+  static constexpr int kTransferQueueLimit = 10'000;
+  static constexpr int kBrokerQueueLimit = 100'000;
+  // Connecting sockets retry a lost connection this often.
+  static constexpr Millis kReconnectInterval{100};
+};
+
+struct PeerAddress {
+  NodeId id = kNoNode;
+  std::string bus_endpoint;       // its PUB
+  std::string transfer_endpoint;  // its state-transfer ROUTER
+};
+
+struct NodeShellOptions {
+  NodeConfig core;
+  std::string bus_endpoint;       // own PUB, bound
+  std::string transfer_endpoint;  // own state-transfer ROUTER, bound
+  std::string broker_endpoint;    // the broker's node ROUTER; a DEALER connects
+  std::vector<PeerAddress> peers;  // every other node
+  std::optional<std::string> load_path;
+  std::optional<std::string> save_path;
+  Millis exit_linger = NodeShellDefaults::kExitLinger;
+};
+
+// Exit codes of tsnode.
+inline constexpr int kNodeExitOk = 0;         // saved (if --save) after shutdown, broker loss or a signal
+inline constexpr int kNodeExitFailure = 1;    // an endpoint could not be bound, a socket failed, or --save failed
+inline constexpr int kNodeExitBadLoad = 2;    // the --load file is unreadable or malformed (message on stderr)
+
+// Runs the node until the core says save_and_exit or *stop is set.
+int RunNode(const NodeShellOptions& options, const volatile std::sig_atomic_t* stop);
+
+}  // namespace ts::cluster

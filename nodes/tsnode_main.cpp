@@ -1,0 +1,132 @@
+// tsnode: one tuple-space server of a tuplestar cluster, in every role
+// (primary, backup, candidate). Flags override nodes/node_config.h and
+// node_shell.h; the loop is nodes/node_shell.cpp. Exit codes: 0 after a
+// shutdown, the broker's loss past --broker-timeout-ms, or SIGINT/SIGTERM
+// (with the space saved to --save when given); 1 when an endpoint cannot be
+// bound, a socket fails or --save cannot be written; 2 when the --load file
+// is unreadable or malformed (the reason on stderr); CLI11's code (non-zero,
+// not 2) for a usage error.
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <iostream>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "nodes/node_shell.h"
+#include "nodes/process_support.h"
+
+namespace {
+
+using namespace ts::cluster;
+
+// "2,tcp://127.0.0.1:6002,tcp://127.0.0.1:7002" -> PeerAddress; the message says what is wrong.
+std::optional<PeerAddress> ParsePeer(const std::string& text, std::string* why) {
+  const size_t first = text.find(',');
+  const size_t second = first == std::string::npos ? first : text.find(',', first + 1);
+  if (second == std::string::npos || text.find(',', second + 1) != std::string::npos) {
+    *why = "expected ID,BUS_ENDPOINT,TRANSFER_ENDPOINT, got \"" + text + "\"";
+    return std::nullopt;
+  }
+  PeerAddress peer;
+  const std::string id = text.substr(0, first);
+  if (id.empty() || id.size() > 9 || id.find_first_not_of("0123456789") != std::string::npos || std::stoul(id) == 0) {
+    *why = "peer id \"" + id + "\" is not a number >= 1 (in \"" + text + "\")";
+    return std::nullopt;
+  }
+  peer.id = static_cast<NodeId>(std::stoul(id));
+  peer.bus_endpoint = text.substr(first + 1, second - first - 1);
+  peer.transfer_endpoint = text.substr(second + 1);
+  if (peer.bus_endpoint.empty() || peer.transfer_endpoint.empty()) {
+    *why = "an endpoint is empty in \"" + text + "\"";
+    return std::nullopt;
+  }
+  return peer;
+}
+
+// The core's timeouts are multiples of the heartbeat interval; keep the ratios.
+Millis Scaled(Millis default_value, Millis heartbeat) {
+  return default_value * heartbeat.count() / NodeDefaults::kHeartbeatInterval.count();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  NodeShellOptions options;
+  options.broker_endpoint = "tcp://127.0.0.1:5556";
+  uint32_t id = 0;
+  std::vector<std::string> peer_texts;
+  std::string load_path, save_path;
+  int64_t heartbeat_ms = NodeDefaults::kHeartbeatInterval.count();
+  int liveness = NodeDefaults::kLivenessHeartbeats;
+  int64_t broker_timeout_ms = NodeDefaults::kBrokerTimeout.count();
+  int64_t linger_ms = options.exit_linger.count();
+  std::string log_level = "info";
+
+  CLI::App app{"tsnode: a tuple-space server of a tuplestar cluster (primary or backup, as elected)"};
+  app.add_option("--id", id, "this node's id, unique in the cluster")->required()->check(CLI::Range(1u, 1'000'000'000u));
+  app.add_option("--bus", options.bus_endpoint, "own heartbeat/replication bus (PUB, bound)")->required();
+  app.add_option("--transfer", options.transfer_endpoint, "own state-transfer endpoint (ROUTER, bound)")->required();
+  app.add_option("--peer", peer_texts, "another node: ID,BUS_ENDPOINT,TRANSFER_ENDPOINT (repeat for every other node)")
+      ->take_all();
+  app.add_option("--broker", options.broker_endpoint, "the broker's node endpoint (a DEALER connects)")
+      ->capture_default_str();
+  app.add_option("--load", load_path, "load the space from FILE at start (unreadable or malformed: exit 2)");
+  app.add_option("--save", save_path, "save the space to FILE (atomically) on shutdown, broker loss or SIGTERM");
+  app.add_option("--min-acks", options.core.min_acks,
+                 "a write is acknowledged only once every live backup, and never fewer than this many, applied it")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{0}, size_t{1'000}));
+  app.add_flag("--async", options.core.async_replies,
+               "reply to writes before backups acknowledge them: faster, but trades safety for speed "
+               "(a failover may lose acknowledged writes)");
+  app.add_option("--heartbeat-ms", heartbeat_ms, "heartbeat interval (the core's other timeouts scale with it)")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{4}, int64_t{60'000}));
+  app.add_option("--liveness", liveness, "a node silent for this many heartbeat intervals is dead")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1'000));
+  app.add_option("--broker-timeout-ms", broker_timeout_ms, "no word from the broker this long: save and exit (0: wait forever)")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{365LL * 86'400'000}));
+  app.add_option("--linger-ms", linger_ms, "how long sockets may flush at exit")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{60'000}));
+  app.add_option("--log-level", log_level, std::string("log level: ") + kLogLevelNames)->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+
+  std::set<NodeId> seen{id};
+  for (const std::string& text : peer_texts) {
+    std::string why;
+    auto peer = ParsePeer(text, &why);
+    if (peer && !seen.insert(peer->id).second) {
+      why = "node id " + std::to_string(peer->id) + (peer->id == id ? " is this node's own --id" : " is given twice");
+      peer.reset();
+    }
+    if (!peer) return app.exit(CLI::ValidationError("--peer", why));
+    options.peers.push_back(*peer);
+  }
+  auto level = ParseLogLevel(log_level);
+  if (!level) return app.exit(CLI::ValidationError("--log-level", "unknown level \"" + log_level + "\" (one of: " +
+                                                                       kLogLevelNames + ")"));
+
+  NodeConfig& core = options.core;
+  core.id = id;
+  const Millis heartbeat(heartbeat_ms);
+  core.heartbeat_interval = heartbeat;
+  core.liveness_window = heartbeat * liveness;
+  core.election_answer_timeout = Scaled(NodeConfig{}.election_answer_timeout, heartbeat);
+  core.coordinator_timeout = Scaled(NodeConfig{}.coordinator_timeout, heartbeat);
+  core.broker_answer_timeout = Scaled(NodeConfig{}.broker_answer_timeout, heartbeat);
+  core.state_transfer_timeout = Scaled(NodeConfig{}.state_transfer_timeout, heartbeat);
+  core.behind_timeout = Scaled(NodeConfig{}.behind_timeout, heartbeat);
+  core.broker_timeout = Millis(broker_timeout_ms);
+  if (!load_path.empty()) options.load_path = load_path;
+  if (!save_path.empty()) options.save_path = save_path;
+  options.exit_linger = Millis(linger_ms);
+
+  SetUpLogging("node " + std::to_string(id), *level);
+  InstallStopHandlers();
+  return RunNode(options, &g_stop_signal);
+}

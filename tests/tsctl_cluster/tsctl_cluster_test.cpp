@@ -1,0 +1,274 @@
+// The built tsctl against a REAL cluster (tsbroker + tsnode processes on free
+// ports, tests/integration/cluster_fixture.h): every command, in the readable
+// and the --json form, with the exact text and JSON fields a user sees; the
+// client limit as tsctl shows it; and shutdown through the broker, data saved.
+// (An unreachable broker, exit 3, is covered by tests/client.)
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/client/run_tool.h"
+#include "tests/integration/cluster_fixture.h"
+
+using namespace std::chrono_literals;
+using ts::itest::Cluster;
+using ts::itest::ClusterOptions;
+using ts::testing::RunTool;
+using ts::testing::ToolRun;
+using ts::testing::WaitUntil;
+
+namespace {
+
+// A tsctl run that hangs is killed at this deadline and fails its check.
+constexpr auto kToolDeadline = 30s;
+// tsctl's own wait per attempt: well past the broker's hold time.
+constexpr int kTsctlTimeoutMs = 8'000;
+
+// A calm cluster: a node is declared dead only after 2 s of silence, so a
+// loaded CI machine does not fail over in the middle of a test whose expected
+// output names the primary and its term.
+ClusterOptions CalmCluster() {
+  ClusterOptions options;
+  options.heartbeat = 100ms;
+  options.liveness = 20;
+  return options;
+}
+
+struct Tsctl {
+  const Cluster& cluster;
+  ToolRun operator()(std::vector<std::string> command, bool json = false) const {
+    std::vector<std::string> arguments = {"--broker", cluster.client_endpoint(), "--shutdown-endpoint",
+                                          cluster.shutdown_endpoint(), "--timeout-ms",
+                                          std::to_string(kTsctlTimeoutMs), "--retries", "0"};
+    if (json) arguments.push_back("--json");
+    arguments.insert(arguments.end(), command.begin(), command.end());
+    return RunTool(ts::testing::BinaryPath("clients/tsctl"), arguments, kToolDeadline);
+  }
+};
+
+// The single JSON object of a --json run, its keys checked in order.
+nlohmann::ordered_json OneJsonObject(const ToolRun& run) {
+  INFO("stdout: " << run.out << "stderr: " << run.err);
+  REQUIRE(!run.out.empty());
+  REQUIRE(run.out.back() == '\n');
+  REQUIRE(run.out.find('\n') == run.out.size() - 1);  // one line
+  nlohmann::ordered_json json = nlohmann::ordered_json::parse(run.out, nullptr, /*allow_exceptions=*/false);
+  REQUIRE(json.is_object());
+  std::vector<std::string> keys;
+  for (auto it = json.begin(); it != json.end(); ++it) keys.push_back(it.key());
+  CHECK(keys == std::vector<std::string>{"ok", "op", "pairs", "rejected", "error", "served_by", "term"});
+  return json;
+}
+
+}  // namespace
+
+TEST_CASE("tsctl on a real cluster: get, put, post, delete, readable and JSON", "[tsctl_cluster]") {
+  Cluster cluster(CalmCluster());
+  REQUIRE(cluster.Start());
+  const std::optional<ts::itest::PrimaryView> primary = cluster.WaitForPrimary(ts::itest::kFailoverTimeout);
+  REQUIRE(primary);
+  const std::string by = " (node " + std::to_string(primary->id) + ", term " + std::to_string(primary->term) + ")";
+  const std::string json_by =
+      R"("served_by":)" + std::to_string(primary->id) + R"(,"term":)" + std::to_string(primary->term) + "}\n";
+  Tsctl tsctl{cluster};
+
+  ToolRun put = tsctl({"put", "user,1", "ann", "user,2", "bob"});
+  CHECK(put.exit_code == 0);
+  CHECK(put.out == "OK, every pair added" + by + "\n");
+  CHECK(put.err.empty());
+
+  // Every reason a pair is not added, readable then JSON.
+  ToolRun rejected = tsctl({"put", "user,1", "zed", "user,3", "cy", "user,3", "dup", "bad!", "x"});
+  CHECK(rejected.exit_code == 0);
+  CHECK(rejected.out ==
+        "KEY     VALUE  NOT ADDED BECAUSE\n"
+        "user,1  zed    key already present\n"
+        "user,3  dup    key repeated in this request\n"
+        "bad!    x      malformed pair\n"
+        "3 pairs not added" + by + "\n");
+  ToolRun rejected_json = tsctl({"put", "user,1", "zed", "user,4", "dee", "user,4", "dup"}, /*json=*/true);
+  CHECK(rejected_json.exit_code == 0);
+  CHECK(rejected_json.out ==
+        R"({"ok":true,"op":"PUT","pairs":[],"rejected":[{"key":"user,1","value":"zed","reason":"key_present"},)"
+        R"({"key":"user,4","value":"dup","reason":"repeated_in_request"}],"error":null,)" + json_by);
+  OneJsonObject(rejected_json);
+
+  ToolRun get = tsctl({"get", R"(user,\d+)", ".*"});
+  CHECK(get.exit_code == 0);
+  CHECK(get.out ==
+        "KEY     VALUE\n"
+        "user,1  ann\n"
+        "user,2  bob\n"
+        "user,3  cy\n"
+        "user,4  dee\n"
+        "4 pairs matched" + by + "\n");
+  ToolRun get_json = tsctl({"get", R"(user,(?P<n>[12]))", "(?i)[A-Z]+"}, /*json=*/true);
+  CHECK(get_json.exit_code == 0);
+  CHECK(get_json.out ==
+        R"({"ok":true,"op":"GET","pairs":[["user,1","ann"],["user,2","bob"]],"rejected":[],"error":null,)" +
+            json_by);
+  ToolRun none = tsctl({"get", "nobody", ".*"});
+  CHECK(none.exit_code == 0);
+  CHECK(none.out == "no pairs matched" + by + "\n");
+
+  ToolRun post = tsctl({"post", "user,2", "bobby", "user,9", "nine"});
+  CHECK(post.exit_code == 0);
+  CHECK(post.out ==
+        "KEY     VALUE  NOT UPDATED BECAUSE\n"
+        "user,9  nine   key not present\n"
+        "1 pair not updated" + by + "\n");
+  ToolRun post_json = tsctl({"post", "user,1", "anne"}, /*json=*/true);
+  CHECK(post_json.out == R"({"ok":true,"op":"POST","pairs":[],"rejected":[],"error":null,)" + json_by);
+
+  ToolRun erase = tsctl({"delete", "user,[34]", ".*"});
+  CHECK(erase.exit_code == 0);
+  CHECK(erase.out ==
+        "KEY     VALUE\n"
+        "user,3  cy\n"
+        "user,4  dee\n"
+        "2 pairs deleted" + by + "\n");
+  ToolRun erase_json = tsctl({"delete", "user,2", "bobby"}, /*json=*/true);
+  CHECK(erase_json.out == R"({"ok":true,"op":"DELETE","pairs":[["user,2","bobby"]],"rejected":[],"error":null,)" +
+                              json_by);
+
+  // What is left, as the service holds it.
+  ToolRun left = tsctl({"get", ".*", ".*"}, /*json=*/true);
+  CHECK(left.out == R"({"ok":true,"op":"GET","pairs":[["user,1","anne"]],"rejected":[],"error":null,)" + json_by);
+}
+
+TEST_CASE("tsctl on a real cluster: malformed and unknown requests, status", "[tsctl_cluster]") {
+  Cluster cluster(CalmCluster());
+  REQUIRE(cluster.Start());
+  const std::optional<ts::itest::PrimaryView> primary = cluster.WaitForPrimary(ts::itest::kFailoverTimeout);
+  REQUIRE(primary);
+  const std::string by = " (node " + std::to_string(primary->id) + ", term " + std::to_string(primary->term) + ")";
+  Tsctl tsctl{cluster};
+
+  {  // a malformed pattern: empty result and the reason, exit 1
+    ToolRun bad = tsctl({"get", "user,(", ".*"});
+    CHECK(bad.exit_code == 1);
+    CHECK_THAT(bad.out, Catch::StartsWith("error: malformed pattern: "));
+    CHECK_THAT(bad.out, Catch::EndsWith(by + "\n"));
+    nlohmann::ordered_json json = OneJsonObject(tsctl({"delete", "(?P<x", ".*"}, /*json=*/true));
+    CHECK(json["ok"] == false);
+    CHECK(json["op"] == "DELETE");
+    CHECK(json["pairs"] == nlohmann::ordered_json::array());
+    CHECK(json["error"]["kind"] == "malformed_pattern");
+    CHECK(!json["error"]["message"].get<std::string>().empty());
+    CHECK(json["served_by"] == primary->id);
+  }
+  {  // an unknown operation is not implemented, naming it
+    ToolRun frob = tsctl({"send", "FROB", "a", "b"});
+    CHECK(frob.exit_code == 1);
+    CHECK_THAT(frob.out, Catch::StartsWith("error: not implemented: "));
+    CHECK_THAT(frob.out, Catch::Contains("FROB"));
+    nlohmann::ordered_json json = OneJsonObject(tsctl({"send", "frob"}, /*json=*/true));
+    CHECK(json["ok"] == false);
+    CHECK(json["op"] == "frob");
+    CHECK(json["error"]["kind"] == "not_implemented");
+    CHECK_THAT(json["error"]["message"].get<std::string>(), Catch::Contains("frob"));
+  }
+  {  // bytes that are not a request: malformed request, exit 1
+    ToolRun raw = tsctl({"send-raw", "hello"});
+    CHECK(raw.exit_code == 1);
+    CHECK_THAT(raw.out, Catch::StartsWith("error: malformed request: "));
+    nlohmann::ordered_json json = OneJsonObject(tsctl({"send-raw", "--hex", "00ff00ff"}, /*json=*/true));
+    CHECK(json["ok"] == false);
+    CHECK(json["error"]["kind"] == "malformed_request");
+  }
+  {  // a malformed pair list: the whole request is refused, saying where
+    ToolRun raw = tsctl({"put-raw", "a", "1", "lonely"});
+    CHECK(raw.exit_code == 1);
+    CHECK_THAT(raw.out, Catch::StartsWith("error: malformed request: "));
+    CHECK_THAT(raw.out, Catch::EndsWith("pair 2 of 2 has no value" + by + "\n"));
+    nlohmann::ordered_json json = OneJsonObject(tsctl({"put-raw", "a", "1", "b"}, /*json=*/true));
+    CHECK(json["op"] == "PUT");
+    CHECK(json["error"]["kind"] == "malformed_request");
+    CHECK_THAT(json["error"]["message"].get<std::string>(), Catch::EndsWith("pair 2 of 2 has no value"));
+    // Nothing of the refused list was stored.
+    CHECK(tsctl({"get", "a", ".*"}).out == "no pairs matched" + by + "\n");
+  }
+  {  // status shows the primary, the term and every node
+    ToolRun status = tsctl({"status"});
+    CHECK(status.exit_code == 0);
+    CHECK_THAT(status.out, Catch::StartsWith("primary: node " + std::to_string(primary->id) + ", term " +
+                                             std::to_string(primary->term) + "\nbroker: primary=" +
+                                             std::to_string(primary->id) + "  term="));
+    for (int id = 1; id <= 3; ++id) {
+      CHECK_THAT(status.out, Catch::Contains("\n" + std::to_string(id) + "    "));
+    }
+    nlohmann::ordered_json json = OneJsonObject(tsctl({"status"}, /*json=*/true));
+    CHECK(json["ok"] == true);
+    CHECK(json["op"] == "STATUS");
+    CHECK(json["served_by"] == primary->id);
+    CHECK(json["term"] == primary->term);
+    REQUIRE(json["pairs"].size() >= 4);
+    CHECK(json["pairs"][0][0] == "broker");
+    for (int id = 1; id <= 3; ++id) {
+      const std::string role = id == static_cast<int>(primary->id) ? "role=primary" : "role=backup";
+      CHECK(json["pairs"][id][0] == "node," + std::to_string(id));
+      CHECK_THAT(json["pairs"][id][1].get<std::string>(), Catch::StartsWith(role));
+      CHECK_THAT(json["pairs"][id][1].get<std::string>(), Catch::Contains(",live=yes,"));
+    }
+  }
+  {  // shutdown, JSON form: the broker's acknowledgement, then everyone exits
+    nlohmann::ordered_json json = OneJsonObject(tsctl({"shutdown"}, /*json=*/true));
+    CHECK(json["ok"] == true);
+    CHECK(json["op"] == "SHUTDOWN");
+    CHECK(json["error"].is_null());
+    CHECK(cluster.broker().Wait(ts::itest::kProcessExitTimeout) == 0);
+  }
+}
+
+TEST_CASE("tsctl on a real cluster: past the client limit, 'service refused' plainly, exit 1", "[tsctl_cluster]") {
+  ClusterOptions options = CalmCluster();
+  options.max_clients = 1;
+  options.client_idle = 3000ms;
+  Cluster cluster(options);
+  REQUIRE(cluster.Start());  // its probe client's slot expires after the idle time
+  Tsctl tsctl{cluster};
+
+  // A first client takes the only slot and keeps it (it stays within the idle time).
+  ts::Client first = cluster.NewClient();
+  REQUIRE(WaitUntil(
+      [&] {
+        ts::Result<ts::Reply> reply = first.Get("x", ".*");
+        return reply.ok() && reply.value().ok();
+      },
+      10s));
+
+  ToolRun refused = tsctl({"get", "x", ".*"});
+  CHECK(refused.exit_code == 1);
+  CHECK(refused.out == "error: service refused: the broker serves at most 1 clients\n");
+  REQUIRE(first.Get("x", ".*").ok());  // keeps its slot busy
+  const std::optional<ts::itest::ClusterView> view = cluster.Status();  // the broker's term
+  REQUIRE(view);
+  ToolRun refused_json = tsctl({"put", "k", "v"}, /*json=*/true);
+  CHECK(refused_json.exit_code == 1);
+  CHECK(refused_json.out ==
+        R"({"ok":false,"op":"PUT","pairs":[],"rejected":[],"error":{"kind":"service_refused",)"
+        R"("message":"service refused: the broker serves at most 1 clients"},"served_by":0,"term":)" +
+            std::to_string(view->term) + "}\n");
+
+  // When the first client goes quiet, its slot frees and tsctl gets in.
+  CHECK(WaitUntil([&] { return tsctl({"get", "x", ".*"}).exit_code == 0; }, 15s));
+}
+
+TEST_CASE("tsctl on a real cluster: shutdown stops everything in order, data saved", "[tsctl_cluster]") {
+  Cluster cluster(CalmCluster());
+  REQUIRE(cluster.Start());
+  Tsctl tsctl{cluster};
+  REQUIRE(tsctl({"put", "saved,1", "yes", "saved,2", "too"}).exit_code == 0);
+
+  ToolRun shutdown = tsctl({"shutdown"});
+  CHECK(shutdown.exit_code == 0);
+  CHECK(shutdown.out == "OK, shutdown acknowledged: the service saves its data and stops\n");
+  CHECK(cluster.broker().Wait(ts::itest::kProcessExitTimeout) == 0);
+  for (uint32_t id : cluster.node_ids()) {
+    INFO("node " << id);
+    CHECK(cluster.node(id).Wait(ts::itest::kProcessExitTimeout) == 0);
+    ts::Result<std::map<std::string, std::string>> saved = ts::itest::ReadSnapshot(cluster.save_path(id));
+    REQUIRE(saved.ok());
+    CHECK(saved.value() == std::map<std::string, std::string>{{"saved,1", "yes"}, {"saved,2", "too"}});
+  }
+}
