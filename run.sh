@@ -37,6 +37,7 @@ EXIT_STATUS_WAIT_MS=500                     # for a dead process's wrapper to wr
 LOCK_TIMEOUT_S=30                           # for another run.sh to finish changing the run state
 LOG_TAIL_LINES=40                           # logs, and a failed start's log excerpt
 STATUS_EVENT_LINES=6                        # supervisor events shown by status
+((RESTART_MAX_DELAY_MS >= RESTART_FIRST_DELAY_MS)) || RESTART_MAX_DELAY_MS=$RESTART_FIRST_DELAY_MS
 
 # Debian packages the build, the tests and the benchmarks need.
 PACKAGES=(
@@ -132,9 +133,10 @@ Run a local cluster (broker + N nodes; data, logs and state in DIR):
   ./run.sh up    [--nodes N] [--port BASE] [--dir DIR]   the same, in the background
   ./run.sh down   [--dir DIR]  shut down in order (data saved); also: ./run.sh stop
   ./run.sh status [--dir DIR]  processes, restarts, supervisor events, and tsctl status
-  ./run.sh kill ID    [--dir DIR]   SIGKILL node ID (or 'broker'): the supervisor restarts it
+  ./run.sh kill ID    [--dir DIR]   SIGKILL node ID: the supervisor restarts it
   ./run.sh stop ID    [--dir DIR]   stop node ID on purpose (it saves); stays down
   ./run.sh restart ID [--dir DIR]   stop (if running) and start node ID; waits until it is live
+                               (ID: a node id, 'primary' for the current one, or 'broker')
   ./run.sh logs [ID|broker|supervisor ...] [-f] [-n LINES] [--dir DIR]   the logs
   ./run.sh cli [--dir DIR] [TSCTL ARGS...]   tsctl against the running cluster (no args: prompt)
   ./run.sh help                this text

@@ -142,7 +142,8 @@ class Broker {
       }
       std::string address(View(parts[0]));
       std::string frame(View(parts[2]));
-      connections_.OnMessage(parts[2].get(ZMQ_SRCFD), address);
+      const int fd = parts[2].get(ZMQ_SRCFD);  // -1 for transports without one (inproc)
+      if (fd >= 0) connections_.OnMessage(fd, address);
       if (PeekOp(frame) == std::string(client_config::kStatusOpName)) {
         AnswerStatus(address, frame, now);
         return;

@@ -194,7 +194,8 @@ orderly_down() {
   lock_cluster
   for part in $(part_names); do touch "$RUN_DIR/$part.stopped"; done
   unlock_cluster
-  started_at="$(date +%s)"
+  started_at="$RUN_DIR/shutdown-started"  # a save file newer than this was written by this shutdown
+  touch "$started_at"
   if [ "$(supervisor_pid)" != "$$" ] && supervisor_running; then
     pid="$(supervisor_pid)"
     kill -TERM "$pid" 2>/dev/null || true
@@ -220,21 +221,21 @@ orderly_down() {
     for part in $(part_names); do
       part_running "$part" || continue
       label="$(part_label "$part")"
-      ((SECONDS >= deadline)) && warn "$label still running $SHUTDOWN_TIMEOUT_S s after the shutdown command; sending SIGTERM"
+      ((SECONDS >= deadline)) && warn "$label still running $SHUTDOWN_TIMEOUT_S s after the shutdown command; sending SIGTERM (a node saves on it)"
       stop_part "$part"
     done
   fi
   report_saved_files "$started_at"
   supervisor_log "cluster stopped"
   rm -rf "$RUN_DIR"
-  log "stopped; data kept in $CLUSTER_DIR (./run.sh up --dir $CLUSTER_DIR loads it again)"
+  log "stopped; data kept in $CLUSTER_DIR (./run.sh up$(dir_option) loads it again)"
 }
 
-report_saved_files() {  # SINCE (epoch seconds)
+report_saved_files() {  # MARKER: a file touched when the shutdown began
   local id file
   for ((id = 1; id <= NODE_COUNT; id++)); do
     file="$(save_file "$id")"
-    if [ -f "$file" ] && (($(date -r "$file" +%s) >= $1)); then
+    if [ -f "$file" ] && [ "$file" -nt "$1" ]; then
       log "node $id saved $(snapshot_pairs "$file") to $file"
     elif [ -f "$file" ]; then
       warn "node $id did not save now (it was not running?); $file is from $(date -r "$file" '+%F %T')"

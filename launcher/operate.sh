@@ -51,10 +51,18 @@ cmd_status() {
 
 # ---- one part ----------------------------------------------------------------------
 
-one_part_argument() {  # COMMAND: the part named in LEFT_ARGS
-  [ ${#LEFT_ARGS[@]} -eq 1 ] || die "usage: ./run.sh $1 ID [--dir DIR]  (ID: 1..$NODE_COUNT, or broker)" 2
-  TARGET_PART="$(part_from_word "${LEFT_ARGS[0]}")"
-  [ -n "$TARGET_PART" ] || die "$1: no part '${LEFT_ARGS[0]}' in this cluster (nodes 1..$NODE_COUNT, or broker)" 2
+one_part_argument() {  # COMMAND: the part named in LEFT_ARGS ("primary": the broker's current one)
+  [ ${#LEFT_ARGS[@]} -eq 1 ] || die "usage: ./run.sh $1 ID [--dir DIR]  (ID: 1..$NODE_COUNT, primary, or broker)" 2
+  local word="${LEFT_ARGS[0]}" json primary
+  if [ "$word" = primary ]; then
+    json="$(probe_status_json)" || die "$1 primary: the broker does not answer, so the primary is unknown" 1
+    primary="$(status_primary "$json")"
+    [ "$primary" != 0 ] || die "$1 primary: there is no primary right now (./run.sh status)" 1
+    word="$primary"
+    log "the primary is node $primary"
+  fi
+  TARGET_PART="$(part_from_word "$word")"
+  [ -n "$TARGET_PART" ] || die "$1: no part '$word' in this cluster (nodes 1..$NODE_COUNT, primary, or broker)" 2
 }
 
 cmd_kill() {
@@ -66,7 +74,7 @@ cmd_kill() {
   pid="$(part_pid "$TARGET_PART")"
   kill -KILL "$pid"
   wait_part_exit "$TARGET_PART" "$STOP_TIMEOUT_S" || die "$label (pid $pid) survived SIGKILL for $STOP_TIMEOUT_S s" 1
-  log "$label (pid $pid) killed with SIGKILL; it saved nothing"
+  log "$label (pid $pid) killed with SIGKILL$([ "$TARGET_PART" = broker ] || echo "; it saved nothing")"
   if supervisor_running; then
     log "the supervisor restarts it in about $RESTART_FIRST_DELAY_MS ms; watch: ./run.sh status$(dir_option)"
   else

@@ -166,11 +166,13 @@ start_part() {  # PART
     echo "$child" >"$1.new" && mv "$1.new" "$1"
     wait "$child"; echo $? >"$2"' supervised-part "$pid_file" "$exit_file" "${PART_COMMAND[@]}" \
     >>"$log" 2>&1 </dev/null 9>&- &
-  local waited=0
-  until [ -s "$pid_file" ]; do
+  # Wait for the pid, then for the exec: until then the pid names a copy of
+  # the wrapper (comm "bash"), which part_running rightly does not count.
+  local waited=0 pid
+  until [ -s "$pid_file" ] && pid="$(cat "$pid_file")" && { part_running "$part" || ! kill -0 "$pid" 2>/dev/null; }; do
     ((waited < PID_FILE_TIMEOUT_MS)) || { warn "$(part_label "$part") did not start within $PID_FILE_TIMEOUT_MS ms"; return 1; }
-    sleep 0.05
-    waited=$((waited + 50))
+    sleep 0.02
+    waited=$((waited + 20))
   done
 }
 

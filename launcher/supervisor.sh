@@ -91,7 +91,9 @@ supervise_part() {  # PART NOW_MS
     SUPERVISED_STARTED_MS[$part]=$now
     echo "restarted $(date '+%T') by the supervisor (attempt $attempts of $RESTART_MAX_ATTEMPTS), pid $(part_pid "$part")" \
       >"$RUN_DIR/$part.note"
-    supervisor_log "$label restarted, pid $(part_pid "$part") (attempt $attempts of $RESTART_MAX_ATTEMPTS; it rejoins as a backup)"
+    local rejoins="; it rejoins as a backup"
+    [ "$part" = broker ] && rejoins="; the nodes reconnect to it"
+    supervisor_log "$label restarted, pid $(part_pid "$part") (attempt $attempts of $RESTART_MAX_ATTEMPTS$rejoins)"
   else
     supervisor_log "$label could not be started (attempt $attempts of $RESTART_MAX_ATTEMPTS)"
   fi

@@ -96,6 +96,13 @@ bool BackupApplier::OnChunk(const SnapshotChunk& chunk, ReplicaState& state, Tim
 
 bool BackupApplier::OnEnd(const SnapshotEnd& end, ReplicaState& state, TimePoint now) {
   if (!Matches(end.transfer_id, end.term) || end.from != primary_) return false;
+  if (end_ && (end_->at != end.at || end_->chunk_count != end.chunk_count)) {
+    // Two different snapshots under one id: the chunks cannot be told apart. Ask again.
+    in_flight_ = false;
+    chunks_.clear();
+    end_.reset();
+    return false;
+  }
   end_ = end;
   transfer_deadline_ = now + transfer_timeout_;
   return InstallIfComplete(state);

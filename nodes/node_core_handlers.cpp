@@ -107,6 +107,9 @@ void NodeCore::State::Handle(const Shutdown& m, TimePoint, NodeActions& out) {
 
 void NodeCore::State::Handle(const StateTransferRequest& m, TimePoint, NodeActions& out) {
   if (role != Role::kPrimary || m.term != term) return;  // the requester will find the real one
+  uint64_t& served = last_transfer_served[m.from];
+  if (served == m.transfer_id) return;  // a duplicate: answered already
+  served = m.transfer_id;
   const uint64_t committed = primary_side.ReportedCommit(acks.committed()).seq;
   // Position 0:0 names no entry: a node there may hold a --load file's pairs
   // (or nothing), so it always gets a snapshot.

@@ -19,6 +19,7 @@
 //              or broker silent past broker_timeout    -> stopped (save and exit)
 #pragma once
 
+#include <map>
 #include <string>
 
 #include "nodes/ack_tracker.h"
@@ -51,6 +52,9 @@ struct NodeCore::State {
   BackupApplier backup_side;
 
   TimePoint primary_last_heard{0};  // any message from the followed primary
+  // The last transfer served to each peer: a request that arrives twice
+  // (duplicated) must not get two snapshots under one transfer id.
+  std::map<NodeId, uint64_t> last_transfer_served;
   TimePoint next_heartbeat{0};
   TimePoint election_not_before{0};
 

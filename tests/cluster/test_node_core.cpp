@@ -228,3 +228,15 @@ TEST_CASE("node: a preloaded space (--load) is what the backups receive") {
   CHECK(cluster.node(1)->space().pairs() == cluster.node(2)->space().pairs());
   CHECK(cluster.node(1)->space().size() == 2);
 }
+
+TEST_CASE("node: a duplicated state-transfer request is answered once") {
+  MiniCluster cluster(2);
+  REQUIRE(cluster.RunUntil([&] { return AllInSync(cluster, {1, 2}); }));
+  NodeCore* primary = cluster.node(2);
+  const StateTransferRequest request{1, 777, primary->term(), LogPosition{}};
+  NodeActions first = primary->on_message(PeerMessage{request}, TimePoint(cluster.now()));
+  NodeActions second = primary->on_message(PeerMessage{request}, TimePoint(cluster.now()));
+  CHECK_FALSE(first.to_peer.empty());  // a snapshot: 0:0 never catches up
+  CHECK(std::holds_alternative<SnapshotEnd>(first.to_peer.back().message));
+  CHECK(second.to_peer.empty());
+}

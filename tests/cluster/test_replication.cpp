@@ -209,3 +209,20 @@ TEST_CASE("backup: a seq the primary announced but never sent starts a transfer"
   backup.OnPrimaryHeartbeat(primary_beat, state, T(400));
   CHECK(backup.syncing());
 }
+
+TEST_CASE("backup: two different snapshots under one transfer id are not mixed") {
+  NodeConfig config;
+  ReplicaState state(config.space_limits, 100, 100);
+  BackupApplier backup(2, config, 1);
+  backup.Follow(1, 1);
+  auto request = backup.TakeRequest(state, T(0));
+  const uint64_t id = request->transfer_id;
+  CHECK_FALSE(backup.OnChunk(SnapshotChunk{1, id, 1, 0, {{"a", "1"}}}, state, T(1)));
+  CHECK_FALSE(backup.OnEnd(SnapshotEnd{1, id, 1, 2, {1, 5}, {}, 0}, state, T(2)));
+  CHECK_FALSE(backup.OnEnd(SnapshotEnd{1, id, 1, 1, {1, 6}, {}, 0}, state, T(3)));  // another snapshot
+  CHECK_FALSE(backup.OnChunk(SnapshotChunk{1, id, 1, 1, {{"b", "2"}}}, state, T(4)));
+  CHECK(state.space.size() == 0);
+  auto again = backup.TakeRequest(state, T(5));  // asked anew at once
+  REQUIRE(again);
+  CHECK(again->transfer_id != id);
+}

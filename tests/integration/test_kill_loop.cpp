@@ -1,7 +1,7 @@
 // The kill loop: kill -9 whichever node is primary, restart it at once (as a
 // supervisor would), 20 times, under 4 concurrent writers; then no
 // acknowledged write may be missing or wrong, and every node saves the same
-// space on shutdown. Each failover's duration (kill to the first acknowledged
+// space when stopped. Each failover's duration (kill to the first acknowledged
 // write in a newer term) is printed with a "failover ms:" prefix, then the
 // median, min, max and p90; only a generous bound is asserted.
 #include <catch2/catch.hpp>
@@ -101,13 +101,20 @@ TEST_CASE("integration: kill loop - 20 kill -9 of the primary under 4 writers lo
     everything.insert(actual.value().begin(), actual.value().end());
   }
 
-  // Every node converged: on shutdown each saves exactly what the primary serves.
+  // Every node converged: stopped with SIGTERM (backups first), each saves
+  // exactly what the primary serves.
   RequireCaughtUp(cluster, *restarted, kCatchUpTimeout);
-  Result<Reply> shutdown = SendShutdown(cluster.shutdown_endpoint(), PatientClientOptions());
-  REQUIRE(shutdown.ok());
+  const PrimaryView primary = RequirePrimary(cluster, kFailoverTimeout);
+  std::vector<uint32_t> order;
   for (uint32_t id : cluster.node_ids()) {
-    INFO("node " << id);
-    REQUIRE(cluster.node(id).Wait(kProcessExitTimeout).has_value());
+    if (id != primary.id) order.push_back(id);
+  }
+  order.push_back(primary.id);
+  for (uint32_t id : order) {
+    INFO("node " << id << (id == primary.id ? " (primary)" : " (backup)"));
+    std::optional<int> code = cluster.Terminate(id);
+    REQUIRE(code.has_value());
+    CHECK(*code == 0);
     Result<std::map<std::string, std::string>> saved = ReadSnapshot(cluster.save_path(id));
     INFO((saved.ok() ? "" : saved.error().message));
     REQUIRE(saved.ok());

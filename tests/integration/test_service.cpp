@@ -177,7 +177,7 @@ TEST_CASE("integration: the broker's client limit", "[integration]") {
   CHECK(Must(first.Put({P({"a"}, {"1"})})).ok());
   CHECK(Must(second.Get("a", "1")).pairs.size() == 1);
 
-  // The first leaves; its slot frees (idle expiry) while the second stays busy.
+  // The first leaves (closes its socket); its slot frees while the second stays busy.
   first.Disconnect();
   Client fourth = cluster.NewClient();
   bool second_ok = true;
@@ -198,7 +198,24 @@ TEST_CASE("integration: the broker's client limit", "[integration]") {
   Reply refused_again = Must(fifth.Get(".*", ".*"));
   REQUIRE(refused_again.error.has_value());
   CHECK(refused_again.error->kind == ErrorKind::kServiceRefused);
-  CHECK(Must(fourth.Get("a", ".*")).ok());
+
+  // A client that stays connected but idle past --client-idle-ms loses its
+  // slot too: the fifth gets in while the fourth keeps busy.
+  bool fourth_ok = true;
+  bool fifth_in = WaitUntil(
+      [&] {
+        Result<Reply> busy = fourth.Get("a", ".*");
+        fourth_ok = fourth_ok && busy.ok() && busy.value().ok();
+        Result<Reply> knock = fifth.Get("a", ".*");
+        return knock.ok() && knock.value().ok();
+      },
+      Millis(15'000));
+  CHECK(fourth_ok);
+  REQUIRE(fifth_in);
+  // The idle one comes back to full slots.
+  Reply refused_idle = Must(second.Get(".*", ".*"));
+  REQUIRE(refused_idle.error.has_value());
+  CHECK(refused_idle.error->kind == ErrorKind::kServiceRefused);
 }
 
 }  // namespace ts::itest

@@ -147,8 +147,9 @@ TEST_CASE("run.sh: up, kill the primary, the supervisor restarts it, down saves,
   REQUIRE(primary >= 1);
   REQUIRE(primary <= 3);
 
-  ToolRun kill = cluster.Run("kill", {std::to_string(primary)});
+  ToolRun kill = cluster.Run("kill", {"primary"});
   CHECK(kill.exit_code == 0);
+  CHECK_THAT(kill.err, Catch::Contains("the primary is node " + std::to_string(primary)));
   CHECK_THAT(kill.err, Catch::Contains("node " + std::to_string(primary) + " (pid "));
   CHECK_THAT(kill.err, Catch::Contains("killed with SIGKILL"));
 
@@ -245,7 +246,7 @@ TEST_CASE("run.sh: two clusters side by side, and clear refusals", "[launcher]")
 
   ToolRun no_such_node = first.Run("kill", {"7"});
   CHECK(no_such_node.exit_code == 2);
-  CHECK_THAT(no_such_node.err, Catch::Contains("no part '7' in this cluster (nodes 1..2, or broker)"));
+  CHECK_THAT(no_such_node.err, Catch::Contains("no part '7' in this cluster (nodes 1..2, primary, or broker)"));
   ToolRun bad_nodes = Script({"up", "--nodes", "1", "--dir", (temp.path() / "third").string()});
   CHECK(bad_nodes.exit_code == 2);
   CHECK_THAT(bad_nodes.err, Catch::Contains("--nodes must be a number from 2 to 20, not '1'"));

@@ -187,8 +187,15 @@ void World::Handle(ToClient& e) {
   if (e.address != client.address) return;  // the old socket is closed
   auto reply = DecodeReply(e.frame);
   if (!reply.ok()) return Fail("client got an undecodable reply: " + reply.error().message);
-  Trace("client " + std::to_string(e.client) + " <- reply #" + std::to_string(reply.value().id.request_number) +
-        (reply.value().error ? " error " + reply.value().error->message : " ok"));
+  if (options_.trace) {
+    const Reply& r = reply.value();
+    std::string what;
+    for (const Pair& pair : r.pairs) what += " " + TupleText(pair.key) + "=" + TupleText(pair.value);
+    for (const Rejection& x : r.rejected) what += " " + TupleText(x.pair.key) + ":" + std::string(RejectReasonName(x.reason));
+    Trace("client " + std::to_string(e.client) + " <- reply #" + std::to_string(r.id.request_number) + " from node " +
+          std::to_string(r.served_by) + " term " + std::to_string(r.term) +
+          (r.error ? " error " + r.error->message : " ok" + what));
+  }
   const bool answered = client.model->OnReply(reply.value());
   // Async mode acknowledges before replicating: a failover may lose a write.
   if (client.model->failure() && !options_.async_replies) return Fail(*client.model->failure());
@@ -229,8 +236,12 @@ void World::SendCurrent(uint32_t index, bool is_retry) {
     client.address = "client" + std::to_string(index) + "." + std::to_string(++client.reconnects);
   }
   const Request& request = *client.model->current();
-  Trace("client " + std::to_string(index) + " -> " + request.op_name + " #" +
-        std::to_string(request.id.request_number) + (is_retry ? " (retry)" : ""));
+  if (options_.trace) {
+    std::string what = request.key_pattern.empty() ? "" : " " + request.key_pattern + " " + request.value_pattern;
+    for (const Pair& pair : request.pairs) what += " " + TupleText(pair.key) + "=" + TupleText(pair.value);
+    Trace("client " + std::to_string(index) + " -> " + request.op_name + " #" +
+          std::to_string(request.id.request_number) + what + (is_retry ? " (retry)" : ""));
+  }
   At(now_ + random_.Between(1, 3), ToBroker{std::make_pair(client.address, EncodeRequest(request))});
   Wake(index, kClientTimeoutMs);
 }

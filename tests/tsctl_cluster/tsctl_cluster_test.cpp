@@ -36,10 +36,10 @@ ClusterOptions CalmCluster() {
 
 struct Tsctl {
   const Cluster& cluster;
-  ToolRun operator()(std::vector<std::string> command, bool json = false) const {
+  ToolRun operator()(std::vector<std::string> command, bool json = false, int timeout_ms = kTsctlTimeoutMs) const {
     std::vector<std::string> arguments = {"--broker", cluster.client_endpoint(), "--shutdown-endpoint",
                                           cluster.shutdown_endpoint(), "--timeout-ms",
-                                          std::to_string(kTsctlTimeoutMs), "--retries", "0"};
+                                          std::to_string(timeout_ms), "--retries", "0"};
     if (json) arguments.push_back("--json");
     arguments.insert(arguments.end(), command.begin(), command.end());
     return RunTool(ts::testing::BinaryPath("clients/tsctl"), arguments, kToolDeadline);
@@ -131,6 +131,13 @@ TEST_CASE("tsctl on a real cluster: get, put, post, delete, readable and JSON", 
   CHECK(erase_json.out == R"({"ok":true,"op":"DELETE","pairs":[["user,2","bobby"]],"rejected":[],"error":null,)" +
                               json_by);
 
+  // A tuple past the element-size limit (256 bytes) is not added, saying why.
+  const std::string huge(300, 'x');
+  ToolRun too_large = tsctl({"put", huge, "1"}, /*json=*/true);
+  CHECK(too_large.out == R"({"ok":true,"op":"PUT","pairs":[],"rejected":[{"key":")" + huge +
+                             R"(","value":"1","reason":"too_large"}],"error":null,)" + json_by);
+  CHECK_THAT(tsctl({"put", huge, "1"}).out, Catch::EndsWith("  1      tuple too large\n1 pair not added" + by + "\n"));
+
   // What is left, as the service holds it.
   ToolRun left = tsctl({"get", ".*", ".*"}, /*json=*/true);
   CHECK(left.out == R"({"ok":true,"op":"GET","pairs":[["user,1","anne"]],"rejected":[],"error":null,)" + json_by);
@@ -156,6 +163,17 @@ TEST_CASE("tsctl on a real cluster: malformed and unknown requests, status", "[t
     CHECK(json["error"]["kind"] == "malformed_pattern");
     CHECK(!json["error"]["message"].get<std::string>().empty());
     CHECK(json["served_by"] == primary->id);
+  }
+  {  // a pattern that backtracks past the match limit fails that request only
+    const std::string key(40, 'a');
+    REQUIRE(tsctl({"put", key, "1"}).exit_code == 0);
+    ToolRun costly = tsctl({"get", "(a|aa)+(?=b)", ".*"});
+    CHECK(costly.exit_code == 1);
+    CHECK(costly.out == "error: pattern too costly: key pattern '(a|aa)+(?=b)' hit the match limit on key '" + key +
+                            "'" + by + "\n");
+    nlohmann::ordered_json json = OneJsonObject(tsctl({"get", "(a|aa)+(?=b)", ".*"}, /*json=*/true));
+    CHECK(json["error"]["kind"] == "pattern_too_costly");
+    CHECK(tsctl({"get", key, ".*"}).exit_code == 0);  // the service goes on
   }
   {  // an unknown operation is not implemented, naming it
     ToolRun frob = tsctl({"send", "FROB", "a", "b"});
@@ -271,4 +289,54 @@ TEST_CASE("tsctl on a real cluster: shutdown stops everything in order, data sav
     REQUIRE(saved.ok());
     CHECK(saved.value() == std::map<std::string, std::string>{{"saved,1", "yes"}, {"saved,2", "too"}});
   }
+}
+
+TEST_CASE("tsctl on a real cluster: too few backups, then no primary at all", "[tsctl_cluster]") {
+  ClusterOptions options;  // the default 300 ms liveness: failures are seen quickly
+  options.hold = 500ms;
+  Cluster cluster(options);
+  REQUIRE(cluster.Start());
+  const std::optional<ts::itest::PrimaryView> primary = cluster.WaitForPrimary(ts::itest::kFailoverTimeout);
+  REQUIRE(primary);
+  Tsctl tsctl{cluster};
+  for (uint32_t id : cluster.node_ids()) {
+    if (id != primary->id) cluster.Kill(id);
+  }
+  // Once the failures are seen (the broker's view, like the primary's, has a
+  // 300 ms liveness window) ...
+  REQUIRE(WaitUntil(
+      [&] {
+        std::optional<ts::itest::ClusterView> view = cluster.Status();
+        if (!view) return false;
+        for (const auto& [id, node] : view->nodes) {
+          if (id != primary->id && node.live()) return false;
+        }
+        return true;
+      },
+      15s));
+  // ... a write that no backup can acknowledge is refused, never acknowledged
+  // on one node. (A write sent in the instant the backups die may go
+  // unanswered: each try here waits 1 s, then a new one is sent.)
+  ToolRun refused;
+  CHECK(WaitUntil(
+      [&] {
+        refused = tsctl({"put", "alone", "1"}, /*json=*/false, /*timeout_ms=*/1000);
+        return refused.exit_code == 1;
+      },
+      15s));
+  CHECK_THAT(refused.out, Catch::StartsWith("error: not enough replicas: "));
+  nlohmann::ordered_json json = OneJsonObject(tsctl({"post", "alone", "2"}, /*json=*/true));
+  CHECK(json["error"]["kind"] == "not_enough_replicas");
+  CHECK(json["served_by"] == primary->id);
+
+  // With no primary at all, the broker holds a request, then answers
+  // "unavailable": the service cannot be reached, exit 3.
+  cluster.Kill(primary->id);
+  ToolRun unavailable = tsctl({"get", ".*", ".*"});
+  CHECK(unavailable.exit_code == 3);
+  CHECK(unavailable.out == "error: service unavailable: no primary for 500 ms (failover under way?)\n");
+  json = OneJsonObject(tsctl({"get", ".*", ".*"}, /*json=*/true));
+  CHECK(json["ok"] == false);
+  CHECK(json["error"]["kind"] == "unavailable");
+  CHECK(json["served_by"] == 0);
 }
