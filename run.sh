@@ -46,7 +46,7 @@ PACKAGES=(
   capnproto libcapnp-dev libssl-dev
   libpcre2-dev
   catch2 libbenchmark-dev
-  libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libedit-dev
+  libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libedit-dev libabsl-dev
 )
 
 log() { printf '[run.sh] %s\n' "$*" >&2; }

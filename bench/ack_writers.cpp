@@ -51,10 +51,16 @@ void AckWriters::NoteAck(uint32_t served_by, uint64_t term, Clock::time_point at
   if (armed_ && !first_ack_ && served_by != killed_ && term > killed_term_) first_ack_ = at;
 }
 
-void AckWriters::NoteError(const std::string& kind) {
+void AckWriters::NoteError(const std::string& kind, const std::string& message) {
   errors_.fetch_add(1, std::memory_order_relaxed);
   std::lock_guard lock(mutex_);
   ++errors_by_kind_[kind];
+  first_error_messages_.try_emplace(kind, message);
+}
+
+std::map<std::string, std::string> AckWriters::first_error_messages() const {
+  std::lock_guard lock(mutex_);
+  return first_error_messages_;
 }
 
 void AckWriters::Run(int index) {
@@ -81,9 +87,11 @@ void AckWriters::Run(int index) {
     for (Completion& completion : client.Poll(kPollSlice)) {
       const Clock::time_point now = Clock::now();
       if (!completion.reply.ok()) {
-        NoteError("client_" + std::string(ErrorKindName(completion.reply.error().kind)));
+        const Error& error = completion.reply.error();
+        NoteError("client_" + std::string(ErrorKindName(error.kind)), error.message);
       } else if (completion.reply.value().error) {
-        NoteError(std::string(ErrorKindName(completion.reply.value().error->kind)));
+        const Error& error = *completion.reply.value().error;
+        NoteError(std::string(ErrorKindName(error.kind)), error.message);
       } else {
         NoteAck(completion.reply.value().served_by, completion.reply.value().term, now);
       }

@@ -51,11 +51,12 @@ class AckWriters {
   uint64_t acks() const { return acks_.load(); }
   uint64_t errors() const { return errors_.load(); }
   std::map<std::string, uint64_t> errors_by_kind() const;
+  std::map<std::string, std::string> first_error_messages() const;  // by kind
 
  private:
   void Run(int index);
   void NoteAck(uint32_t served_by, uint64_t term, Clock::time_point at);
-  void NoteError(const std::string& kind);
+  void NoteError(const std::string& kind, const std::string& message);
 
   AckWriterOptions options_;
   std::atomic<bool> stop_{false};
@@ -68,6 +69,7 @@ class AckWriters {
   uint64_t killed_term_ = 0;
   std::optional<Clock::time_point> first_ack_;
   std::map<std::string, uint64_t> errors_by_kind_;
+  std::map<std::string, std::string> first_error_messages_;
 };
 
 }  // namespace ts::bench

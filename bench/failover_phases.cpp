@@ -91,6 +91,7 @@ nlohmann::json RunSaturated(const PhaseOptions& options, double seconds) {
   out["acks"] = writers.acks();
   out["acks_per_s"] = std::round(static_cast<double>(writers.acks()) / elapsed);
   out["errors"] = writers.errors_by_kind();
+  out["first_error_messages"] = writers.first_error_messages();
   out["term_changes"] = cluster.highest_term() - first_term;
   out["primaries_seen"] = primaries.size();
   out["false_failovers"] = cluster.highest_term() - first_term;
@@ -160,6 +161,7 @@ nlohmann::json RunKillLoop(const PhaseOptions& options, int kills) {
   out["failover_ms"] = Distribution(failover_ms);
   out["rounds"] = rounds;
   out["write_errors"] = writers.errors_by_kind();
+  out["first_write_error_messages"] = writers.first_error_messages();
   out["acks"] = writers.acks();
   return out;
 }

@@ -153,6 +153,8 @@ std::string DisplayTuple(const Tuple& tuple) {
   return text;
 }
 
+namespace {
+
 // A server may begin its message with the kind's own words ("service refused:
 // the broker serves at most 32 clients"); the readable line says the kind once.
 std::string_view WithoutKindPrefix(std::string_view message, ErrorKind kind) {
@@ -164,6 +166,8 @@ std::string_view WithoutKindPrefix(std::string_view message, ErrorKind kind) {
   }
   return message;
 }
+
+}  // namespace
 
 std::string FormatReply(const Reply& reply) {
   if (reply.ok()) return FormatSuccess(reply);

@@ -121,8 +121,8 @@ BANNER
     printf '  node %-3s bus %s  transfer %s  save %s%s\n' "$id" "$(endpoint "$(bus_port "$id")")" \
       "$(endpoint "$(transfer_port "$id")")" "$(save_file "$id")" "$([ "$id" = "$primary" ] && echo '  (primary)')"
   done
-  local cli="./run.sh cli" where=""
-  [ "$CLUSTER_DIR" != "$(cd "$DEFAULT_DATA_DIR" 2>/dev/null && pwd)" ] && where=" --dir $CLUSTER_DIR"
+  local cli="./run.sh cli" where
+  where="$(dir_option)"
   cat <<BANNER
   logs     $LOG_DIR/
 
@@ -143,6 +143,9 @@ start_cluster() {  # MODE (foreground|background)
   done
   mkdir -p "$RUN_DIR" "$LOG_DIR"
   write_cluster_state "$1"
+  # In the foreground this run.sh is the supervisor from the start, so that a
+  # `down` elsewhere signals it (and it shuts down in order) even mid-start.
+  [ "$1" = foreground ] && echo $$ >"$RUN_DIR/supervisor.pid"
   log "starting broker + $NODE_COUNT nodes on ports $PORT_BASE..$(highest_port "$NODE_COUNT"), directory $CLUSTER_DIR"
   announce_loaded_data
   lock_cluster
@@ -165,7 +168,7 @@ cmd_up() {
   start_cluster background
   start_background_supervisor
   print_banner
-  echo "Running in the background; stop it with: ./run.sh down$([ "$CLUSTER_DIR" != "$(cd "$DEFAULT_DATA_DIR" 2>/dev/null && pwd)" ] && echo " --dir $CLUSTER_DIR")"
+  echo "Running in the background; stop it with: ./run.sh down$(dir_option)"
 }
 
 cmd_foreground() {
@@ -173,6 +176,8 @@ cmd_foreground() {
   [ ${#LEFT_ARGS[@]} -eq 0 ] || die "start: unknown argument '${LEFT_ARGS[0]}' (./run.sh help)" 2
   ensure_binaries
   SUPERVISOR_FOREGROUND=1
+  # shellcheck disable=SC2064
+  trap "trap '' INT TERM; if cluster_exists; then orderly_down; fi; exit 130" INT TERM
   start_cluster foreground
   print_banner
   echo "Supervising in the foreground (a node that dies is restarted). Ctrl-C stops everything, data saved."
@@ -201,8 +206,8 @@ orderly_down() {
     kill -TERM "$pid" 2>/dev/null || true
     # A foreground supervisor shuts the cluster down itself before it exits.
     local deadline=$((SECONDS + SHUTDOWN_TIMEOUT_S + 2 * STOP_TIMEOUT_S + 5))
-    while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
-    kill -0 "$pid" 2>/dev/null && { warn "the supervisor (pid $pid) did not exit; killing it"; kill -KILL "$pid" 2>/dev/null || true; }
+    while supervisor_running && ((SECONDS < deadline)); do sleep 0.1; done
+    supervisor_running && { warn "the supervisor (pid $pid) did not exit; killing it"; kill -KILL "$pid" 2>/dev/null || true; }
     if ! cluster_exists; then  # it was the foreground run.sh, and it has shut the cluster down
       log "stopped (by the foreground run.sh, pid $pid); data kept in $CLUSTER_DIR"
       return 0

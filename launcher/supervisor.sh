@@ -136,9 +136,9 @@ start_background_supervisor() {
 }
 
 supervisor_pid() { cat "$RUN_DIR/supervisor.pid" 2>/dev/null || true; }
+# The supervisor is a run.sh: comm "run.sh", or "bash" when started as `bash run.sh`.
 supervisor_running() {
   local pid
   pid="$(supervisor_pid)"
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  case "$(cat "/proc/$pid/comm" 2>/dev/null)" in run.sh | bash) return 0 ;; *) return 1 ;; esac
+  process_alive "$pid" run.sh || process_alive "$pid" bash
 }

@@ -60,7 +60,7 @@ Reply TupleSpace::Execute(const Request& request, WriteEffect* effect) {
 
 namespace {
 
-using PairMap = std::map<std::string, std::string, std::less<>>;
+using PairMap = TupleSpace::PairMap;
 
 // Matching is shared by GET and DELETE: it collects the matching keys, or
 // fails as a whole (so a DELETE whose pattern proves too costly removes nothing).
@@ -159,11 +159,15 @@ Reply TupleSpace::Delete(const Request& request, WriteEffect* effect) {
   if (scan.error) return ErrorReply(request, scan.error->kind, scan.error->message);
   Reply reply = ReplyTo(request);
   reply.pairs.reserve(scan.matches.size());
+  std::vector<std::string> erased_keys;
+  erased_keys.reserve(scan.matches.size());
   for (auto it : scan.matches) {
     reply.pairs.push_back(Pair{SplitTupleText(it->first), SplitTupleText(it->second)});
-    if (effect != nullptr) effect->erased_keys.push_back(it->first);
-    pairs_.erase(it);
+    erased_keys.push_back(it->first);
   }
+  // Erase only after reading: a B-tree erase invalidates the other iterators.
+  for (const std::string& key : erased_keys) pairs_.erase(key);
+  if (effect != nullptr) effect->erased_keys = std::move(erased_keys);
   return reply;
 }
 

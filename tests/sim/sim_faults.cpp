@@ -182,7 +182,7 @@ bool World::Converged(std::string* why) const {
 }
 
 void World::FinalChecks() {
-  std::map<std::string, std::string, std::less<>> expected;
+  TupleSpace::PairMap expected;
   for (const ClientState& client : clients_) {
     if (client.model->failure() && !options_.async_replies) return Fail(*client.model->failure());
     for (const auto& [key, value] : client.model->model()) expected.emplace(key, value);

@@ -9,12 +9,14 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -126,20 +128,53 @@ class ChildProcess {
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
 
+  // Starts the binary. The child gets SIGKILL when the thread that started it
+  // ends (PR_SET_PDEATHSIG), so a test binary that crashes or is killed by a
+  // ctest timeout leaves no broker or node behind. Start it from the test's
+  // main thread. Throws when the binary cannot be executed.
   void Start() {
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_path_.c_str(),
-                                     O_WRONLY | O_CREAT | O_APPEND, 0644);
-    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
     std::vector<char*> argv;
     argv.push_back(binary_.data());
     for (std::string& argument : arguments_) argv.push_back(argument.data());
     argv.push_back(nullptr);
-    int rc = ::posix_spawn(&pid_, binary_.c_str(), &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) throw std::runtime_error("cannot start " + binary_);
+    int exec_error_pipe[2];
+    if (::pipe2(exec_error_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
+    const pid_t parent = ::getpid();
+    const pid_t pid = ::fork();
+    if (pid < 0) {
+      ::close(exec_error_pipe[0]);
+      ::close(exec_error_pipe[1]);
+      throw std::runtime_error("cannot fork to start " + binary_);
+    }
+    if (pid == 0) {
+      // The child of a possibly multi-threaded parent: async-signal-safe calls only.
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (::getppid() != parent) ::_exit(127);  // the parent is already gone
+      int log = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      int input = ::open("/dev/null", O_RDONLY);
+      if (log < 0 || input < 0 || ::dup2(log, STDOUT_FILENO) < 0 || ::dup2(log, STDERR_FILENO) < 0 ||
+          ::dup2(input, STDIN_FILENO) < 0) {
+        int error = errno;
+        (void)!::write(exec_error_pipe[1], &error, sizeof(error));
+        ::_exit(127);
+      }
+      ::execve(binary_.c_str(), argv.data(), environ);
+      int error = errno;
+      (void)!::write(exec_error_pipe[1], &error, sizeof(error));
+      ::_exit(127);
+    }
+    ::close(exec_error_pipe[1]);
+    int child_error = 0;
+    ssize_t got = 0;
+    do {
+      got = ::read(exec_error_pipe[0], &child_error, sizeof(child_error));
+    } while (got < 0 && errno == EINTR);
+    ::close(exec_error_pipe[0]);
+    if (got > 0) {  // exec failed: the pipe carried errno before closing
+      ::waitpid(pid, nullptr, 0);
+      throw std::runtime_error("cannot start " + binary_ + ": " + std::strerror(child_error));
+    }
+    pid_ = pid;
     exit_status_.reset();
   }
 

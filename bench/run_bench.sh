@@ -1,0 +1,291 @@
+#!/usr/bin/env bash
+# bench/run_bench.sh: tuplestar's whole benchmark in one go (issue 5).
+#
+#   bench/run_bench.sh [--quick] [--no-micro] [--no-failover] [--no-redis]
+#
+# 1. the micro-benchmarks (ts_microbench, JSON);
+# 2. three systems side by side, alternating (A B C, then C B A, ...) so that a
+#    noisy machine hurts them alike: tuplestar (tsbroker + 3 tsnode, every
+#    write acknowledged after both backups applied it: --min-acks 2), the
+#    ceiling (the same tsbroker + bench/echo_node, which answers at once), and
+#    Redis with one replica (when installed). Writes are one pair per PUT (SET),
+#    reads one exact key per GET, at each clients x depth config;
+# 3. failover_bench: kill -9 failover times, a fault-free saturated run, the
+#    resync time of a fresh backup, and memory beside Redis's for 1,000,000
+#    pairs of 16-byte keys and values;
+# 4. the markdown table (stdout), the raw JSON and a PNG chart in bench/results/.
+# Every part runs on loopback on free ports; everything started is stopped on
+# exit. Knobs (environment): TS_BUILD_DIR, TS_BENCH_ROUNDS, TS_BENCH_DURATION_S,
+# TS_BENCH_CONFIGS, TS_BENCH_KILLS, TS_BENCH_SATURATED_S, TS_BENCH_RESYNC_PAIRS.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD_DIR="${TS_BUILD_DIR:-$ROOT/build}"
+RESULTS_DIR="${TS_BENCH_RESULTS_DIR:-$ROOT/bench/results}"
+JOBS="${TS_JOBS:-$(nproc)}"
+
+# ---- every knob, named, in one place -------------------------------------------
+ROUNDS="${TS_BENCH_ROUNDS:-2}"                 # A B C / C B A rounds per measurement
+DURATION_S="${TS_BENCH_DURATION_S:-3}"         # measured window of each run
+WARMUP_S="${TS_BENCH_WARMUP_S:-0.5}"           # unmeasured load before it
+CONFIGS="${TS_BENCH_CONFIGS:-1x1 8x1 8x16}"    # clients x requests in flight per client
+KEY_SPACE="${TS_BENCH_KEY_SPACE:-100000}"      # keys the reads pick from (preloaded)
+VALUE_SIZE=16                                  # bytes per value
+MIN_ACKS=2                                     # writes wait for both backups
+KILLS="${TS_BENCH_KILLS:-20}"                  # kill -9 rounds
+SATURATED_S="${TS_BENCH_SATURATED_S:-60}"      # fault-free saturated run (issue: 300 for the target)
+RESYNC_PAIRS="${TS_BENCH_RESYNC_PAIRS:-1000000}"
+MEMORY_PAIRS="${TS_BENCH_MEMORY_PAIRS:-1000000}"
+MICRO_MIN_TIME="${TS_BENCH_MICRO_MIN_TIME:-0.05}"  # seconds per micro-benchmark
+READY_TIMEOUT_S=30                             # a system must answer within this
+STOP_TIMEOUT_S=5                               # after SIGTERM, before SIGKILL
+PACKAGES=(redis-server redis-tools gnuplot-nox)
+RUN_MICRO=1 RUN_FAILOVER=1 RUN_REDIS=1
+
+usage() { sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) ROUNDS=1 DURATION_S=1 KILLS=3 SATURATED_S=5 RESYNC_PAIRS=100000 MEMORY_PAIRS=100000 ;;
+    --no-micro) RUN_MICRO=0 ;;
+    --no-failover) RUN_FAILOVER=0 ;;
+    --no-redis) RUN_REDIS=0 ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "run_bench.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+log() { printf '[bench] %s\n' "$*" >&2; }
+die() { printf '[bench] error: %s\n' "$*" >&2; exit 1; }
+
+# ---- packages: Redis (the peer) and gnuplot (the chart) --------------------------
+ensure_packages() {
+  local missing=()
+  for package in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+    log "installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+      log "could not install ${missing[*]}; going on without them"
+  else
+    log "not root: cannot install ${missing[*]}; the parts needing them are skipped"
+  fi
+}
+
+# ---- processes we start, and only those, are stopped at exit ---------------------
+STARTED_PIDS=()
+start() {  # start NAME COMMAND...: in the background, output to $RUN/NAME.log
+  local name="$1"; shift
+  "$@" >"$RUN/$name.log" 2>&1 &
+  STARTED_PIDS+=("$!")
+  echo "$!"
+}
+stop_all() {
+  [ ${#STARTED_PIDS[@]} -eq 0 ] && return 0
+  kill -TERM "${STARTED_PIDS[@]}" 2>/dev/null || true
+  local waited=0
+  while [ $waited -lt $((STOP_TIMEOUT_S * 10)) ]; do
+    local alive=0
+    for pid in "${STARTED_PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ $alive -eq 0 ] && break
+    sleep 0.1; waited=$((waited + 1))
+  done
+  for pid in "${STARTED_PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  STARTED_PIDS=()
+}
+trap stop_all EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+wait_until() {  # wait_until SECONDS COMMAND...: true once COMMAND succeeds, false at the deadline
+  local deadline=$(( $(date +%s) + $1 )); shift
+  until "$@" >/dev/null 2>&1; do
+    [ "$(date +%s)" -ge "$deadline" ] && return 1
+    sleep 0.2
+  done
+}
+
+# ---- the systems ------------------------------------------------------------------
+start_tuplestar() {
+  local c n s; c=$(free_port); n=$(free_port); s=$(free_port)
+  TS_CLIENTS="tcp://127.0.0.1:$c"
+  start ts-broker "$BUILD_DIR/brokers/tsbroker" --clients "$TS_CLIENTS" --nodes "tcp://127.0.0.1:$n" \
+    --shutdown "tcp://127.0.0.1:$s" --max-clients 64 >/dev/null
+  local -a bus transfer
+  for i in 1 2 3; do bus[$i]=$(free_port); transfer[$i]=$(free_port); done
+  for i in 1 2 3; do
+    local peers=()
+    for j in 1 2 3; do
+      [ "$j" = "$i" ] || peers+=(--peer "$j,tcp://127.0.0.1:${bus[$j]},tcp://127.0.0.1:${transfer[$j]}")
+    done
+    start "ts-node-$i" "$BUILD_DIR/nodes/tsnode" --id "$i" --bus "tcp://127.0.0.1:${bus[$i]}" \
+      --transfer "tcp://127.0.0.1:${transfer[$i]}" "${peers[@]}" --broker "tcp://127.0.0.1:$n" \
+      --min-acks "$MIN_ACKS" >/dev/null
+  done
+  log "tuplestar: broker at $TS_CLIENTS, 3 nodes, --min-acks $MIN_ACKS; preloading $KEY_SPACE keys"
+  # The preload also waits for a primary (the broker holds requests meanwhile).
+  wait_until "$READY_TIMEOUT_S" "$BUILD_DIR/bench/tsbench" --broker "$TS_CLIENTS" --preload --duration-s 0 \
+    --key-space "$KEY_SPACE" --value-size "$VALUE_SIZE" --timeout-ms 5000 ||
+    die "tuplestar did not answer within $READY_TIMEOUT_S s (logs: $RUN/ts-*.log)"
+}
+
+start_echo() {
+  local c n s; c=$(free_port); n=$(free_port); s=$(free_port)
+  ECHO_CLIENTS="tcp://127.0.0.1:$c"
+  start echo-broker "$BUILD_DIR/brokers/tsbroker" --clients "$ECHO_CLIENTS" --nodes "tcp://127.0.0.1:$n" \
+    --shutdown "tcp://127.0.0.1:$s" --max-clients 64 >/dev/null
+  start echo-node "$BUILD_DIR/bench/echo_node" --broker "tcp://127.0.0.1:$n" >/dev/null
+  log "ceiling: the same tsbroker at $ECHO_CLIENTS with echo_node"
+  wait_until "$READY_TIMEOUT_S" "$BUILD_DIR/bench/tsbench" --broker "$ECHO_CLIENTS" --duration-s 0.2 \
+    --warmup-s 0 --progress-s 0 --mix get=1 || die "echo_node did not answer (logs: $RUN/echo-*.log)"
+}
+
+redis_replica_up() { redis-cli -p "$REDIS_REPLICA_PORT" info replication | grep -q "master_link_status:up"; }
+
+start_redis() {
+  REDIS_PORT=$(free_port); REDIS_REPLICA_PORT=$(free_port)
+  local common=(--bind 127.0.0.1 --save '' --appendonly no --protected-mode no --daemonize no)
+  start redis-master redis-server --port "$REDIS_PORT" "${common[@]}" --dir "$RUN" >/dev/null
+  start redis-replica redis-server --port "$REDIS_REPLICA_PORT" "${common[@]}" --dir "$RUN" \
+    --replicaof 127.0.0.1 "$REDIS_PORT" --repl-diskless-sync-delay 0 >/dev/null
+  redis-cli -p "$REDIS_PORT" config set repl-diskless-sync-delay 0 >/dev/null 2>&1 || true
+  log "Redis $(redis-server --version | sed -n 's/.*v=\([^ ]*\).*/\1/p'): master :$REDIS_PORT, replica :$REDIS_REPLICA_PORT"
+  wait_until "$READY_TIMEOUT_S" redis_replica_up || die "the Redis replica did not link up (logs: $RUN/redis-*.log)"
+}
+
+# ---- one measurement -> one line of $RUN/raw.jsonl ---------------------------------
+declare -A REDIS_RATE  # workload/config -> last measured ops/s, to size the next -n
+record() {  # record SYSTEM WORKLOAD CONFIG ROUND JSON
+  python3 -c 'import json,sys; d=json.loads(sys.argv[5]); d.update(system=sys.argv[1], workload=sys.argv[2], config=sys.argv[3], round=int(sys.argv[4])); print(json.dumps(d))' \
+    "$@" >>"$RUN/raw.jsonl"
+}
+
+measure_tsbench() {  # SYSTEM ENDPOINT WORKLOAD CLIENTS DEPTH
+  local mix=put-new=1; [ "$3" = read ] && mix=get=1
+  "$BUILD_DIR/bench/tsbench" --broker "$2" --clients "$4" --depth "$5" --duration-s "$DURATION_S" \
+    --warmup-s "$WARMUP_S" --mix "$mix" --key-space "$KEY_SPACE" --value-size "$VALUE_SIZE" --json
+}
+
+# Sizes redis-benchmark's -n so that a run lasts about DURATION_S: from the last
+# rate measured for this workload and config, or a short calibration run.
+redis_requests() {  # WORKLOAD CLIENTS DEPTH -> sets REDIS_REQUESTS
+  local test=set; [ "$1" = read ] && test=get
+  local key="$1/$2x$3"
+  if [ -z "${REDIS_RATE[$key]:-}" ]; then
+    REDIS_RATE[$key]=$(redis-benchmark -p "$REDIS_PORT" -c "$2" -P "$3" -n $(( $2 * $3 * 500 > 5000 ? $2 * $3 * 500 : 5000 )) \
+      -r "$KEY_SPACE" -d "$VALUE_SIZE" -t "$test" --csv | python3 "$ROOT/bench/redis_csv.py" --rate)
+  fi
+  REDIS_REQUESTS=$(python3 -c "import sys; print(max(1000, int(float(sys.argv[1]) * float(sys.argv[2]))))" \
+    "${REDIS_RATE[$key]}" "$DURATION_S")
+}
+
+measure_redis() {  # WORKLOAD CLIENTS DEPTH REQUESTS
+  local test=set; [ "$1" = read ] && test=get
+  redis-benchmark -p "$REDIS_PORT" -c "$2" -P "$3" -n "$4" -r "$KEY_SPACE" -d "$VALUE_SIZE" -t "$test" \
+    --precision 3 --csv | python3 "$ROOT/bench/redis_csv.py" --json --clients "$2" --depth "$3" --requests "$4"
+}
+
+measure() {  # SYSTEM WORKLOAD CONFIG ROUND
+  local clients=${3%x*} depth=${3#*x} json=""
+  log "round $4: $1 $2 ${clients}x${depth}"
+  # A failed run is recorded as such (tsbench prints its JSON even when nothing was answered).
+  case "$1" in
+    tuplestar) json=$(measure_tsbench "$1" "$TS_CLIENTS" "$2" "$clients" "$depth") || true ;;
+    ceiling) json=$(measure_tsbench "$1" "$ECHO_CLIENTS" "$2" "$clients" "$depth") || true ;;
+    redis)
+      redis_requests "$2" "$clients" "$depth"
+      json=$(measure_redis "$2" "$clients" "$depth" "$REDIS_REQUESTS") || true
+      local rate; rate=$(printf '%s' "$json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["ops_per_s"])' 2>/dev/null) || true
+      if [ -n "$rate" ]; then REDIS_RATE["$2/$3"]=$rate; fi ;;
+  esac
+  [ -n "$json" ] || json='{"ops_per_s": 0, "failed": true}'
+  record "$1" "$2" "$3" "$4" "$json"
+}
+
+# ---- Redis's memory for the same 1,000,000 pairs -----------------------------------
+redis_memory() {
+  local port; port=$(free_port)
+  start redis-memory redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no \
+    --protected-mode no --dir "$RUN" >/dev/null
+  local pid="${STARTED_PIDS[-1]}"
+  wait_until "$READY_TIMEOUT_S" redis-cli -p "$port" ping || { log "Redis (memory) did not start"; return 0; }
+  local empty_kib; empty_kib=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status")
+  # Keys k000000000000000.. (16 bytes) and 16-byte values, as failover_bench fills tuplestar.
+  python3 - "$MEMORY_PAIRS" <<'PY' | redis-cli -p "$port" --pipe >"$RUN/redis-memory-fill.log" 2>&1
+import sys
+out = sys.stdout.buffer
+for i in range(int(sys.argv[1])):
+    key = b"k%015d" % i
+    value = b"v%015d" % (i * 7919 % 10**15)
+    out.write(b"*3\r\n$3\r\nSET\r\n$16\r\n" + key + b"\r\n$16\r\n" + value + b"\r\n")
+PY
+  local full_kib used keys
+  full_kib=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status")
+  used=$(redis-cli -p "$port" info memory | sed -n 's/^used_memory:\([0-9]*\).*/\1/p')
+  keys=$(redis-cli -p "$port" dbsize)
+  python3 -c 'import json,sys; e,f,u,k,n=map(int,sys.argv[1:6]); print(json.dumps({"pairs":n,"keys_stored":k,"empty_kib":e,"full_kib":f,"used_memory_bytes":u,"bytes_per_pair":round((f-e)*1024/max(n,1),1)}))' \
+    "$empty_kib" "$full_kib" "${used:-0}" "${keys:-0}" "$MEMORY_PAIRS" >"$RUN/redis-memory.json"
+  kill -TERM "$pid" 2>/dev/null || true
+}
+
+# ---- main ---------------------------------------------------------------------------
+ensure_packages
+HAVE_REDIS=0
+if [ $RUN_REDIS = 1 ] && command -v redis-server >/dev/null && command -v redis-benchmark >/dev/null; then HAVE_REDIS=1; fi
+[ $HAVE_REDIS = 1 ] || log "Redis is not installed (or --no-redis): the Redis column is skipped"
+
+if [ "${TS_SKIP_BUILD:-0}" != 1 ]; then
+  [ -f "$BUILD_DIR/CMakeCache.txt" ] || cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  log "building the benchmark targets in ${BUILD_DIR#"$ROOT"/}"
+  cmake --build "$BUILD_DIR" -j "$JOBS" --target tsbroker tsnode tsbench echo_node failover_bench ts_microbench >&2
+fi
+
+RUN="$(mktemp -d /tmp/tsbench-run-XXXXXX)"
+STAMP="$(date -u +%Y%m%d-%H%M%S)"
+mkdir -p "$RESULTS_DIR"
+python3 -c 'import json,os,platform,sys,time; print(json.dumps({"date_utc":time.strftime("%Y-%m-%d %H:%M UTC",time.gmtime()),"nproc":os.cpu_count(),"kernel":platform.release(),"loadavg":os.getloadavg(),"rounds":int(sys.argv[1]),"duration_s":float(sys.argv[2]),"key_space":int(sys.argv[3]),"value_size":int(sys.argv[4]),"min_acks":int(sys.argv[5])}))' \
+  "$ROUNDS" "$DURATION_S" "$KEY_SPACE" "$VALUE_SIZE" "$MIN_ACKS" >"$RUN/machine.json"
+log "work directory (logs, raw output): $RUN"
+
+if [ $RUN_MICRO = 1 ]; then
+  log "micro-benchmarks (space and codec)"
+  "$BUILD_DIR/bench/ts_microbench" --benchmark_min_time="$MICRO_MIN_TIME" --benchmark_counters_tabular=true \
+    --benchmark_out="$RUN/micro.json" --benchmark_out_format=json >&2
+fi
+
+start_tuplestar
+start_echo
+SYSTEMS=(tuplestar ceiling)
+if [ $HAVE_REDIS = 1 ]; then start_redis; SYSTEMS+=(redis); fi
+: >"$RUN/raw.jsonl"
+for round in $(seq 1 "$ROUNDS"); do
+  order=("${SYSTEMS[@]}")
+  if [ $((round % 2)) = 0 ]; then order=(); for ((i=${#SYSTEMS[@]}-1; i>=0; i--)); do order+=("${SYSTEMS[$i]}"); done; fi
+  for config in $CONFIGS; do
+    for workload in write read; do
+      for system in "${order[@]}"; do measure "$system" "$workload" "$config" "$round"; done
+    done
+  done
+done
+stop_all  # the failover runs get the machine to themselves
+
+if [ $RUN_FAILOVER = 1 ]; then
+  log "failover, resync and memory (failover_bench: $KILLS kills, ${SATURATED_S} s saturated, $RESYNC_PAIRS pairs)"
+  "$BUILD_DIR/bench/failover_bench" --kills "$KILLS" --saturated-s "$SATURATED_S" --resync-pairs "$RESYNC_PAIRS" \
+    --work-dir "$RUN/failover" --json "$RUN/failover.json" || log "failover_bench reported a failure (see $RUN/failover.json)"
+  if [ $HAVE_REDIS = 1 ]; then redis_memory; stop_all; fi
+fi
+
+python3 "$ROOT/bench/bench_report.py" --run "$RUN" --out "$RESULTS_DIR/bench-$STAMP"
+for ext in md json png; do
+  [ -f "$RESULTS_DIR/bench-$STAMP.$ext" ] && cp "$RESULTS_DIR/bench-$STAMP.$ext" "$RESULTS_DIR/latest.$ext"
+done
+cat "$RESULTS_DIR/bench-$STAMP.md"
+log "written: $RESULTS_DIR/bench-$STAMP.{md,json,png} (and latest.*); raw output and logs in $RUN"
