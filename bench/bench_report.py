@@ -208,7 +208,7 @@ def chart(out_png, machine, table, configs, run_dir):
     data = os.path.join(run_dir, "chart.dat")
     systems = [s for s, _ in SYSTEMS if any(s in cells for cells in table.values())]
     with open(data, "w") as f:
-        f.write("config " + " ".join(systems) + "\n")
+        f.write("# config " + " ".join(systems) + "\n")
         for workload, _ in WORKLOADS:
             for config in configs:
                 cells = table.get((workload, config), {})
