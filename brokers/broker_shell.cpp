@@ -198,15 +198,7 @@ class Broker {
         }
         return;
       }
-      const NodeId sender = std::visit(
-          [](const auto& m) -> NodeId {
-            if constexpr (std::is_same_v<std::decay_t<decltype(m)>, Heartbeat>) {
-              return m.from;
-            } else {
-              return m.node;
-            }
-          },
-          message.value());
+      const NodeId sender = SenderOf(message.value());
       auto [route, inserted] = node_routes_.try_emplace(sender, View(parts[0]));
       if (!inserted && route->second != View(parts[0])) {
         spdlog::info("node {} reconnected", sender);

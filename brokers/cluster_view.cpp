@@ -1,6 +1,7 @@
 #include "brokers/cluster_view.h"
 
 #include <cstdio>
+#include <type_traits>
 #include <utility>
 #include <variant>
 
@@ -19,6 +20,8 @@ std::string Ago(TimePoint then, TimePoint now) {
   return text;
 }
 
+}  // namespace
+
 NodeId SenderOf(const NodeToBroker& message) {
   return std::visit(
       [](const auto& m) -> NodeId {
@@ -31,8 +34,6 @@ NodeId SenderOf(const NodeToBroker& message) {
       },
       message);
 }
-
-}  // namespace
 
 void ClusterView::Heard(const NodeToBroker& message, TimePoint now) {
   NodeFacts& facts = nodes_[SenderOf(message)];

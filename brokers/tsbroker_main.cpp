@@ -6,7 +6,6 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdint>
-#include <iostream>
 #include <string>
 
 #include "brokers/broker_shell.h"
@@ -55,10 +54,8 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   auto level = ParseLogLevel(log_level);
-  if (!level) {
-    std::cerr << "tsbroker: unknown --log-level \"" << log_level << "\" (one of: " << kLogLevelNames << ")\n";
-    return 2;
-  }
+  if (!level) return app.exit(CLI::ValidationError("--log-level", "unknown level \"" + log_level + "\" (one of: " +
+                                                                       kLogLevelNames + ")"));
   options.core.hold_time = Millis(hold_ms);
   options.core.client_idle_timeout = Millis(client_idle_ms);
   options.core.primary_liveness = Millis(primary_liveness_ms);
