@@ -53,6 +53,10 @@ BENCHMARK(BM_GetFullScanKeyAndValueRegex)->Unit(benchmark::kMillisecond);
 void BM_GetLiteralPrefix(benchmark::State& state) { RunGet(state, "user,12345\\d?", ".*"); }
 BENCHMARK(BM_GetLiteralPrefix)->Unit(benchmark::kMicrosecond);
 
+// An exact key: a plain-text pattern is one B-tree lookup, no regex at all.
+void BM_GetExactKey(benchmark::State& state) { RunGet(state, "user,123456", ".*"); }
+BENCHMARK(BM_GetExactKey)->Unit(benchmark::kMicrosecond);
+
 // PUT of 1,000 new pairs per request into a space that grows as it runs.
 void BM_Put1000PairBatch(benchmark::State& state) {
   constexpr int kBatchPairs = 1000;

@@ -62,66 +62,88 @@ namespace {
 
 using PairMap = TupleSpace::PairMap;
 
-// Matching is shared by GET and DELETE: it collects the matching keys, or
+// One side of a GET/DELETE. A pattern made only of letters, digits and commas
+// means itself in Python's re, so it is compared as text and never compiled:
+// an exact-key GET costs one B-tree lookup, not a PCRE2 compile per distinct
+// key (which would also churn the pattern cache).
+struct TextMatcher {
+  std::string_view literal;                 // the pattern, when it is plain text
+  std::shared_ptr<const Pattern> pattern;   // otherwise
+  bool matches_every_text = false;
+
+  bool is_literal() const { return pattern == nullptr; }
+  MatchOutcome Match(std::string_view text, MatchScratch& scratch) const {
+    if (is_literal()) return text == literal ? MatchOutcome::kMatch : MatchOutcome::kNoMatch;
+    if (matches_every_text) return MatchOutcome::kMatch;
+    return pattern->Match(text, scratch);
+  }
+  std::string_view source() const { return is_literal() ? literal : pattern->python_source(); }
+};
+
+bool IsPlainLiteral(std::string_view pattern) {
+  if (pattern.empty()) return false;
+  for (char c : pattern) {
+    if (!IsAsciiAlnum(c) && c != ',') return false;
+  }
+  return true;
+}
+
+Result<TextMatcher> MakeMatcher(PatternCache& cache, const PatternLimits& limits,
+                                std::string_view source, const char* side) {
+  TextMatcher matcher;
+  if (IsPlainLiteral(source) && source.size() <= limits.max_pattern_bytes) {
+    matcher.literal = source;
+    return matcher;
+  }
+  auto compiled = cache.Get(source);
+  if (!compiled.ok()) {
+    return Error{compiled.error().kind, std::string(side) + " pattern: " + compiled.error().message};
+  }
+  matcher.pattern = compiled.value();
+  // Stored texts are well-formed tuples, so they never hold a newline: a
+  // pattern that matches every single line (".*") matches every one of them.
+  matcher.matches_every_text =
+      matcher.pattern->matches_everything() || matcher.pattern->matches_every_single_line();
+  return matcher;
+}
+
+// Matching is shared by GET and DELETE: it collects the matching pairs, or
 // fails as a whole (so a DELETE whose pattern proves too costly removes nothing).
 struct ScanOutcome {
   std::vector<PairMap::iterator> matches;
   std::optional<Error> error;
 };
 
-std::optional<Error> CompileBoth(PatternCache& cache, const Request& request,
-                                 std::shared_ptr<const Pattern>& key_pattern,
-                                 std::shared_ptr<const Pattern>& value_pattern) {
-  auto key = cache.Get(request.key_pattern);
-  if (!key.ok()) {
-    return Error{key.error().kind, "key pattern: " + key.error().message};
-  }
-  auto value = cache.Get(request.value_pattern);
-  if (!value.ok()) {
-    return Error{value.error().kind, "value pattern: " + value.error().message};
-  }
-  key_pattern = key.value();
-  value_pattern = value.value();
-  return std::nullopt;
+std::optional<Error> CostlyError(const char* side, const TextMatcher& matcher,
+                                 const std::string& text) {
+  return Error{ErrorKind::kPatternTooCostly,
+               fmt::format("{} pattern '{}' hit the match limit on {} '{}'", side,
+                           matcher.source(), side, text)};
 }
 
-}  // namespace
-
-static ScanOutcome Scan(PairMap& pairs,
-                        const Pattern& key_pattern, const Pattern& value_pattern,
-                        MatchScratch& scratch, size_t max_matches, size_t& scanned) {
+ScanOutcome Scan(PairMap& pairs, const TextMatcher& key, const TextMatcher& value,
+                 MatchScratch& scratch, size_t max_matches, size_t& scanned) {
   ScanOutcome outcome;
-  const std::string& prefix = key_pattern.literal_prefix();
+  // The keys a match can have are one key (a literal), the keys starting with
+  // the pattern's literal prefix, or all of them.
+  const std::string_view prefix =
+      key.is_literal() ? key.literal : std::string_view(key.pattern->literal_prefix());
   auto it = prefix.empty() ? pairs.begin() : pairs.lower_bound(prefix);
-  // Stored texts are well-formed tuples, so they never hold a newline: a
-  // pattern that matches every single line (".*") matches every one of them.
-  const bool any_key =
-      key_pattern.matches_everything() || key_pattern.matches_every_single_line();
-  const bool any_value =
-      value_pattern.matches_everything() || value_pattern.matches_every_single_line();
   scanned = 0;
   for (; it != pairs.end(); ++it) {
     if (!prefix.empty() && !HasPrefix(it->first, prefix)) break;
     ++scanned;
-    if (!any_key) {
-      MatchOutcome key_match = key_pattern.Match(it->first, scratch);
-      if (key_match == MatchOutcome::kNoMatch) continue;
-      if (key_match == MatchOutcome::kTooCostly) {
-        outcome.error = Error{ErrorKind::kPatternTooCostly,
-                              fmt::format("key pattern '{}' hit the match limit on key '{}'",
-                                          key_pattern.python_source(), it->first)};
-        return outcome;
-      }
+    MatchOutcome key_match = key.Match(it->first, scratch);
+    if (key_match == MatchOutcome::kNoMatch) continue;
+    if (key_match == MatchOutcome::kTooCostly) {
+      outcome.error = CostlyError("key", key, it->first);
+      return outcome;
     }
-    if (!any_value) {
-      MatchOutcome value_match = value_pattern.Match(it->second, scratch);
-      if (value_match == MatchOutcome::kNoMatch) continue;
-      if (value_match == MatchOutcome::kTooCostly) {
-        outcome.error = Error{ErrorKind::kPatternTooCostly,
-                              fmt::format("value pattern '{}' hit the match limit on value '{}'",
-                                          value_pattern.python_source(), it->second)};
-        return outcome;
-      }
+    MatchOutcome value_match = value.Match(it->second, scratch);
+    if (value_match == MatchOutcome::kNoMatch) continue;
+    if (value_match == MatchOutcome::kTooCostly) {
+      outcome.error = CostlyError("value", value, it->second);
+      return outcome;
     }
     if (outcome.matches.size() == max_matches) {
       outcome.error = Error{ErrorKind::kTooLarge,
@@ -129,39 +151,42 @@ static ScanOutcome Scan(PairMap& pairs,
       return outcome;
     }
     outcome.matches.push_back(it);
+    if (key.is_literal()) break;  // one value per key
   }
   return outcome;
 }
 
-Reply TupleSpace::Get(const Request& request) {
-  std::shared_ptr<const Pattern> key_pattern, value_pattern;
-  if (auto error = CompileBoth(pattern_cache_, request, key_pattern, value_pattern)) {
-    return ErrorReply(request, error->kind, error->message);
-  }
-  ScanOutcome scan = Scan(pairs_, *key_pattern, *value_pattern, match_scratch_,
+}  // namespace
+
+TupleSpace::Matches TupleSpace::Find(const Request& request) {
+  auto key = MakeMatcher(pattern_cache_, limits_.pattern, request.key_pattern, "key");
+  if (!key.ok()) return {{}, key.error()};
+  auto value = MakeMatcher(pattern_cache_, limits_.pattern, request.value_pattern, "value");
+  if (!value.ok()) return {{}, value.error()};
+  ScanOutcome scan = Scan(pairs_, key.value(), value.value(), match_scratch_,
                           limits_.max_pairs_per_reply, last_scan_count_);
-  if (scan.error) return ErrorReply(request, scan.error->kind, scan.error->message);
+  return {std::move(scan.matches), std::move(scan.error)};
+}
+
+Reply TupleSpace::Get(const Request& request) {
+  TupleSpace::Matches found = Find(request);
+  if (found.error) return ErrorReply(request, found.error->kind, found.error->message);
   Reply reply = ReplyTo(request);
-  reply.pairs.reserve(scan.matches.size());
-  for (auto it : scan.matches) {
+  reply.pairs.reserve(found.matches.size());
+  for (auto it : found.matches) {
     reply.pairs.push_back(Pair{SplitTupleText(it->first), SplitTupleText(it->second)});
   }
   return reply;
 }
 
 Reply TupleSpace::Delete(const Request& request, WriteEffect* effect) {
-  std::shared_ptr<const Pattern> key_pattern, value_pattern;
-  if (auto error = CompileBoth(pattern_cache_, request, key_pattern, value_pattern)) {
-    return ErrorReply(request, error->kind, error->message);
-  }
-  ScanOutcome scan = Scan(pairs_, *key_pattern, *value_pattern, match_scratch_,
-                          limits_.max_pairs_per_reply, last_scan_count_);
-  if (scan.error) return ErrorReply(request, scan.error->kind, scan.error->message);
+  TupleSpace::Matches found = Find(request);
+  if (found.error) return ErrorReply(request, found.error->kind, found.error->message);
   Reply reply = ReplyTo(request);
-  reply.pairs.reserve(scan.matches.size());
+  reply.pairs.reserve(found.matches.size());
   std::vector<std::string> erased_keys;
-  erased_keys.reserve(scan.matches.size());
-  for (auto it : scan.matches) {
+  erased_keys.reserve(found.matches.size());
+  for (auto it : found.matches) {
     reply.pairs.push_back(Pair{SplitTupleText(it->first), SplitTupleText(it->second)});
     erased_keys.push_back(it->first);
   }

@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -70,6 +71,12 @@ class TupleSpace {
   size_t last_scan_count() const { return last_scan_count_; }
 
  private:
+  // The pairs a GET/DELETE's patterns select, or why the request fails whole.
+  struct Matches {
+    std::vector<PairMap::iterator> matches;
+    std::optional<Error> error;
+  };
+  Matches Find(const Request& request);
   Reply Get(const Request& request);
   Reply Put(const Request& request, WriteEffect* effect);
   Reply Post(const Request& request, WriteEffect* effect);

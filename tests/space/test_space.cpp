@@ -229,3 +229,20 @@ TEST_CASE("effects replayed on another space reproduce it exactly", "[space]") {
   CHECK(primary.pairs() == backup.pairs());
   CHECK(primary.size() == 3);
 }
+
+TEST_CASE("a plain-text key pattern is one lookup, never a compile", "[space]") {
+  TupleSpace space;
+  for (int i = 0; i < 1000; ++i) space.Upsert("user," + std::to_string(i), "v," + std::to_string(i));
+  Reply reply = space.Execute(MakeGet("user,1", ".*"));
+  CHECK(Texts(reply.pairs) == std::vector<std::string>{"user,1=v,1"});  // not user,10...
+  CHECK(space.last_scan_count() == 1);
+  CHECK(Texts(space.Execute(MakeGet("user,7", "v,7")).pairs) == std::vector<std::string>{"user,7=v,7"});
+  CHECK(space.Execute(MakeGet("user,7", "v,8")).pairs.empty());
+  CHECK(space.Execute(MakeGet("user,5000", ".*")).pairs.empty());
+  CHECK(Texts(space.Execute(MakeDelete("user,2", "v,\\d")).pairs) == std::vector<std::string>{"user,2=v,2"});
+  CHECK(space.size() == 999);
+  // A bad value pattern is still an error beside a literal key.
+  Reply bad = space.Execute(MakeGet("user,3", "v,("));
+  REQUIRE(bad.error.has_value());
+  CHECK(bad.error->kind == ErrorKind::kMalformedPattern);
+}
