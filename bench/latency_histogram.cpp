@@ -54,7 +54,8 @@ void LatencyHistogram::Merge(const LatencyHistogram& other) {
 
 uint64_t LatencyHistogram::Percentile(double p) const {
   if (count_ == 0) return 0;
-  p = std::clamp(p, 0.0, 100.0);
+  if (p <= 0) return min();  // the extremes are known exactly
+  if (p >= 100) return max_;
   const auto rank = std::max<uint64_t>(1, static_cast<uint64_t>(std::ceil(p / 100.0 * static_cast<double>(count_))));
   uint64_t seen = 0;
   for (size_t i = 0; i < counts_.size(); ++i) {

@@ -5,7 +5,8 @@
 // Contract: values below 2^kSubBucketBits are counted exactly; above, each
 // power-of-two range is cut into 2^(kSubBucketBits-1) equal buckets, so any
 // reported value is within 1/128 (0.8%) of a recorded one. Percentile(p)
-// returns the value at rank ceil(p/100 x count), clamped to [min, max] seen.
+// returns the value at rank ceil(p/100 x count) (its bucket's midpoint,
+// clamped to [min, max] seen); p <= 0 and p >= 100 give min and max exactly.
 // Histograms of different threads Merge into one. Not thread-safe.
 #pragma once
 

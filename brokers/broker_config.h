@@ -18,7 +18,8 @@ struct BrokerDefaults {
 struct BrokerConfig {
   // Concurrent clients; one past it is answered "service refused" and dropped.
   size_t max_clients = BrokerDefaults::kMaxClients;
-  // A client with no request and no reply for this long gives its slot back.
+  // A client with no request and no reply for this long, and none still out,
+  // gives its slot back.
   Millis client_idle_timeout = BrokerDefaults::kClientIdleTimeout;
   // With no live primary, a request waits this long, then gets "unavailable".
   Millis hold_time = BrokerDefaults::kHoldTime;

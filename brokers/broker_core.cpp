@@ -8,6 +8,7 @@
 namespace ts::cluster {
 namespace {
 std::string N(uint64_t value) { return std::to_string(value); }
+std::string Clients(uint64_t count) { return N(count) + (count == 1 ? " client" : " clients"); }
 }  // namespace
 
 void BrokerActions::Append(BrokerActions&& other) {
@@ -50,11 +51,13 @@ BrokerActions BrokerCore::on_client_frame(const ClientAddress& client, std::stri
     expire_idle(now);
     if (clients_.size() >= config_.max_clients) {
       ++stats_.clients_refused;
+      // The reply's kind says "service refused"; its message says why.
       out.to_clients.push_back(generated_reply(
           client, frame, ErrorKind::kServiceRefused,
-          "service refused: the broker serves at most " + N(config_.max_clients) + " clients"));
+          "the broker serves at most " + Clients(config_.max_clients) + " at a time"));
       out.events.push_back(BrokerEvent{BrokerEventKind::kClientRefused, kNoNode, served_term_,
-                                       "client refused: " + N(config_.max_clients) + " slots in use"});
+                                       "client refused: the broker serves at most " +
+                                           Clients(config_.max_clients) + " at a time"});
       return out;
     }
     it = clients_.emplace(client, ClientSlot{}).first;
@@ -116,7 +119,7 @@ void BrokerCore::expire_held(TimePoint now, BrokerActions& out) {
         ++stats_.requests_unavailable;
         out.to_clients.push_back(generated_reply(
             address, it->second.frame, ErrorKind::kUnavailable,
-            "unavailable: no primary for " + N(config_.hold_time.count()) + " ms (failover under way?)"));
+            "no primary for " + N(config_.hold_time.count()) + " ms (failover under way?)"));
         it = slot.outstanding.erase(it);
         slot.last_activity = now;
       } else {
@@ -126,9 +129,11 @@ void BrokerCore::expire_held(TimePoint now, BrokerActions& out) {
   }
 }
 
+// A slot with a request still out (held, or with the primary) is not idle:
+// its client is waiting for us, and its reply must find the slot.
 void BrokerCore::expire_idle(TimePoint now) {
   for (auto it = clients_.begin(); it != clients_.end();) {
-    if (now - it->second.last_activity > config_.client_idle_timeout) {
+    if (it->second.outstanding.empty() && now - it->second.last_activity > config_.client_idle_timeout) {
       ++stats_.slots_expired;
       it = clients_.erase(it);
     } else {

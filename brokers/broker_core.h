@@ -10,7 +10,9 @@
 //  - A client request goes to the current primary only, tagged with the
 //    client's address. With no live primary it waits (hold_time), then the
 //    client gets an "unavailable" reply. A client past max_clients gets
-//    "service refused" and no slot.
+//    "service refused" and no slot. A slot frees when its client leaves, or
+//    after client_idle_timeout without a request or reply (never while one of
+//    its requests is still out).
 //  - Each request gets a token (ClientTag); the node's reply carries it back,
 //    so replies are matched without decoding. Requests are kept until
 //    answered; when a new primary registers, the unanswered ones are sent to
@@ -27,6 +29,8 @@
 //    the broker, with the same log condition.
 //  - Generated replies ("service refused", "unavailable") echo the request id
 //    when the request frame decodes; the broker looks at nothing else in it.
+//    Their messages say why without repeating the kind (a client shows
+//    "service refused: " + message).
 #pragma once
 
 #include <cstdint>

@@ -99,7 +99,7 @@ std::optional<std::string> PeekOp(std::string_view frame) {
 class Broker {
  public:
   Broker(const BrokerShellOptions& options, BrokerSockets sockets, TimePoint now)
-      : options_(options), sockets_(std::move(sockets)), core_(options.core, now) {}
+      : options_(options), sockets_(std::move(sockets)), core_(options.core, now), shutdown_(options.shutdown) {}
 
   // One loop turn; false once the broker should exit.
   bool Turn() {
@@ -114,10 +114,12 @@ class Broker {
     if (items[2].revents & ZMQ_POLLIN) DrainShutdown();
     const TimePoint now = SteadyNow();
     CarryOut(core_.on_tick(now), now);
+    CarryOut(shutdown_.OnTick(now, Sight(now)), now);
     return !exiting_;
   }
 
   const BrokerStats& stats() const { return core_.stats(); }
+  const ShutdownHandshake& shutdown() const { return shutdown_; }
 
  private:
   template <class Handle>
@@ -146,6 +148,10 @@ class Broker {
       if (fd >= 0) connections_.OnMessage(fd, address);
       if (PeekOp(frame) == std::string(client_config::kStatusOpName)) {
         AnswerStatus(address, frame, now);
+        return;
+      }
+      if (shutdown_.started()) {  // the primary is stopping: say so rather than let it time out
+        SendParts(sockets_.clients, {address, "", RefusalDuringShutdown(frame)});
         return;
       }
       CarryOut(core_.on_client_frame(address, std::move(frame), now), now);
@@ -206,6 +212,11 @@ class Broker {
       }
       spdlog::trace("from node {}: {}", sender, Describe(message.value()));
       view_.Heard(message.value(), now);
+      shutdown_.OnNodeMessage(message.value());
+      if (!shutdown_.Admits(message.value())) {
+        spdlog::debug("shutting down: no new term; ignored {} from node {}", Describe(message.value()), sender);
+        return;
+      }
       CarryOut(core_.on_node_message(message.value(), now), now);
     });
   }
@@ -225,14 +236,24 @@ class Broker {
         reply.op_name = request.value().op_name;
       }
       if (request.ok() && request.value().op_name == client_config::kShutdownOpName) {
-        spdlog::info("shutdown command received: relaying it, then exiting");
-        CarryOut(core_.on_shutdown_command(now), now);
-      } else {
-        const std::string why = request.ok() ? "op \"" + request.value().op_name + "\"" : request.error().message;
-        reply.error = Error{ErrorKind::kMalformedRequest,
-                            "the shutdown endpoint takes only a SHUTDOWN request; got " + why};
-        spdlog::warn("shutdown endpoint: refused a frame: {}", why);
+        // Answered when the handshake ends (OnShutdownFinished).
+        operators_waiting_.emplace_back(address, std::move(reply));
+        if (shutdown_.started()) {
+          spdlog::info("shutdown command received again; the shutdown under way will answer it");
+          return;
+        }
+        spdlog::info("shutdown command received: relaying it until the nodes confirm (at most {} ms)",
+                     options_.shutdown.grace.count());
+        view_.Record(BrokerEvent{BrokerEventKind::kShutdown, core_.primary(), core_.served_term(),
+                                 "shutdown requested: the nodes are told to save and stop"},
+                     now);
+        CarryOut(shutdown_.Begin(now, Sight(now)), now);
+        return;
       }
+      const std::string why = request.ok() ? "op \"" + request.value().op_name + "\"" : request.error().message;
+      reply.error = Error{ErrorKind::kMalformedRequest,
+                          "the shutdown endpoint takes only a SHUTDOWN request; got " + why};
+      spdlog::warn("shutdown endpoint: refused a frame: {}", why);
       SendParts(sockets_.shutdown, {address, "", EncodeReply(reply)});
     });
   }
@@ -263,6 +284,50 @@ class Broker {
     if (actions.exit) exiting_ = true;
   }
 
+  NodesInSight Sight(TimePoint now) const {
+    return NodesInSight{core_.primary(), core_.primary_live(now), core_.live_nodes(now)};
+  }
+
+  void CarryOut(ShutdownStep&& step, TimePoint now) {
+    for (NodeId node : step.send_to) {
+      const int attempt = ++shutdown_commands_sent_[node];
+      if (attempt == 1) {
+        spdlog::info("shutdown command to node {}", node);
+      } else {
+        spdlog::debug("shutdown command to node {} again (attempt {}): not confirmed yet", node, attempt);
+      }
+      SendToNode(NodeSend{node, ShutdownCommand{}});
+    }
+    if (step.finished) OnShutdownFinished(*step.finished, now);
+  }
+
+  // Answers every operator that asked (the first SHUTDOWN and its retries), then exits.
+  void OnShutdownFinished(ShutdownOutcome outcome, TimePoint now) {
+    const std::string summary = shutdown_.Summary();
+    const bool confirmed = outcome == ShutdownOutcome::kConfirmed;
+    spdlog::log(confirmed ? spdlog::level::info : spdlog::level::warn, "{}", summary);
+    view_.Record(BrokerEvent{BrokerEventKind::kShutdown, core_.primary(), core_.served_term(), summary}, now);
+    for (auto& [address, reply] : operators_waiting_) {
+      reply.served_by = core_.primary();
+      reply.term = core_.served_term();
+      if (!confirmed) reply.error = Error{ErrorKind::kUnavailable, summary};
+      SendParts(sockets_.shutdown, {address, "", EncodeReply(reply)});
+    }
+    operators_waiting_.clear();
+    exiting_ = true;
+  }
+
+  // The reply to a client request that arrives while the service shuts down.
+  static std::string RefusalDuringShutdown(const std::string& frame) {
+    Reply reply;
+    if (Result<Request> request = DecodeRequest(frame); request.ok()) {
+      reply.id = request.value().id;
+      reply.op_name = request.value().op_name;
+    }
+    reply.error = Error{ErrorKind::kUnavailable, "the service is shutting down"};
+    return EncodeReply(reply);
+  }
+
   void SendToNode(const NodeSend& send) {
     auto route = node_routes_.find(send.to);
     if (route == node_routes_.end()) {
@@ -284,6 +349,9 @@ class Broker {
   ClusterView view_;
   ClientConnections connections_;
   std::map<NodeId, std::string> node_routes_;  // node id -> its DEALER's routing id, as last heard
+  ShutdownHandshake shutdown_;
+  std::vector<std::pair<std::string, Reply>> operators_waiting_;  // SHUTDOWN senders: address, reply to send
+  std::map<NodeId, int> shutdown_commands_sent_;                   // per node, for the log
   bool exiting_ = false;
   uint64_t bad_client_envelopes_ = 0;
   uint64_t client_sends_dropped_ = 0;
@@ -313,7 +381,7 @@ int RunBroker(const BrokerShellOptions& options, const volatile std::sig_atomic_
     const BrokerStats& s = broker.stats();
     spdlog::info("broker stopping ({}): {} requests forwarded, {} replies relayed, {} clients refused, "
                  "{} unavailable, {} ill-formed replies, {} ill-formed node frames; flushing for at most {} ms",
-                 *stop != 0 ? "signal" : "shutdown command", s.requests_forwarded, s.replies_relayed,
+                 *stop != 0 ? "signal" : "shutdown", s.requests_forwarded, s.replies_relayed,
                  s.clients_refused, s.requests_unavailable, s.replies_ill_formed, s.node_frames_ill_formed,
                  options.exit_linger.count());
   }  // sockets close here, each flushing for at most exit_linger

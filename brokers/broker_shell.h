@@ -8,16 +8,20 @@
 // move bytes: a STATUS request on the client endpoint is answered from
 // ClusterView (never relayed), a node frame that does not decode is counted,
 // and a reply to a client that has gone (ZMQ_ROUTER_MANDATORY says so) frees
-// its slot. RunBroker returns when a shutdown command was relayed (after the
-// sockets flushed, bounded by linger) or when *stop becomes non-zero (the
-// signal handlers' flag, checked every turn). docs/ARCHITECTURE.md "Processes
-// and sockets" has the socket table.
+// its slot. A SHUTDOWN runs the shutdown handshake (shutdown_handshake.h):
+// the loop goes on, sending ShutdownCommand again every resend interval,
+// until the nodes confirm or the grace passes; then the operator gets the
+// answer (confirmed, or timed out) and RunBroker returns (after the sockets
+// flushed, bounded by linger). It also returns when *stop becomes non-zero
+// (the signal handlers' flag, checked every turn). docs/ARCHITECTURE.md
+// "Processes and sockets" has the socket table.
 #pragma once
 
 #include <csignal>
 #include <string>
 
 #include "brokers/broker_config.h"
+#include "brokers/shutdown_handshake.h"
 
 namespace ts::cluster {
 
@@ -33,6 +37,12 @@ struct BrokerShellDefaults {
   static constexpr int kClientQueueLimit = 10'000;
   static constexpr int kNodeQueueLimit = 100'000;
   static constexpr int kShutdownQueueLimit = 100;
+  // After a SHUTDOWN, ShutdownCommand goes out again this often (a node
+  // heartbeat) until the nodes confirm...
+  static constexpr Millis kShutdownResendInterval{100};
+  // ...or this long has passed. Below a client's default attempt (2500 ms)
+  // and run.sh's wait (3000 ms), so the operator hears how it ended.
+  static constexpr Millis kShutdownGrace{2'000};
 };
 
 struct BrokerShellOptions {
@@ -42,13 +52,14 @@ struct BrokerShellOptions {
   BrokerConfig core;
   Millis poll_interval = BrokerShellDefaults::kPollInterval;
   Millis exit_linger = BrokerShellDefaults::kExitLinger;
+  ShutdownConfig shutdown{BrokerShellDefaults::kShutdownResendInterval, BrokerShellDefaults::kShutdownGrace};
 };
 
 // Exit codes of tsbroker.
-inline constexpr int kBrokerExitOk = 0;            // shutdown relayed, or stopped by a signal
+inline constexpr int kBrokerExitOk = 0;            // after a shutdown (confirmed or timed out), or a signal
 inline constexpr int kBrokerExitFailure = 1;       // an endpoint could not be bound, or a socket failed
 
-// Runs the broker until a shutdown command is relayed or *stop is set.
+// Runs the broker until a shutdown handshake ends or *stop is set.
 // Errors go to the log; the return value is an exit code.
 int RunBroker(const BrokerShellOptions& options, const volatile std::sig_atomic_t* stop);
 

@@ -1,7 +1,7 @@
 // tsbroker: the proxy between clients and the primary node (SPEC section 2).
 // Flags override the defaults in brokers/broker_config.h and broker_shell.h;
 // the loop is brokers/broker_shell.cpp. Exit codes: 0 after a shutdown
-// command or SIGINT/SIGTERM, 1 when an endpoint cannot be bound or a socket
+// (confirmed by the nodes or not, see --shutdown-grace-ms) or SIGINT/SIGTERM, 1 when an endpoint cannot be bound or a socket
 // fails, CLI11's code (non-zero) for a usage error.
 #include <CLI/CLI.hpp>
 
@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
   int64_t primary_liveness_ms = options.core.primary_liveness.count();
   int64_t poll_ms = options.poll_interval.count();
   int64_t linger_ms = options.exit_linger.count();
+  int64_t shutdown_grace_ms = options.shutdown.grace.count();
+  int64_t shutdown_resend_ms = options.shutdown.resend_interval.count();
   std::string log_level = "info";
 
   CLI::App app{"tsbroker: routes client requests to the current primary node of a tuplestar cluster"};
@@ -50,6 +52,15 @@ int main(int argc, char** argv) {
   app.add_option("--linger-ms", linger_ms, "how long sockets may flush at exit")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{0}, int64_t{60'000}));
+  app.add_option("--shutdown-grace-ms", shutdown_grace_ms,
+                 "after a SHUTDOWN, longest wait for the nodes to confirm they stop; then the broker answers "
+                 "\"not confirmed\" and exits anyway")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{600'000}));
+  app.add_option("--shutdown-resend-ms", shutdown_resend_ms,
+                 "after a SHUTDOWN, how often the shutdown command goes out again until confirmed")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{60'000}));
   app.add_option("--log-level", log_level, std::string("log level: ") + kLogLevelNames)->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
@@ -61,6 +72,8 @@ int main(int argc, char** argv) {
   options.core.primary_liveness = Millis(primary_liveness_ms);
   options.poll_interval = Millis(poll_ms);
   options.exit_linger = Millis(linger_ms);
+  options.shutdown.grace = Millis(shutdown_grace_ms);
+  options.shutdown.resend_interval = Millis(shutdown_resend_ms);
 
   SetUpLogging("broker", *level);
   InstallStopHandlers();

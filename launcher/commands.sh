@@ -71,16 +71,22 @@ check_can_start() {
 
 announce_loaded_data() {
   local load file
-  load="$(newest_save_file)"
+  load="$(freshest_save_file)"
   if [ -z "$load" ]; then
     log "no saved data in $CLUSTER_DIR: the nodes start empty"
     return
   fi
-  log "every node loads $load ($(snapshot_pairs "$load"), saved $(date -r "$load" '+%F %T'))"
+  log "every node loads $load ($(snapshot_pairs "$load") at $(position_text "$load"), saved $(date -r "$load" '+%F %T'))"
   for file in "$CLUSTER_DIR"/node-*.snapshot; do
     [ "$file" = "$load" ] || cmp -s "$file" "$load" ||
-      warn "$(basename "$file") differs from $(basename "$load") and is older (its node was down at the last shutdown?); it will be overwritten at the next shutdown"
+      warn "$(basename "$file") (at $(position_text "$file")) differs from $(basename "$load") and is behind it (its node was down at the last shutdown?); it will be overwritten at the next shutdown"
   done
+}
+
+position_text() {  # FILE -> "term:seq" from its header
+  local term seq
+  read -r term seq < <(snapshot_position "$1")
+  echo "$term:$seq"
 }
 
 # Waits until a primary serves and every node is live; on failure says why.

@@ -103,16 +103,34 @@ process_alive() {  # PID NAME
 part_pid() { cat "$RUN_DIR/$1.pid" 2>/dev/null || true; }
 part_running() { process_alive "$(part_pid "$1")" "$(part_binary_name "$1")"; }
 
-# The newest save file: every node starts from it, so that all start equal.
-# (After an orderly shutdown every node saved the same pairs; a node that was
-# down then has an older file, which must not win the first election.)
-newest_save_file() {
-  local newest="" file
+# A save file's log position from its header, as "TERM SEQ": "0 0" for a v1
+# file (it has none) and for anything that is no save file (tsnode says what
+# is wrong with it when it loads it).
+snapshot_position() {  # FILE
+  local header
+  header="$(head -n 1 "$1" 2>/dev/null || true)"
+  if [[ "$header" =~ ^tuplestar-snapshot\ v2\ pairs=[0-9]+\ term=([0-9]{1,18})\ seq=([0-9]{1,18})$ ]]; then
+    echo "$((10#${BASH_REMATCH[1]})) $((10#${BASH_REMATCH[2]}))"
+  else
+    echo "0 0"
+  fi
+}
+
+# The freshest save file: every node starts from it, so that all start from
+# one state at one position (docs/OPERATIONS.md "Data at start" says why not
+# each node from its own file). Freshest: the highest log position in the
+# header (term, then seq); among equal positions (v1 files: 0:0), the newest.
+freshest_save_file() {
+  local best="" best_term=-1 best_seq=-1 file term seq
   for file in "$CLUSTER_DIR"/node-*.snapshot; do
     [ -f "$file" ] || continue
-    if [ -z "$newest" ] || [ "$file" -nt "$newest" ]; then newest="$file"; fi
+    read -r term seq < <(snapshot_position "$file")
+    if ((term > best_term || (term == best_term && seq > best_seq))) ||
+      { ((term == best_term && seq == best_seq)) && [ "$file" -nt "$best" ]; }; then
+      best="$file" best_term="$term" best_seq="$seq"
+    fi
   done
-  echo "$newest"
+  echo "$best"
 }
 
 snapshot_pairs() {  # FILE -> "N pairs" from its header ("1 pair", "? pairs")
@@ -147,7 +165,7 @@ part_command() {  # PART: fills the array PART_COMMAND
     [ "$peer" -eq "$id" ] && continue
     PART_COMMAND+=(--peer "$peer,$(endpoint "$(bus_port "$peer")"),$(endpoint "$(transfer_port "$peer")")")
   done
-  load="$(newest_save_file)"
+  load="$(freshest_save_file)"
   [ -n "$load" ] && PART_COMMAND+=(--load "$load")
   return 0
 }

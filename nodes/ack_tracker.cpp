@@ -43,6 +43,12 @@ size_t AckTracker::InReach(TimePoint now) const {
   return in_reach;
 }
 
+size_t AckTracker::AckedBy(uint64_t seq) const {
+  size_t acked = 0;
+  for (const auto& [id, backup] : backups_) acked += backup.acked_seq >= seq ? 1 : 0;
+  return acked;
+}
+
 uint64_t AckTracker::Advance(uint64_t last_seq, TimePoint now) {
   std::vector<NodeId> in_sync = InSync(now);
   if (in_sync.size() < min_acks_) return committed_;

@@ -31,6 +31,9 @@ class AckTracker {
 
   std::vector<NodeId> InSync(TimePoint now) const;
   size_t InReach(TimePoint now) const;  // in sync + syncing toward me + live candidates
+  // How many backups have reported applying seq in this term (live or not):
+  // what a "confirmed by only N" message can truthfully say.
+  size_t AckedBy(uint64_t seq) const;
   // Advances the commit point toward last_seq; returns it.
   uint64_t Advance(uint64_t last_seq, TimePoint now);
   uint64_t committed() const { return committed_; }

@@ -116,7 +116,11 @@ ElectionStep BullyElection::OnTick(const Rank& mine, uint64_t max_term_seen, Tim
 void BullyElection::Stop() { phase_ = ElectionPhase::kIdle; }
 
 ElectionStep BullyElection::AskPreVote(const Rank& mine, uint64_t max_term_seen, TimePoint now) {
-  term_asked_ = max_term_seen + 1;
+  // Above every term heard of, and above the term of this node's own last
+  // entry: they differ only for a node started from a save file (--load),
+  // whose entries' term no live node may have heard of; a new term at or
+  // below it would number new entries below the loaded ones.
+  term_asked_ = std::max(max_term_seen, mine.last.term) + 1;
   phase_ = ElectionPhase::kAwaitingPreVote;
   deadline_ = now + broker_answer_timeout_;
   ElectionStep step;

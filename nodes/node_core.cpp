@@ -129,13 +129,16 @@ void NodeCore::State::StepDown(const std::string& why, TimePoint now, NodeAction
   Event(out, NodeEventKind::kSteppedDown, config.id, "steps down as primary: " + why);
 }
 
-void NodeCore::State::Stop(const std::string& why, NodeActions& out) {
+void NodeCore::State::Stop(const std::string& why, TimePoint now, NodeActions& out) {
   if (role == Role::kStopped) return;
   if (role == Role::kPrimary) primary_side.End();
   role = Role::kStopped;
   election.Stop();
   backup_side.Unfollow();
   Event(out, NodeEventKind::kShutdown, config.id, "stopping (" + why + "): save and exit");
+  // The last word to the broker, role stopped: its shutdown handshake waits
+  // for it (docs/PROTOCOL.md "Shutdown endpoint").
+  out.to_broker.push_back(MakeHeartbeat(now));
   out.save_and_exit = true;
 }
 
@@ -172,6 +175,17 @@ void NodeCore::State::AdvanceCommitAndRelease(TimePoint now, NodeActions& out) {
   if (role != Role::kPrimary) return;
   const uint64_t committed = acks.Advance(replica.last().seq, now);
   for (auto& reply : primary_side.Release(committed)) out.to_broker.push_back(std::move(reply));
+  if (!primary_side.CannotCommit(acks, now)) return;
+  if (primary_side.pending_replies() == 0 && primary_side.unconfirmed_writes() == 0) return;
+  // Too few backups in reach: nothing can commit, so nothing may wait for it.
+  PrimaryReplicator::Failed failed = primary_side.FailUnconfirmed(replica, acks, now);
+  if (failed.writes_undone > 0) {
+    Event(out, NodeEventKind::kNotice, config.id,
+          "only " + std::to_string(acks.InReach(now)) + " backup(s) in reach (min-acks " +
+              std::to_string(config.min_acks) + "): undid " + std::to_string(failed.writes_undone) +
+              " unconfirmed write(s) and answered them 'not enough replicas'");
+  }
+  for (auto& reply : failed.replies) out.to_broker.push_back(std::move(reply));
 }
 
 // ---- public API ----------------------------------------------------------
@@ -184,6 +198,17 @@ NodeCore::~NodeCore() = default;
 void NodeCore::Preload(std::string key_text, std::string value_text) {
   if (state_->started) return;
   state_->replica.space.Upsert(std::move(key_text), std::move(value_text));
+}
+
+void NodeCore::SetLoadedPosition(LogPosition at) {
+  if (state_->started) return;
+  // The recent log starts there (empty), so a backup at exactly this position
+  // catches up from it, and anything older gets a snapshot. The loaded term
+  // is history, not a primary heard of: it is not "seen" (a node with a file
+  // from an older cluster run must still follow the live primary), but the
+  // election proposes terms above it (bully_election.cpp).
+  state_->replica.log.Reset(at);
+  state_->replica.last_applied = at;
 }
 
 NodeActions NodeCore::on_message(const PeerMessage& message, TimePoint now) {
@@ -237,7 +262,11 @@ NodeStatus NodeCore::status(TimePoint now) const {
   status.broker_live = s.broker.Live(now);
   status.pairs = s.replica.space.size();
   status.live_peers = s.peers.LivePeers(now);
-  if (s.role == Role::kPrimary) status.in_sync_backups = s.acks.InSync(now);
+  if (s.role == Role::kPrimary) {
+    status.in_sync_backups = s.acks.InSync(now);
+    status.backups_in_reach = s.acks.InReach(now);
+    status.pending_replies = s.primary_side.pending_replies();
+  }
   return status;
 }
 

@@ -90,6 +90,8 @@ struct NodeStatus {
   size_t pairs = 0;
   std::vector<NodeId> live_peers;
   std::vector<NodeId> in_sync_backups;  // primary only
+  size_t backups_in_reach = 0;          // primary only: in sync, syncing toward it, or live candidates
+  size_t pending_replies = 0;           // primary only: client replies not sent yet
 };
 
 class NodeCore {
@@ -103,6 +105,11 @@ class NodeCore {
 
   // Fills the space from a file's pairs (--load). Only before the first event.
   void Preload(std::string key_text, std::string value_text);
+  // The log position the preloaded pairs are at (from the --load file's
+  // header; 0:0 when it has none). Only before the first event. The node then
+  // ranks, reports and resynchronises from that position like a node that
+  // applied the log up to it, and a term it starts lies above its term.
+  void SetLoadedPosition(LogPosition at);
 
   NodeActions on_message(const PeerMessage& message, TimePoint now);
   NodeActions on_message(const BrokerToNode& message, TimePoint now);

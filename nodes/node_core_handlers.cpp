@@ -97,9 +97,9 @@ void NodeCore::State::Handle(const Coordinator& m, TimePoint now, NodeActions& o
   SeePrimary(m.from, m.term, now, out);
 }
 
-void NodeCore::State::Handle(const Shutdown& m, TimePoint, NodeActions& out) {
+void NodeCore::State::Handle(const Shutdown& m, TimePoint now, NodeActions& out) {
   if ((role == Role::kBackup || role == Role::kSyncing) && m.from == primary && m.term == term) {
-    Stop("primary " + std::to_string(m.from) + " shuts the service down", out);
+    Stop("primary " + std::to_string(m.from) + " shuts the service down", now, out);
   }
 }
 
@@ -159,6 +159,7 @@ void NodeCore::State::Handle(const CatchUp& m, TimePoint now, NodeActions& out) 
 
 void NodeCore::State::Handle(const BrokerStatus& m, TimePoint now, NodeActions& out) {
   SeeTerm(m.served_term);
+  primary_side.NoteBrokerCommitted(m.committed);
   if (role != Role::kPrimary) return;
   if (m.served_term > term || (m.served_term == term && m.primary_id != config.id)) {
     StepDown("the broker serves node " + std::to_string(m.primary_id) + " in term " +
@@ -197,16 +198,16 @@ void NodeCore::State::Handle(const ClientRequestFrame& m, TimePoint now, NodeAct
   AdvanceCommitAndRelease(now, out);
 }
 
-void NodeCore::State::Handle(const ShutdownCommand&, TimePoint, NodeActions& out) {
+void NodeCore::State::Handle(const ShutdownCommand&, TimePoint now, NodeActions& out) {
   if (role == Role::kPrimary) out.to_bus.push_back(Shutdown{config.id, term});
-  Stop("shutdown command from the broker", out);
+  Stop("shutdown command from the broker", now, out);
 }
 
 // ---- time -----------------------------------------------------------------
 
 void NodeCore::State::Tick(TimePoint now, NodeActions& out) {
   if (config.broker_timeout.count() > 0 && broker.Silence(now) > config.broker_timeout) {
-    Stop("no word from the broker for " + std::to_string(broker.Silence(now).count()) + " ms", out);
+    Stop("no word from the broker for " + std::to_string(broker.Silence(now).count()) + " ms", now, out);
     return;
   }
   if (!broker.Live(now) && !broker_reported_lost) {

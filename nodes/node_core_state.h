@@ -67,7 +67,7 @@ struct NodeCore::State {
   void Follow(NodeId new_primary, uint64_t new_term, TimePoint now, NodeActions& out);
   void BecomePrimary(uint64_t won_term, TimePoint now, NodeActions& out);
   void StepDown(const std::string& why, TimePoint now, NodeActions& out);
-  void Stop(const std::string& why, NodeActions& out);
+  void Stop(const std::string& why, TimePoint now, NodeActions& out);
   void RefreshFollowerRole(TimePoint now, NodeActions& out);
   void ApplyElectionStep(ElectionStep step, TimePoint now, NodeActions& out);
   void RequestTransferIfDue(TimePoint now, NodeActions& out);

@@ -109,8 +109,9 @@ class Node {
     poll_wait_ = std::clamp(quarter, Millis(1), NodeShellDefaults::kMaxPollWait);
   }
 
-  void Preload(const TupleSpace& space) {
+  void Preload(const TupleSpace& space, SnapshotPosition at) {
     for (const auto& [key, value] : space.pairs()) core_.Preload(key, value);
+    core_.SetLoadedPosition(LogPosition{at.term, at.seq});
   }
 
   // One loop turn; false once the core said save_and_exit.
@@ -252,7 +253,7 @@ int Save(const NodeCore& core, const NodeShellOptions& options) {
     spdlog::info("no --save file: {} pairs not saved", core.space().size());
     return kNodeExitOk;
   }
-  Status saved = SaveSpace(core.space(), *options.save_path);
+  Status saved = SaveSpace(core.space(), *options.save_path, SnapshotPosition{core.last().term, core.last().seq});
   if (!saved.ok()) {
     spdlog::error("could not save to {}: {}", *options.save_path, saved.error().message);
     return kNodeExitFailure;
@@ -265,13 +266,15 @@ int Save(const NodeCore& core, const NodeShellOptions& options) {
 
 int RunNode(const NodeShellOptions& options, const volatile std::sig_atomic_t* stop) {
   TupleSpace loaded(options.core.space_limits);
+  SnapshotPosition loaded_at;
   if (options.load_path) {
-    Status status = LoadSpace(*options.load_path, &loaded);
+    Status status = LoadSpace(*options.load_path, &loaded, &loaded_at);
     if (!status.ok()) {
       std::cerr << "tsnode: cannot load " << *options.load_path << ": " << status.error().message << "\n";
       return kNodeExitBadLoad;
     }
-    spdlog::info("loaded {} pairs from {}", loaded.size(), *options.load_path);
+    spdlog::info("loaded {} pairs at {} from {}", loaded.size(), Describe(LogPosition{loaded_at.term, loaded_at.seq}),
+                 *options.load_path);
   }
 
   zmq::context_t context(1);
@@ -286,7 +289,7 @@ int RunNode(const NodeShellOptions& options, const volatile std::sig_atomic_t* s
   int exit_code = kNodeExitOk;
   {
     Node node(options, std::move(*sockets), SteadyNow());
-    node.Preload(loaded);
+    node.Preload(loaded, loaded_at);
     loaded.Clear();
     bool core_said_exit = false;
     while (*stop == 0 && !core_said_exit) {

@@ -86,20 +86,25 @@ TEST_CASE("broker: a client past the limit is refused; idle slots free up") {
   config.max_clients = 2;
   config.client_idle_timeout = Millis(1'000);
   BrokerCore broker = BrokerWithPrimary(1, 1, config);
-  broker.on_client_frame("a", RequestFrame(1, 1), T(0));
-  broker.on_client_frame("b", RequestFrame(2, 1), T(0));
+  const ClientTag a1 = ForwardedRequest(broker.on_client_frame("a", RequestFrame(1, 1), T(0))).client;
+  const ClientTag b1 = ForwardedRequest(broker.on_client_frame("b", RequestFrame(2, 1), T(0))).client;
   auto refused = broker.on_client_frame("c", RequestFrame(3, 5), T(10));
   REQUIRE(refused.to_clients.size() == 1);
   CHECK(refused.to_nodes.empty());
   Reply reply = DecodedReply(refused.to_clients[0]);
   REQUIRE(reply.error);
   CHECK(reply.error->kind == ErrorKind::kServiceRefused);
+  // The kind says "service refused"; the message says why, once, in good English.
+  CHECK(reply.error->message == "the broker serves at most 2 clients at a time");
   CHECK(reply.id == RequestId{3, 5});  // echoes the request's id
   CHECK(broker.stats().clients_refused == 1);
   CHECK(broker.client_count() == 2);
 
   // A known client is still served; after the idle timeout a slot is free.
-  CHECK(broker.on_client_frame("a", RequestFrame(1, 2), T(20)).to_nodes.size() == 1);
+  const ClientTag a2 = ForwardedRequest(broker.on_client_frame("a", RequestFrame(1, 2), T(20))).client;
+  for (const ClientTag& tag : {a1, b1, a2}) {
+    broker.on_node_message(ClientReplyFrame{1, tag, {}, ReplyFrame(tag.address == "a" ? 1 : 2, 1)}, T(30));
+  }
   broker.on_node_message(Heartbeat{1, Role::kPrimary, 1, {1, 1}, 1, 0, true}, T(1'400));
   auto later = broker.on_client_frame("c", RequestFrame(3, 5), T(1'500));
   CHECK(later.to_clients.empty());
@@ -108,6 +113,45 @@ TEST_CASE("broker: a client past the limit is refused; idle slots free up") {
   CHECK(broker.stats().slots_expired == 2);
   broker.on_client_left("c", T(1'501));
   CHECK(broker.client_count() == 0);
+}
+
+TEST_CASE("broker: a slot with a request still out does not expire, however long it waits") {
+  BrokerConfig config;
+  config.max_clients = 1;
+  config.client_idle_timeout = Millis(100);
+  config.hold_time = Millis(10'000);
+  config.primary_liveness = Millis(100'000);  // the primary stays live without heartbeats
+  BrokerCore broker = BrokerWithPrimary(1, 1, config);
+  const ClientTag forwarded = ForwardedRequest(broker.on_client_frame("a", RequestFrame(1, 1), T(0))).client;
+  // Long past the idle timeout, "a" still waits for its reply: its slot stays.
+  broker.on_tick(T(500));
+  auto refused = broker.on_client_frame("b", RequestFrame(2, 1), T(500));
+  REQUIRE(refused.to_clients.size() == 1);
+  CHECK(DecodedReply(refused.to_clients[0]).error->kind == ErrorKind::kServiceRefused);
+  CHECK(DecodedReply(refused.to_clients[0]).error->message == "the broker serves at most 1 client at a time");
+  CHECK(broker.stats().slots_expired == 0);
+  // The reply finds the slot; then "a" is idle, and its slot frees after the timeout.
+  auto back = broker.on_node_message(ClientReplyFrame{1, forwarded, {}, ReplyFrame(1, 1)}, T(600));
+  REQUIRE(back.to_clients.size() == 1);
+  CHECK(back.to_clients[0].client == "a");
+  CHECK(broker.on_client_frame("b", RequestFrame(2, 1), T(650)).to_clients.size() == 1);  // still refused
+  auto admitted = broker.on_client_frame("b", RequestFrame(2, 1), T(701));
+  CHECK(admitted.to_clients.empty());
+  CHECK(admitted.to_nodes.size() == 1);
+  CHECK(broker.stats().slots_expired == 1);
+}
+
+TEST_CASE("broker: a held request keeps its slot while it waits for a primary") {
+  BrokerConfig config;
+  config.max_clients = 1;
+  config.client_idle_timeout = Millis(100);
+  config.hold_time = Millis(1'000);
+  BrokerCore broker(config, T(0));
+  broker.on_client_frame("a", RequestFrame(1, 1), T(0));
+  broker.on_tick(T(500));
+  CHECK(broker.on_client_frame("b", RequestFrame(2, 1), T(500)).to_clients.size() == 1);  // refused
+  CHECK(broker.held_count() == 1);
+  CHECK(broker.client_count() == 1);
 }
 
 TEST_CASE("broker: without a primary requests are held, then answered unavailable") {
@@ -123,6 +167,8 @@ TEST_CASE("broker: without a primary requests are held, then answered unavailabl
   Reply reply = DecodedReply(expired.to_clients[0]);
   REQUIRE(reply.error);
   CHECK(reply.error->kind == ErrorKind::kUnavailable);
+  CHECK(reply.error->message == "no primary for 500 ms (failover under way?)");  // not "unavailable: ..."
+  CHECK(reply.served_by == 0);  // the broker answered
   CHECK(broker.held_count() == 0);
   CHECK(broker.stats().requests_unavailable == 1);
 }

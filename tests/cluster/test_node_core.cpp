@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "nodes/primary_replicator.h"
 #include "tests/cluster/mini_cluster.h"
 
 using namespace ts;
@@ -93,7 +94,10 @@ TEST_CASE("node: a retry after failover gets the original reply") {
   const Reply& retried = cluster.replies("alice-reopened")[0];
   CHECK(retried.ok());
   CHECK(retried.rejected.empty());  // not "key present"
-  CHECK(retried.served_by == 3);    // the original reply, recorded by the old primary
+  // The original answer, stamped by the node answering now (it was recorded
+  // by node 3 in term 1; PROTOCOL.md: served_by/term name who answered).
+  CHECK(retried.served_by == 2);
+  CHECK(retried.term == cluster.broker().served_term());
 }
 
 TEST_CASE("node: a restarted higher id rejoins as a backup, no flapping") {
@@ -239,4 +243,94 @@ TEST_CASE("node: a duplicated state-transfer request is answered once") {
   CHECK_FALSE(first.to_peer.empty());  // a snapshot: 0:0 never catches up
   CHECK(std::holds_alternative<SnapshotEnd>(first.to_peer.back().message));
   CHECK(second.to_peer.empty());
+}
+
+// ---- not enough replicas: answered, never left hanging --------------------
+
+namespace {
+
+Request Get(uint64_t client, uint64_t number) {
+  Request request = MakeGet(".*", ".*");
+  request.id = RequestId{client, number};
+  return request;
+}
+
+}  // namespace
+
+TEST_CASE("node: a primary whose backups die answers the write waiting for them, then serves reads") {
+  MiniCluster cluster(3);
+  REQUIRE(cluster.RunUntil([&] { return AllInSync(cluster, {1, 2, 3}); }));
+  cluster.SendRequest("alice", Put(7, 1, "kept", "1"));
+  REQUIRE(cluster.RunUntil([&] { return cluster.replies("alice").size() == 1; }));
+  REQUIRE(cluster.replies("alice")[0].ok());
+
+  // Both backups die as a write arrives: the primary applies it (it does not
+  // know yet) and waits for acks that cannot come; a read queues behind it.
+  cluster.Crash(1);
+  cluster.Crash(2);
+  cluster.SendRequest("alice", Put(7, 2, "lost", "1"));
+  cluster.SendRequest("bob", Get(8, 1));
+  REQUIRE(cluster.RunUntil(
+      [&] { return cluster.replies("alice").size() == 2 && cluster.replies("bob").size() == 1; }, 2'000));
+  const Reply& write = cluster.replies("alice")[1];
+  REQUIRE(write.error);
+  CHECK(write.error->kind == ErrorKind::kNotEnoughReplicas);
+  CHECK(write.error->message.rfind(std::string(kNothingChanged), 0) != 0);  // it was applied, then undone
+  CHECK(write.served_by == 3);
+  CHECK(write.term == 1);
+  const Reply& read = cluster.replies("bob")[0];
+  REQUIRE(read.ok());
+  REQUIRE(read.pairs.size() == 1);  // what was acknowledged, not the undone write
+  CHECK(TupleText(read.pairs[0].key) == "kept");
+  CHECK(cluster.node(3)->space().pairs() == TupleSpace::PairMap{{"kept", "1"}});
+  CHECK(cluster.node(3)->status(TimePoint(cluster.now())).pending_replies == 0);
+
+  // Alone now: writes are refused up front, reads served.
+  cluster.SendRequest("alice", Put(7, 3, "refused", "1"));
+  cluster.SendRequest("bob", Get(8, 2));
+  REQUIRE(cluster.RunUntil(
+      [&] { return cluster.replies("alice").size() == 3 && cluster.replies("bob").size() == 2; }, 1'000));
+  REQUIRE(cluster.replies("alice")[2].error);
+  CHECK(cluster.replies("alice")[2].error->message.rfind(std::string(kNothingChanged), 0) == 0);
+  CHECK(cluster.replies("alice")[2].served_by == 3);
+  CHECK(cluster.replies("bob")[1].ok());
+  CHECK(cluster.replies("bob")[1].pairs.size() == 1);
+
+  // Backups come back: they learn the undo with everything else, and writes work again.
+  cluster.Start(1);
+  cluster.Start(2);
+  REQUIRE(cluster.RunUntil([&] { return AllInSync(cluster, {1, 2, 3}); }));
+  cluster.SendRequest("alice", Put(7, 4, "later", "1"));
+  REQUIRE(cluster.RunUntil([&] { return cluster.replies("alice").size() == 4; }));
+  CHECK(cluster.replies("alice")[3].ok());
+  REQUIRE(cluster.RunUntil([&] { return AllInSync(cluster, {1, 2, 3}); }));
+  for (NodeId id : {1, 2}) CHECK(cluster.node(id)->space().pairs() == cluster.node(3)->space().pairs());
+  CHECK(cluster.node(3)->space().size() == 2);  // kept, later
+}
+
+TEST_CASE("node: a node that takes over with no backup in reach still answers reads and writes") {
+  MiniCluster cluster(3);
+  REQUIRE(cluster.RunUntil([&] { return AllInSync(cluster, {1, 2, 3}); }));
+  cluster.SendRequest("alice", Put(7, 1, "kept", "1"));
+  REQUIRE(cluster.RunUntil([&] { return cluster.replies("alice").size() == 1; }));
+  cluster.Crash(1);
+  cluster.Run(500);
+  cluster.Crash(3);
+  REQUIRE(cluster.RunUntil([&] { return cluster.broker().primary() == 2 && cluster.primary() == 2; }));
+  // Its term's no-op cannot commit without a backup, but the broker's
+  // committed position covers the log it took over with: reads are answered.
+  cluster.SendRequest("bob", Get(8, 1));
+  REQUIRE(cluster.RunUntil([&] { return cluster.replies("bob").size() == 1; }, 1'000));
+  const Reply& read = cluster.replies("bob")[0];
+  REQUIRE(read.ok());
+  REQUIRE(read.pairs.size() == 1);
+  CHECK(TupleText(read.pairs[0].key) == "kept");
+  CHECK(read.served_by == 2);
+  CHECK(read.term == cluster.broker().served_term());
+  cluster.SendRequest("alice", Put(7, 2, "alone", "1"));
+  REQUIRE(cluster.RunUntil([&] { return cluster.replies("alice").size() == 2; }, 1'000));
+  REQUIRE(cluster.replies("alice")[1].error);
+  CHECK(cluster.replies("alice")[1].error->kind == ErrorKind::kNotEnoughReplicas);
+  CHECK(cluster.replies("alice")[1].served_by == 2);
+  CHECK(cluster.node(2)->space().pairs() == TupleSpace::PairMap{{"kept", "1"}});
 }

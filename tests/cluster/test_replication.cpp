@@ -226,3 +226,240 @@ TEST_CASE("backup: two different snapshots under one transfer id are not mixed")
   REQUIRE(again);
   CHECK(again->transfer_id != id);
 }
+
+// ---- not enough replicas: nothing waits for acks that cannot come ---------
+
+namespace {
+
+Request Get(uint64_t client, uint64_t number) {
+  Request request = MakeGet(".*", ".*");
+  request.id = RequestId{client, number};
+  return request;
+}
+
+bool Contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("primary: writes waiting when the backups go out of reach are undone and answered; what queued behind them too") {
+  PrimaryFixture f;
+  f.Ack(2, 1, 0);  // backup 2 in sync with the term's no-op, last heard at 0
+  REQUIRE(f.acks.Advance(1, T(0)) == 1);
+  f.primary.Handle(ClientTag{"c", 1}, Put(7, 1, "a", "1"), f.state, f.acks, T(1));
+  f.primary.Handle(ClientTag{"d", 2}, Get(8, 1), f.state, f.acks, T(2));  // it sees a=1
+  REQUIRE(f.primary.TakeBatch(1));
+  // Backup 2 is silent past the liveness window: nothing can commit any more,
+  // and the write's reply (and the read queued behind it) would wait forever.
+  const TimePoint later = T(f.config.liveness_window.count() + 10);
+  CHECK(f.primary.Release(f.acks.Advance(2, later)).empty());
+  REQUIRE(f.primary.CannotCommit(f.acks, later));
+  PrimaryReplicator::Failed failed = f.primary.FailUnconfirmed(f.state, f.acks, later);
+  CHECK(failed.writes_undone == 1);
+  CHECK(f.primary.pending_replies() == 0);
+  REQUIRE(failed.replies.size() == 2);
+  CHECK(failed.replies[0].client.token == 1);  // in arrival order
+  CHECK(failed.replies[1].client.token == 2);
+  CHECK(failed.replies[0].committed == LogPosition{2, 1});  // the no-op, not the write
+  Reply undone = Decoded(failed.replies[0]);
+  REQUIRE(undone.error);
+  CHECK(undone.error->kind == ErrorKind::kNotEnoughReplicas);
+  CHECK(undone.id == RequestId{7, 1});
+  CHECK(undone.served_by == 1);
+  CHECK(undone.term == 2);
+  CHECK(undone.error->message.rfind(std::string(kNothingChanged), 0) != 0);  // its fate is open
+  CHECK(Contains(undone.error->message, "applied on the primary"));
+  CHECK(Contains(undone.error->message, "(0 did, at least 1 must), so the primary undid it"));
+  CHECK(Contains(undone.error->message, "may still bring it back after a failover"));
+  // The read ran again on the restored space: it shows only what is committed.
+  Reply read = Decoded(failed.replies[1]);
+  CHECK(read.ok());
+  CHECK(read.pairs.empty());
+  CHECK(read.served_by == 1);
+  CHECK(f.state.space.size() == 0);
+
+  // The undo is a log entry like any other (backups that applied the write
+  // apply it too) and records the answer in the exactly-once table.
+  CHECK(f.state.last() == LogPosition{2, 3});
+  auto batch = f.primary.TakeBatch(0);
+  REQUIRE(batch);
+  REQUIRE(batch->entries.size() == 1);
+  CHECK(batch->entries[0].position == LogPosition{2, 3});
+  CHECK(batch->entries[0].request_id == RequestId{7, 1});
+  CHECK(batch->entries[0].effect.erased_keys == std::vector<std::string>{"a"});
+  REQUIRE(batch->entries[0].reply);
+  CHECK(batch->entries[0].reply->error->message == undone.error->message);
+  REQUIRE(f.state.clients.Find(7));
+  CHECK(f.state.clients.Find(7)->reply.error->kind == ErrorKind::kNotEnoughReplicas);
+
+  // A retry gets that same answer at once; nothing is applied again.
+  f.primary.Handle(ClientTag{"c-reopened", 3}, Put(7, 1, "a", "1"), f.state, f.acks, later + Millis(1));
+  auto retried = f.primary.Release(f.acks.Advance(f.state.last().seq, later + Millis(1)));
+  REQUIRE(retried.size() == 1);
+  Reply again = Decoded(retried[0]);
+  REQUIRE(again.error);
+  CHECK(again.error->message == undone.error->message);
+  CHECK(f.state.space.size() == 0);
+
+  // A new write is refused before it touches the space; a read is served.
+  f.primary.Handle(ClientTag{"c", 4}, Put(7, 2, "b", "2"), f.state, f.acks, later + Millis(2));
+  f.primary.Handle(ClientTag{"d", 5}, Get(8, 2), f.state, f.acks, later + Millis(2));
+  auto answered = f.primary.Release(f.acks.Advance(f.state.last().seq, later + Millis(2)));
+  REQUIRE(answered.size() == 2);
+  Reply refused = Decoded(answered[0]);
+  REQUIRE(refused.error);
+  CHECK(refused.error->kind == ErrorKind::kNotEnoughReplicas);
+  CHECK(refused.error->message ==
+        "nothing was changed: 0 backups in reach, 1 needed to acknowledge a write; send it again when more are back");
+  CHECK(refused.served_by == 1);
+  CHECK(refused.term == 2);
+  CHECK(Decoded(answered[1]).ok());
+  CHECK(f.state.last() == LogPosition{2, 3});
+}
+
+TEST_CASE("primary: taking writes back restores what each PUT, POST and DELETE replaced") {
+  PrimaryFixture f;
+  f.Ack(2, 0, 0);
+  Request both = MakePut({Pair{{"a"}, {"1"}}, Pair{{"b"}, {"2"}}});
+  both.id = RequestId{7, 1};
+  f.primary.Handle(ClientTag{"c", 1}, both, f.state, f.acks, T(1));
+  f.Ack(2, 2, 2);
+  REQUIRE(f.primary.Release(f.acks.Advance(2, T(2))).size() == 1);  // committed
+  Request post = MakePost({Pair{{"a"}, {"9"}}, Pair{{"z"}, {"0"}}});  // z is absent: rejected
+  post.id = RequestId{7, 2};
+  Request erase = MakeDelete("b", ".*");
+  erase.id = RequestId{8, 1};
+  f.primary.Handle(ClientTag{"c", 2}, post, f.state, f.acks, T(3));
+  f.primary.Handle(ClientTag{"d", 3}, erase, f.state, f.acks, T(3));
+  f.primary.Handle(ClientTag{"e", 4}, Put(9, 1, "c", "3"), f.state, f.acks, T(3));
+  CHECK(f.state.space.pairs() == TupleSpace::PairMap{{"a", "9"}, {"c", "3"}});
+  const TimePoint later = T(2 + f.config.liveness_window.count() + 1);
+  REQUIRE(f.primary.CannotCommit(f.acks, later));
+  PrimaryReplicator::Failed failed = f.primary.FailUnconfirmed(f.state, f.acks, later);
+  CHECK(failed.writes_undone == 3);
+  REQUIRE(failed.replies.size() == 3);
+  for (const ClientReplyFrame& frame : failed.replies) {
+    CHECK(Decoded(frame).error->kind == ErrorKind::kNotEnoughReplicas);
+  }
+  CHECK(f.state.space.pairs() == TupleSpace::PairMap{{"a", "1"}, {"b", "2"}});
+  CHECK(f.state.last() == LogPosition{2, 8});  // three writes, three undo entries
+}
+
+TEST_CASE("primary: undoing two writes of one client leaves its newest answer in the table") {
+  PrimaryFixture f;
+  f.Ack(2, 0, 0);
+  f.primary.Handle(ClientTag{"c", 1}, Put(7, 1, "a", "1"), f.state, f.acks, T(1));
+  f.primary.Handle(ClientTag{"c", 2}, Put(7, 2, "b", "2"), f.state, f.acks, T(1));  // pipelined
+  const TimePoint later = T(f.config.liveness_window.count() + 1);
+  CHECK(f.primary.FailUnconfirmed(f.state, f.acks, later).replies.size() == 2);
+  REQUIRE(f.state.clients.Find(7));
+  CHECK(f.state.clients.Find(7)->request_number == 2);
+  CHECK(f.state.clients.Find(7)->reply.error->kind == ErrorKind::kNotEnoughReplicas);
+  CHECK(f.state.space.size() == 0);
+}
+
+TEST_CASE("primary: every reply names this node and its term, also errors and recorded ones") {
+  NodeConfig config;
+  config.id = 1;
+  ReplicaState state(config.space_limits, 100, 100);
+  // A write recorded by node 5 in term 1, before this node took over.
+  LogEntry earlier;
+  earlier.position = LogPosition{1, 1};
+  earlier.request_id = RequestId{7, 3};
+  earlier.effect.upserts.emplace_back("a", "1");
+  Reply original;
+  original.id = RequestId{7, 3};
+  original.op_name = "PUT";
+  original.served_by = 5;
+  original.term = 1;
+  earlier.reply = original;
+  state.Apply(earlier);
+  AckTracker acks(1, 1, config.liveness_window);
+  acks.Reset(2, 0);
+  PrimaryReplicator primary(1, config);
+  primary.Begin(2, state, T(0));
+  acks.OnHeartbeat(Heartbeat{2, Role::kBackup, 2, {2, 2}, 1, 0, true}, T(1));
+
+  primary.Handle(ClientTag{"retry", 1}, Put(7, 3, "a", "1"), state, acks, T(2));  // answered from the table
+  primary.HandleUndecodable(ClientTag{"junk", 2}, Error{ErrorKind::kMalformedRequest, "not a request"});
+  primary.Handle(ClientTag{"old", 3}, Put(7, 2, "x", "1"), state, acks, T(2));  // older than its last write
+  auto replies = primary.Release(acks.Advance(state.last().seq, T(2)));
+  REQUIRE(replies.size() == 3);
+  Reply retried = Decoded(replies[0]);
+  CHECK(retried.ok());
+  CHECK(retried.id == RequestId{7, 3});  // the original answer ...
+  CHECK(retried.served_by == 1);        // ... from the node answering now
+  CHECK(retried.term == 2);
+  for (size_t i = 1; i < replies.size(); ++i) {
+    Reply error = Decoded(replies[i]);
+    REQUIRE(error.error);
+    CHECK(error.served_by == 1);
+    CHECK(error.term == 2);
+  }
+  CHECK(state.clients.Find(7)->reply.served_by == 5);  // the record itself is kept as it was
+}
+
+TEST_CASE("primary: a node that took over alone answers reads once the broker's commit covers its log") {
+  NodeConfig config;
+  config.id = 1;
+  auto took_over_with_two_entries = [&](ReplicaState& state) {
+    for (uint64_t seq = 1; seq <= 2; ++seq) {
+      LogEntry entry;
+      entry.position = LogPosition{1, seq};
+      entry.request_id = RequestId{7, seq};
+      entry.effect.upserts.emplace_back("k" + std::to_string(seq), "v");
+      Reply reply;
+      reply.id = entry.request_id;
+      reply.op_name = "PUT";
+      entry.reply = reply;
+      state.Apply(entry);
+    }
+  };
+  const TimePoint after_grace = T(config.liveness_window.count() + 1);
+
+  SECTION("the broker has committed everything it holds: served") {
+    ReplicaState state(config.space_limits, 100, 100);
+    took_over_with_two_entries(state);
+    AckTracker acks(1, 1, config.liveness_window);
+    acks.Reset(2, 0);
+    PrimaryReplicator primary(1, config);
+    primary.Begin(2, state, T(0));
+    primary.Handle(ClientTag{"d", 1}, Get(8, 1), state, acks, T(1));
+    CHECK(primary.Release(acks.Advance(state.last().seq, T(1))).empty());  // the no-op is not committed
+    primary.NoteBrokerCommitted(LogPosition{1, 2});
+    auto replies = primary.Release(acks.Advance(state.last().seq, T(2)));
+    REQUIRE(replies.size() == 1);
+    Reply read = Decoded(replies[0]);
+    CHECK(read.ok());
+    CHECK(read.pairs.size() == 2);
+    CHECK(replies[0].committed == LogPosition{});  // still nothing of term 2 to report
+    // A retry of a write of that log is answered too.
+    primary.Handle(ClientTag{"c", 2}, Put(7, 2, "k2", "v"), state, acks, after_grace);
+    REQUIRE(primary.Release(acks.Advance(state.last().seq, after_grace)).size() == 1);
+  }
+  SECTION("the broker's commit is older than its log: 'not enough replicas', after the grace") {
+    ReplicaState state(config.space_limits, 100, 100);
+    took_over_with_two_entries(state);
+    AckTracker acks(1, 1, config.liveness_window);
+    acks.Reset(2, 0);
+    PrimaryReplicator primary(1, config);
+    primary.Begin(2, state, T(0));
+    primary.NoteBrokerCommitted(LogPosition{1, 1});  // seq 2 may not survive a failover
+    primary.Handle(ClientTag{"d", 1}, Get(8, 1), state, acks, T(1));
+    primary.Handle(ClientTag{"c", 2}, Put(7, 2, "k2", "v"), state, acks, T(1));  // a retry of seq 2
+    CHECK(primary.Release(acks.Advance(state.last().seq, T(1))).empty());
+    CHECK_FALSE(primary.CannotCommit(acks, T(1)));  // in the grace, backups may still come
+    REQUIRE(primary.CannotCommit(acks, after_grace));
+    PrimaryReplicator::Failed failed = primary.FailUnconfirmed(state, acks, after_grace);
+    CHECK(failed.writes_undone == 0);  // an earlier term's entries are not this node's to undo
+    REQUIRE(failed.replies.size() == 2);
+    Reply read = Decoded(failed.replies[0]);
+    REQUIRE(read.error);
+    CHECK(read.error->kind == ErrorKind::kNotEnoughReplicas);
+    CHECK(Contains(read.error->message, "cannot confirm this read"));
+    Reply retry = Decoded(failed.replies[1]);
+    REQUIRE(retry.error);
+    CHECK(Contains(retry.error->message, "applied by an earlier primary"));
+    CHECK(state.clients.Find(7)->reply.ok());  // the record keeps the real answer for later
+    CHECK(state.space.size() == 2);
+  }
+}

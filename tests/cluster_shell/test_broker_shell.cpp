@@ -10,12 +10,13 @@ namespace ts::shell_test {
 namespace {
 
 struct BrokerFixture {
-  explicit BrokerFixture(BrokerConfig config = {}) {
+  explicit BrokerFixture(BrokerConfig config = {}, ShutdownConfig shutdown = {Millis(50), Millis(10'000)}) {
     options.clients_endpoint = testing::LoopbackEndpoint(testing::FreeTcpPort());
     options.nodes_endpoint = testing::LoopbackEndpoint(testing::FreeTcpPort());
     options.shutdown_endpoint = testing::LoopbackEndpoint(testing::FreeTcpPort());
     options.core = config;
     options.exit_linger = Millis(200);
+    options.shutdown = shutdown;
     broker.emplace([this](const volatile std::sig_atomic_t* stop) { return RunBroker(options, stop); });
   }
 
@@ -143,7 +144,34 @@ TEST_CASE("tsbroker holds a request without a primary, then answers unavailable"
   CHECK(reply->id == RequestId{5, 9});
 }
 
-TEST_CASE("tsbroker's shutdown endpoint refuses other ops, relays SHUTDOWN to the primary and exits 0",
+Request ShutdownRequest(uint64_t number) {
+  Request shutdown;
+  shutdown.op_name = "SHUTDOWN";
+  return Numbered(shutdown, 1, number);
+}
+
+std::optional<ShutdownCommand> NextShutdownCommand(zmq::socket_t& node, std::chrono::milliseconds timeout = kReplyTimeout) {
+  return ReceiveKind<ShutdownCommand, BrokerToNode>(node, [](auto frame) { return DecodeBrokerToNode(frame); }, timeout);
+}
+
+Heartbeat StoppedHeartbeat(NodeId id, uint64_t term) {
+  Heartbeat heartbeat;
+  heartbeat.from = id;
+  heartbeat.role = Role::kStopped;
+  heartbeat.term = term;
+  return heartbeat;
+}
+
+std::optional<Reply> NextReply(zmq::socket_t& socket, std::chrono::milliseconds timeout = kReplyTimeout) {
+  auto parts = Receive(socket, timeout);
+  if (!parts || parts->size() != 1) return std::nullopt;
+  auto reply = DecodeReply(parts->front());
+  if (!reply.ok()) return std::nullopt;
+  return reply.value();
+}
+
+TEST_CASE("tsbroker's shutdown endpoint refuses other ops, resends SHUTDOWN to the primary until it confirms, "
+          "then answers and exits 0",
           "[broker_shell]") {
   BrokerConfig config;
   config.primary_liveness = Millis(60'000);
@@ -157,14 +185,90 @@ TEST_CASE("tsbroker's shutdown endpoint refuses other ops, relays SHUTDOWN to th
   CHECK(refused->error->kind == ErrorKind::kMalformedRequest);
   CHECK_FALSE(f.broker->WaitDone(Millis(50)));
 
-  Request shutdown;
-  shutdown.op_name = "SHUTDOWN";
-  auto ack = Ask(admin, EncodeRequest(Numbered(shutdown, 1, 2)));
+  admin.send(zmq::buffer(EncodeRequest(ShutdownRequest(2))));
+  // The first command is "lost" (the node does not act on it); the broker sends it again.
+  REQUIRE(NextShutdownCommand(node));
+  REQUIRE(NextShutdownCommand(node));
+  CHECK_FALSE(Receive(admin, Millis(100)));  // no answer before the primary confirmed
+  CHECK_FALSE(f.broker->WaitDone(Millis(0)));
+
+  // Meanwhile a client is told the service is shutting down rather than left waiting.
+  zmq::socket_t client = Connect(f.context, zmq::socket_type::req, f.options.clients_endpoint);
+  auto refused_client = Ask(client, EncodeRequest(Numbered(MakeGet("a", "b"), 9, 1)));
+  REQUIRE(refused_client);
+  REQUIRE(refused_client->error);
+  CHECK(refused_client->error->kind == ErrorKind::kUnavailable);
+  CHECK_THAT(refused_client->error->message, Catch::Contains("shutting down"));
+
+  node.send(zmq::buffer(EncodeNodeToBroker(StoppedHeartbeat(3, 4))));
+  auto ack = NextReply(admin);
   REQUIRE(ack);
   CHECK_FALSE(ack->error);
   CHECK(ack->op_name == "SHUTDOWN");
-  CHECK(ReceiveKind<ShutdownCommand, BrokerToNode>(node, [](auto fr) { return DecodeBrokerToNode(fr); },
-                                                   kReplyTimeout));
+  CHECK(ack->id == RequestId{1, 2});
+  CHECK(ack->served_by == 3);
+  REQUIRE(f.broker->WaitDone(kReplyTimeout));
+  CHECK(f.broker->exit_code() == kBrokerExitOk);
+}
+
+TEST_CASE("tsbroker answers 'not confirmed' when a node is still running after the shutdown grace",
+          "[broker_shell]") {
+  BrokerConfig config;
+  config.primary_liveness = Millis(60'000);
+  BrokerFixture f(config, ShutdownConfig{Millis(50), Millis(400)});
+  zmq::socket_t node = f.RegisterNode(3, 4);
+
+  zmq::socket_t admin = Connect(f.context, zmq::socket_type::req, f.options.shutdown_endpoint);
+  admin.send(zmq::buffer(EncodeRequest(ShutdownRequest(1))));
+  auto answer = NextReply(admin);
+  REQUIRE(answer);
+  REQUIRE(answer->error);
+  CHECK(answer->error->kind == ErrorKind::kUnavailable);
+  CHECK_THAT(answer->error->message, Catch::Contains("not confirmed within 400 ms: node 3 still running"));
+  int commands = 0;
+  while (NextShutdownCommand(node, Millis(200))) ++commands;
+  CHECK(commands >= 2);  // it kept trying for the whole grace
+  REQUIRE(f.broker->WaitDone(kReplyTimeout));
+  CHECK(f.broker->exit_code() == kBrokerExitOk);
+}
+
+TEST_CASE("tsbroker with no primary tells every live node, starts no term while stopping, and ends when all "
+          "confirmed",
+          "[broker_shell]") {
+  BrokerConfig config;
+  config.primary_liveness = Millis(60'000);
+  BrokerFixture f(config);
+  auto decode = [](auto frame) { return DecodeBrokerToNode(frame); };
+  std::vector<zmq::socket_t> nodes;
+  for (NodeId id : {1u, 2u}) {
+    nodes.push_back(Connect(f.context, zmq::socket_type::dealer, f.options.nodes_endpoint));
+    Heartbeat candidate;
+    candidate.from = id;
+    nodes.back().send(zmq::buffer(EncodeNodeToBroker(candidate)));
+    REQUIRE(ReceiveKind<BrokerStatus, BrokerToNode>(nodes.back(), decode, kReplyTimeout));
+  }
+
+  zmq::socket_t admin = Connect(f.context, zmq::socket_type::req, f.options.shutdown_endpoint);
+  admin.send(zmq::buffer(EncodeRequest(ShutdownRequest(1))));
+  REQUIRE(NextShutdownCommand(nodes[0]));
+  REQUIRE(NextShutdownCommand(nodes[1]));
+
+  // Node 2 asks for a pre-vote: while the service stops, no answer (no new term).
+  nodes[1].send(zmq::buffer(EncodeNodeToBroker(PreVoteRequest{2, 1, {}})));
+  nodes[0].send(zmq::buffer(EncodeNodeToBroker(StoppedHeartbeat(1, 0))));
+  bool pre_vote_answered = false;
+  const std::function<void(const BrokerToNode&)> watch = [&](const BrokerToNode& message) {
+    pre_vote_answered = pre_vote_answered || std::holds_alternative<PreVoteAnswer>(message);
+  };
+  REQUIRE(ReceiveKind<ShutdownCommand, BrokerToNode>(nodes[1], decode, kReplyTimeout, watch));  // told again
+  REQUIRE(ReceiveKind<ShutdownCommand, BrokerToNode>(nodes[1], decode, kReplyTimeout, watch));
+  CHECK_FALSE(pre_vote_answered);
+  CHECK_FALSE(Receive(admin, Millis(0)));  // node 2 has not confirmed
+
+  nodes[1].send(zmq::buffer(EncodeNodeToBroker(StoppedHeartbeat(2, 0))));
+  auto ack = NextReply(admin);
+  REQUIRE(ack);
+  CHECK_FALSE(ack->error);
   REQUIRE(f.broker->WaitDone(kReplyTimeout));
   CHECK(f.broker->exit_code() == kBrokerExitOk);
 }

@@ -138,13 +138,56 @@ TEST_CASE("tsnode loads its file, wins alone, serves requests, publishes, and sa
   }
   CHECK(answered);
 
+  // The command twice (the broker repeats it until confirmed): the node obeys
+  // once, and confirms with a heartbeat whose role is "stopped".
   f.broker.Send(ShutdownCommand{});
+  f.broker.Send(ShutdownCommand{});
+  REQUIRE(testing::WaitUntil(
+      [&] {
+        auto h = f.broker.Until<Heartbeat>(Millis(500));
+        return h && h->role == Role::kStopped;
+      },
+      kReplyTimeout));
   REQUIRE(f.node->WaitDone(kReplyTimeout));
   CHECK(f.node->exit_code() == kNodeExitOk);
   TupleSpace saved;
-  REQUIRE(LoadSpace(*f.options.save_path, &saved).ok());
+  SnapshotPosition at;
+  REQUIRE(LoadSpace(*f.options.save_path, &saved, &at).ok());
   CHECK(saved.size() == 3);
   CHECK(saved.pairs().at("user,3") == "carol");
+  CHECK(at == SnapshotPosition{f.broker.term, 2});  // the term's no-op, then the PUT
+}
+
+TEST_CASE("tsnode starts from the position in its --load file: it ranks, reports and resumes from there",
+          "[node_shell]") {
+  NodeFixture f;
+  TupleSpace seed;
+  seed.Upsert("user,1", "alice");
+  const std::string load_path = f.dir / "seed.tss";
+  REQUIRE(SaveSpace(seed, load_path, SnapshotPosition{6, 300}).ok());
+  f.options.load_path = load_path;
+  f.Start();
+  auto first = f.broker.Until<Heartbeat>(kReplyTimeout);
+  REQUIRE(first);
+  CHECK(first->last == LogPosition{6, 300});
+  f.MakePrimary();
+  CHECK(f.broker.term >= 7);  // a new term lies above the loaded one
+
+  // A peer at the loaded position catches up from it: no snapshot needed.
+  zmq::socket_t peer = Connect(f.context, zmq::socket_type::dealer, f.options.transfer_endpoint);
+  peer.send(zmq::buffer(EncodePeerMessage(StateTransferRequest{2, 5, f.broker.term, LogPosition{6, 300}})));
+  auto catch_up = ReceiveKind<CatchUp, PeerMessage>(peer, [](auto fr) { return DecodePeerMessage(fr); }, kReplyTimeout);
+  REQUIRE(catch_up);
+  REQUIRE(catch_up->entries.size() == 1);  // the new term's no-op
+  CHECK(catch_up->entries[0].position == LogPosition{f.broker.term, 301});
+
+  f.node->Stop();
+  REQUIRE(f.node->WaitDone(kReplyTimeout));
+  SnapshotPosition at;
+  TupleSpace saved;
+  REQUIRE(LoadSpace(*f.options.save_path, &saved, &at).ok());
+  CHECK(at == SnapshotPosition{f.broker.term, 301});
+  CHECK(saved.pairs() == seed.pairs());
 }
 
 TEST_CASE("tsnode saves and exits 0 when its stop flag is set (SIGTERM)", "[node_shell]") {

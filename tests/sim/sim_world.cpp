@@ -74,7 +74,10 @@ SimResult World::Run() {
     std::visit([&](auto& e) { Handle(e); }, node_handle.mapped());
   }
   result_.end_time_ms = now_;
-  for (const ClientState& client : clients_) result_.acknowledged += client.model->acknowledged();
+  for (const ClientState& client : clients_) {
+    result_.acknowledged += client.model->acknowledged();
+    result_.left_open += client.model->left_open();
+  }
   result_.primaries = broker_terms_.size();
   return result_;
 }
@@ -105,6 +108,7 @@ void World::SendNodeActions(NodeId from, NodeActions actions) {
     Trace("node " + std::to_string(from) + " event " + std::string(NodeEventKindName(event.kind)) + ": " +
           event.text);
     if (event.kind == NodeEventKind::kBecamePrimary) {
+      became_primary_at_[from] = now_;
       auto [it, inserted] = node_terms_.emplace(event.term, from);
       if (!inserted && it->second != from) {
         Fail("nodes " + std::to_string(it->second) + " and " + std::to_string(from) +
@@ -113,6 +117,7 @@ void World::SendNodeActions(NodeId from, NodeActions actions) {
     }
   }
   if (actions.save_and_exit) Fail("node " + std::to_string(from) + " asked to save and exit");
+  CheckReplyStamps(from, actions);
   for (const PeerMessage& message : actions.to_bus) {
     for (const auto& [id, node] : nodes_) {
       if (id == from) continue;
@@ -202,7 +207,7 @@ void World::Handle(ToClient& e) {
   if (answered) {
     Wake(e.client, random_.Between(0, 30));
   } else if (client.model->current() && reply.value().id == client.model->current()->id) {
-    Wake(e.client, 50);  // unavailable / not enough replicas: retry soon
+    Wake(e.client, 50);  // unavailable / "nothing was changed": send it again soon
   }
 }
 
@@ -210,6 +215,7 @@ void World::Handle(NodeTick& e) {
   SimNode& node = nodes_.at(e.node);
   if (!node.core || node.incarnation != e.incarnation) return;
   SendNodeActions(e.node, node.core->on_tick(TimePoint(now_)));
+  CheckPrimaryHoldsNothingBack(e.node);
   At(now_ + kNodeTickMs, NodeTick{e.node, e.incarnation});
 }
 

@@ -11,8 +11,14 @@
 //     it had acknowledged before (so no acked write is lost or changed, and a
 //     retried request is applied at most once: a second application of a
 //     PUT/DELETE would answer differently, and would show in the final state);
+//     a write answered "not enough replicas" (other than "nothing was
+//     changed") is open: it may take effect or not, once (sim_client.h);
 //  3. once faults stop, every node converges to the same log position and the
-//     same space, and the final primary's space is exactly the clients' models.
+//     same space, and the final primary's space is one the clients' replies
+//     allow (exactly their acknowledged writes, plus any open ones);
+//  4. every reply a node sends names it and its term (served_by, term), and a
+//     primary with fewer than min_acks backups in reach after its takeover
+//     grace holds no reply back (nothing can commit, so nothing may wait).
 // A quarter of the seeds are "storms": up to 15% loss, faults twice as often.
 // Crashes never take the last node holding the committed writes (a crashed
 // node loses its memory, and no protocol saves what nobody holds).
@@ -35,6 +41,7 @@ struct SimResult {
   int64_t end_time_ms = 0;
   uint64_t events = 0;
   uint64_t acknowledged = 0;   // client requests answered for good
+  uint64_t left_open = 0;      // writes answered "not enough replicas" whose fate stayed open
   uint64_t primaries = 0;      // terms accepted by the broker
   uint64_t crashes = 0;
   uint64_t partitions = 0;

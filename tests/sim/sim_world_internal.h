@@ -24,6 +24,7 @@ constexpr int kBrokerEndpoint = 0;         // link endpoints: 0 is the broker, n
 constexpr int64_t kNodeTickMs = 10;        // the shells' poll timeout
 constexpr int64_t kBrokerTickMs = 10;
 constexpr int64_t kClientTimeoutMs = 600;  // then the client retries the same request id
+constexpr int64_t kLivenessWindowMs = 150;  // nodes' liveness window, also their takeover grace
 constexpr int64_t kClientStopAfterFaultsMs = 1500;
 constexpr int64_t kHealLimitMs = 30'000;   // after faults stop, the cluster must converge within this
 constexpr int64_t kConvergeCheckMs = 50;
@@ -92,6 +93,8 @@ class World {
   void Partition();
   void StopFaults();
   bool Converged(std::string* why) const;
+  void CheckReplyStamps(NodeId from, const NodeActions& actions);
+  void CheckPrimaryHoldsNothingBack(NodeId id);
   void FinalChecks();
   void Fail(const std::string& why);
   void Trace(const std::string& line) const;
@@ -119,6 +122,7 @@ class World {
 
   std::map<uint64_t, NodeId> broker_terms_;  // term -> node the broker accepted
   std::map<uint64_t, NodeId> node_terms_;    // term -> node that acted as primary
+  std::map<NodeId, int64_t> became_primary_at_;  // when each node last became primary
   SimResult result_;
 };
 

@@ -30,7 +30,7 @@ void RunSeedRange(uint64_t range, bool async_replies = false) {
   const uint64_t base = EnvNumber("TS_SIM_SEED_BASE", 0);  // explore other seeds: base + 1 ...
   const uint64_t first = base + range * total / kSeedRanges + 1;
   const uint64_t last = base + (range + 1) * total / kSeedRanges;
-  uint64_t events = 0, acknowledged = 0, primaries = 0, crashes = 0, partitions = 0;
+  uint64_t events = 0, acknowledged = 0, left_open = 0, primaries = 0, crashes = 0, partitions = 0;
   int failures = 0;
   const auto started = std::chrono::steady_clock::now();
   for (uint64_t seed = first; seed <= last && failures < kMaxFailuresShown; ++seed) {
@@ -40,6 +40,7 @@ void RunSeedRange(uint64_t range, bool async_replies = false) {
     const ts::sim::SimResult result = ts::sim::RunSimulation(options);
     events += result.events;
     acknowledged += result.acknowledged;
+    left_open += result.left_open;
     primaries += result.primaries;
     crashes += result.crashes;
     partitions += result.partitions;
@@ -53,7 +54,7 @@ void RunSeedRange(uint64_t range, bool async_replies = false) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   WARN("seeds " << first << ".." << last << ": " << events << " events, " << acknowledged
-                << " client requests acknowledged, " << primaries << " primaries, " << crashes
+                << " client requests acknowledged, " << left_open << " writes left open, " << primaries << " primaries, " << crashes
                 << " crashes, " << partitions << " partitions, " << seconds << " s");
 }
 

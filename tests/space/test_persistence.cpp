@@ -100,6 +100,62 @@ TEST_CASE("bad files are refused with file, line and reason", "[persistence]") {
              Catch::Contains("header says 3 pairs but the file holds 2"));
 }
 
+TEST_CASE("the file records the log position the space is at, and loads it back", "[persistence]") {
+  TempDir dir;
+  TupleSpace space;
+  space.Upsert("user,1", "ann");
+  space.Upsert("user,2", "bob");
+  const std::string path = (dir.path / "node1.tsv").string();
+  REQUIRE(SaveSpace(space, path, SnapshotPosition{7, 1234}).ok());
+  std::ifstream in(path);
+  std::string header;
+  std::getline(in, header);
+  CHECK(header == "tuplestar-snapshot v2 pairs=2 term=7 seq=1234");
+
+  TupleSpace loaded;
+  SnapshotPosition at;
+  REQUIRE(LoadSpace(path, &loaded, &at).ok());
+  CHECK(loaded.pairs() == space.pairs());
+  CHECK(at == SnapshotPosition{7, 1234});
+
+  // Without a position (a space no write reached) the header says 0:0.
+  REQUIRE(SaveSpace(space, path).ok());
+  at = SnapshotPosition{9, 9};
+  REQUIRE(LoadSpace(path, &loaded, &at).ok());
+  CHECK(at == SnapshotPosition{0, 0});
+}
+
+TEST_CASE("a v1 file (no position) still loads, at position 0:0", "[persistence]") {
+  TempDir dir;
+  WriteFile(dir.path / "old.tsv", "tuplestar-snapshot v1 pairs=2\nuser,1\tann\nuser,2\tbob\n");
+  TupleSpace loaded;
+  SnapshotPosition at{5, 5};
+  REQUIRE(LoadSpace((dir.path / "old.tsv").string(), &loaded, &at).ok());
+  CHECK(loaded.size() == 2);
+  CHECK(loaded.pairs().at("user,2") == "bob");
+  CHECK(at == SnapshotPosition{0, 0});
+}
+
+TEST_CASE("bad v2 headers are refused with file, line and reason", "[persistence]") {
+  CHECK_THAT(LoadError("tuplestar-snapshot v2 pairs=1\na\tb\n"), Catch::Contains(":1: a v2 header needs term="));
+  CHECK_THAT(LoadError("tuplestar-snapshot v2 pairs=1 seq=1 term=1\na\tb\n"),
+             Catch::Contains(":1: expected 'term='"));
+  CHECK_THAT(LoadError("tuplestar-snapshot v2 pairs=1 term=-1 seq=1\na\tb\n"),
+             Catch::Contains(":1: term '-1' is not a number"));
+  CHECK_THAT(LoadError("tuplestar-snapshot v2 pairs=1 term=1 seq=99999999999999999999999\na\tb\n"),
+             Catch::Contains(":1: seq '99999999999999999999999' is not a number"));
+  CHECK_THAT(LoadError("tuplestar-snapshot v2 pairs=1 term=1 seq=2 extra\na\tb\n"),
+             Catch::Contains(":1: unexpected 'extra' at the end of the header"));
+  CHECK_THAT(LoadError("tuplestar-snapshot v2 pairs=1 term=0 seq=4\na\tb\n"),
+             Catch::Contains(":1: term=0 seq=4 is not a log position"));
+  CHECK_THAT(LoadError("tuplestar-snapshot v2 pairs=1 term=3 seq=0\na\tb\n"),
+             Catch::Contains(":1: term=3 seq=0 is not a log position"));
+  CHECK_THAT(LoadError("tuplestar-snapshot v9 pairs=1\na\tb\n"),
+             Catch::Contains(":1: snapshot format 'v9' is not one this tsnode reads (v1, v2)"));
+  CHECK_THAT(LoadError("tuplestar-snapshot v2 pairs=2 term=1 seq=1\na\tb\n"),
+             Catch::Contains("header says 2 pairs but the file holds 1"));
+}
+
 TEST_CASE("a missing file is an error naming it", "[persistence]") {
   TupleSpace space;
   Status status = LoadSpace("/nonexistent/tuplestar.tsv", &space);
