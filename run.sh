@@ -112,8 +112,9 @@ ensure_binaries() {
 
 cmd_bench() {
   cmd_build
-  log "micro-benchmarks (space and codec)"
-  "$BUILD_DIR/bench/ts_microbench" --benchmark_counters_tabular=true "$@"
+  # Micro-benchmarks, then tuplestar / ceiling / Redis alternated, then the
+  # failover, resync and memory figures: bench/run_bench.sh --help.
+  TS_BUILD_DIR="$BUILD_DIR" TS_JOBS="$JOBS" "$ROOT/bench/run_bench.sh" "$@"
 }
 
 usage() {
