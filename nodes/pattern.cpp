@@ -117,6 +117,15 @@ struct Pattern::Impl {
 Pattern::~Pattern() = default;
 
 MatchOutcome Pattern::Match(std::string_view subject, MatchScratch& scratch) const {
+  return MatchWith(subject, scratch, IsAscii(subject));
+}
+
+MatchOutcome Pattern::MatchAscii(std::string_view subject, MatchScratch& scratch) const {
+  return MatchWith(subject, scratch, true);
+}
+
+MatchOutcome Pattern::MatchWith(std::string_view subject, MatchScratch& scratch,
+                                bool subject_is_ascii) const {
   if (matches_everything_) return MatchOutcome::kMatch;
   MatchScratch::Impl& state = *scratch.impl_;
   if (state.data == nullptr || state.context == nullptr) return MatchOutcome::kTooCostly;
@@ -126,7 +135,7 @@ MatchOutcome Pattern::Match(std::string_view subject, MatchScratch& scratch) con
                         static_cast<uint32_t>(std::min<uint64_t>(budget, limits_.match_limit_max)));
   const auto* bytes = reinterpret_cast<PCRE2_SPTR>(subject.data());
   const Compiled& form =
-      impl_->ascii.code != nullptr && IsAscii(subject) ? impl_->ascii : impl_->general;
+      impl_->ascii.code != nullptr && subject_is_ascii ? impl_->ascii : impl_->general;
   const int rc = form.jit
                      ? pcre2_jit_match(form.code, bytes, subject.size(), 0, 0, state.data, state.context)
                      : pcre2_match(form.code, bytes, subject.size(), 0, 0, state.data, state.context);

@@ -70,6 +70,10 @@ class Pattern {
   // re.fullmatch(python_source, subject) is not None, bounded in cost.
   MatchOutcome Match(std::string_view subject, MatchScratch& scratch) const;
 
+  // The same, for a subject the caller knows is all ASCII (stored tuple texts
+  // are): skips the per-subject check that picks the ASCII form.
+  MatchOutcome MatchAscii(std::string_view subject, MatchScratch& scratch) const;
+
   const std::string& python_source() const { return python_source_; }
   const std::string& pcre2_source() const { return pcre2_source_; }  // general (UTF) form
 
@@ -87,6 +91,7 @@ class Pattern {
   bool matches_every_single_line() const { return matches_every_single_line_; }
 
  private:
+  MatchOutcome MatchWith(std::string_view subject, MatchScratch& scratch, bool subject_is_ascii) const;
   friend Result<std::shared_ptr<const Pattern>> CompilePattern(std::string_view, const PatternLimits&);
   Pattern() = default;
   struct Impl;

@@ -75,7 +75,7 @@ struct TextMatcher {
   MatchOutcome Match(std::string_view text, MatchScratch& scratch) const {
     if (is_literal()) return text == literal ? MatchOutcome::kMatch : MatchOutcome::kNoMatch;
     if (matches_every_text) return MatchOutcome::kMatch;
-    return pattern->Match(text, scratch);
+    return pattern->MatchAscii(text, scratch);  // stored texts are [A-Za-z0-9,]
   }
   std::string_view source() const { return is_literal() ? literal : pattern->python_source(); }
 };
