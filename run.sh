@@ -145,7 +145,8 @@ Run a local cluster (broker + N nodes; data, logs and state in DIR):
 Defaults: --nodes $DEFAULT_NODE_COUNT, --port $DEFAULT_PORT_BASE, --dir ${DEFAULT_DATA_DIR#"$ROOT"/}.
 Ports from BASE: broker clients BASE, nodes BASE+1, shutdown BASE+2; node i bus BASE+10+2i,
 transfer BASE+11+2i. Two clusters run side by side with different --port and --dir.
-Every node saves DIR/node-ID.snapshot on shutdown; the next start loads the newest one.
+Every node saves DIR/node-ID.snapshot on shutdown; the next start loads the freshest one (by the
+log position in its header) into every node.
 A node that dies is restarted after ${RESTART_FIRST_DELAY_MS} ms (doubling up to ${RESTART_MAX_DELAY_MS} ms), at most
 ${RESTART_MAX_ATTEMPTS} times in a row. More: docs/OPERATIONS.md.
 USAGE

@@ -2,6 +2,7 @@
 // several handlers share. Message handlers are in node_core_handlers.cpp.
 #include "nodes/node_core.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "nodes/node_core_state.h"
@@ -111,6 +112,7 @@ void NodeCore::State::BecomePrimary(uint64_t won_term, TimePoint now, NodeAction
   primary = config.id;
   role = Role::kPrimary;
   acks.Reset(won_term, 0);
+  commit_told_broker = 0;
   primary_side.Begin(won_term, replica, now);
   Event(out, NodeEventKind::kTermChanged, config.id, "term " + std::to_string(won_term) + " begins");
   Event(out, NodeEventKind::kBecamePrimary, config.id,
@@ -174,7 +176,14 @@ void NodeCore::State::RequestTransferIfDue(TimePoint now, NodeActions& out) {
 void NodeCore::State::AdvanceCommitAndRelease(TimePoint now, NodeActions& out) {
   if (role != Role::kPrimary) return;
   const uint64_t committed = acks.Advance(replica.last().seq, now);
-  for (auto& reply : primary_side.Release(committed)) out.to_broker.push_back(std::move(reply));
+  std::vector<ClientReplyFrame> replies = primary_side.Release(committed);
+  // Replies tell the broker the commit point; without one, a heartbeat does
+  // at once: the broker's committed position is what lets a successor that
+  // takes over alone answer reads (PrimaryReplicator), so it must not lag.
+  const uint64_t reported = primary_side.ReportedCommit(committed).seq;
+  if (replies.empty() && reported > commit_told_broker) out.to_broker.push_back(MakeHeartbeat(now));
+  commit_told_broker = std::max(commit_told_broker, reported);
+  for (auto& reply : replies) out.to_broker.push_back(std::move(reply));
   if (!primary_side.CannotCommit(acks, now)) return;
   if (primary_side.pending_replies() == 0 && primary_side.unconfirmed_writes() == 0) return;
   // Too few backups in reach: nothing can commit, so nothing may wait for it.

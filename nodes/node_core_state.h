@@ -16,7 +16,9 @@
 //   primary    a newer term (peer or broker)           -> candidate/syncing (StepDown)
 //   primary    broker silent for the liveness window   -> candidate (StepDown)
 //   any        Shutdown from my primary / ShutdownCommand,
-//              or broker silent past broker_timeout    -> stopped (save and exit)
+//              or broker silent past broker_timeout    -> stopped (a last heartbeat,
+//                                                         role stopped, to the broker;
+//                                                         save and exit)
 #pragma once
 
 #include <map>
@@ -56,6 +58,7 @@ struct NodeCore::State {
   // (duplicated) must not get two snapshots under one transfer id.
   std::map<NodeId, uint64_t> last_transfer_served;
   TimePoint next_heartbeat{0};
+  uint64_t commit_told_broker = 0;  // primary: the highest committed seq the broker was sent
   TimePoint election_not_before{0};
 
   // Transitions (node_core.cpp).

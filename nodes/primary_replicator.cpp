@@ -1,7 +1,7 @@
 #include "nodes/primary_replicator.h"
 
 #include <algorithm>
-#include <iterator>
+#include <map>
 #include <string>
 #include <utility>
 
@@ -55,7 +55,7 @@ bool PrimaryReplicator::TooFewInReach(const AckTracker& acks, TimePoint now) con
 }
 
 bool PrimaryReplicator::CannotCommit(const AckTracker& acks, TimePoint now) const {
-  return false && active_ && !async_replies_ && TooFewInReach(acks, now);
+  return active_ && !async_replies_ && TooFewInReach(acks, now);
 }
 
 void PrimaryReplicator::Handle(const ClientTag& client, const Request& request, ReplicaState& state,
@@ -114,7 +114,8 @@ void PrimaryReplicator::Handle(const ClientTag& client, const Request& request, 
   entry.position = LogPosition{term_, state.last().seq + 1};
   entry.request_id = request.id;
   if (!async_replies_) {
-    unconfirmed_.emplace(entry.position.seq, Unconfirmed{request.id, request.op_name, undo.Restore(effect, reply)});
+    unconfirmed_.push_back(
+        Unconfirmed{entry.position.seq, request.id, request.op_name, undo.Restore(effect, reply)});
   }
   entry.effect = std::move(effect);
   if (client_id != 0) entry.reply = reply;
@@ -145,7 +146,7 @@ bool PrimaryReplicator::Releasable(const Pending& pending, uint64_t committed_se
 
 std::vector<ClientReplyFrame> PrimaryReplicator::Release(uint64_t committed_seq) {
   std::vector<ClientReplyFrame> out;
-  unconfirmed_.erase(unconfirmed_.begin(), unconfirmed_.upper_bound(committed_seq));
+  ForgetCommitted(committed_seq);
   const LogPosition reported = ReportedCommit(committed_seq);
   while (!pending_.empty() && Releasable(pending_.front(), committed_seq)) {
     Send(pending_.front(), reported, out);
@@ -158,17 +159,16 @@ PrimaryReplicator::Failed PrimaryReplicator::FailUnconfirmed(ReplicaState& state
                                                              TimePoint now) {
   Failed failed;
   const uint64_t committed = acks.committed();
-  unconfirmed_.erase(unconfirmed_.begin(), unconfirmed_.upper_bound(committed));
+  ForgetCommitted(committed);
   // Only this term's writes can be taken back (their entries follow the no-op).
   const uint64_t keep_through = std::max(committed, term_start_seq_);
   std::map<uint64_t, Reply> undone;  // entry seq -> the answer recorded for it
-  while (!unconfirmed_.empty() && std::prev(unconfirmed_.end())->first > keep_through) {
-    auto newest = std::prev(unconfirmed_.end());
-    Unconfirmed& write = newest->second;
+  while (!unconfirmed_.empty() && unconfirmed_.back().seq > keep_through) {
+    Unconfirmed& write = unconfirmed_.back();
     Reply answer = NotEnoughReplicas(
         write.id, write.op_name,
         "applied on the primary, but its backups went out of reach before all of them confirmed it (" +
-            std::to_string(acks.AckedBy(newest->first)) + " did, at least " + std::to_string(min_acks_) +
+            std::to_string(acks.AckedBy(write.seq)) + " did, at least " + std::to_string(min_acks_) +
             " must), so the primary undid it; a backup that applied it may still bring it back after a "
             "failover: read before writing again");
     LogEntry undo;
@@ -182,8 +182,8 @@ PrimaryReplicator::Failed PrimaryReplicator::FailUnconfirmed(ReplicaState& state
     }
     state.Apply(undo);
     batch_.push_back(std::move(undo));
-    undone.emplace(newest->first, std::move(answer));
-    unconfirmed_.erase(newest);
+    undone.emplace(write.seq, std::move(answer));
+    unconfirmed_.pop_back();
   }
   failed.writes_undone = undone.size();
   if (!undone.empty()) content_seq_ = keep_through;
@@ -224,6 +224,10 @@ PrimaryReplicator::Failed PrimaryReplicator::FailUnconfirmed(ReplicaState& state
   }
   pending_.clear();
   return failed;
+}
+
+void PrimaryReplicator::ForgetCommitted(uint64_t committed_seq) {
+  while (!unconfirmed_.empty() && unconfirmed_.front().seq <= committed_seq) unconfirmed_.pop_front();
 }
 
 LogPosition PrimaryReplicator::ReportedCommit(uint64_t committed_seq) const {

@@ -31,7 +31,6 @@
 
 #include <cstdint>
 #include <deque>
-#include <map>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -95,6 +94,7 @@ class PrimaryReplicator {
   };
   // A write of this term not known committed: how to take it back.
   struct Unconfirmed {
+    uint64_t seq = 0;
     RequestId id;
     std::string op_name;
     WriteEffect restore;
@@ -102,6 +102,7 @@ class PrimaryReplicator {
   void Queue(Pending pending);
   bool TooFewInReach(const AckTracker& acks, TimePoint now) const;  // after the takeover grace
   bool Releasable(const Pending& pending, uint64_t committed_seq) const;
+  void ForgetCommitted(uint64_t committed_seq);  // their undo is no longer needed
   void Send(Pending& pending, LogPosition reported, std::vector<ClientReplyFrame>& out) const;
   Reply NotEnoughReplicas(const RequestId& id, const std::string& op_name, std::string message) const;
 
@@ -117,9 +118,10 @@ class PrimaryReplicator {
   // The space holds exactly the state after this seq: entries after it (if
   // any) are undone writes and their undo entries.
   uint64_t content_seq_ = 0;
+  // (Reads need content_seq_ committed; it never drops below term_start_seq_.)
   TimePoint began_at_{0};
   std::deque<Pending> pending_;
-  std::map<uint64_t, Unconfirmed> unconfirmed_;  // by seq; sync mode only
+  std::deque<Unconfirmed> unconfirmed_;  // by seq, oldest first; sync mode only
   std::vector<LogEntry> batch_;
 };
 

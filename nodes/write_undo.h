@@ -9,9 +9,10 @@
 // effect and then its restore leaves the space exactly as it was.
 #pragma once
 
-#include <map>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "nodes/space.h"
 
@@ -23,7 +24,8 @@ class WriteUndo {
   WriteEffect Restore(const WriteEffect& effect, const Reply& reply) const;
 
  private:
-  std::map<std::string, std::optional<std::string>> before_;  // key text -> value text, or absent
+  // Each key the request names, in request order, with its value before (or absent).
+  std::vector<std::pair<std::string, std::optional<std::string>>> before_;
 };
 
 }  // namespace ts::cluster

@@ -1,11 +1,12 @@
 // The node's parts on their own: failure detection, bully election, ack
-// bookkeeping, the recent log and the exactly-once table.
+// bookkeeping, the recent log, the exactly-once table and write undo.
 #include <catch2/catch.hpp>
 
 #include "nodes/ack_tracker.h"
 #include "nodes/bully_election.h"
 #include "nodes/failure_detector.h"
 #include "nodes/replica_state.h"
+#include "nodes/write_undo.h"
 
 using namespace ts;
 using namespace ts::cluster;
@@ -183,4 +184,26 @@ TEST_CASE("client table: last write per client, oldest evicted first") {
   ClientTable copy(2);
   copy.Replace(table.Rows());
   CHECK(copy.Find(7)->seq == 12);
+}
+
+TEST_CASE("write undo: applying a write and then its restore leaves the space as it was") {
+  TupleSpace space;
+  space.Upsert("a", "1");
+  space.Upsert("b", "2");
+  space.Upsert("c", "3");
+  const TupleSpace::PairMap before = space.pairs();
+  auto write_then_undo = [&](Request request) {
+    const WriteUndo undo = WriteUndo::Capture(space, request);
+    WriteEffect effect;
+    Reply reply = space.Execute(request, &effect);
+    REQUIRE_FALSE(effect.empty());
+    space.ApplyEffect(undo.Restore(effect, reply));
+    CHECK(space.pairs() == before);
+  };
+  // PUT: a key named twice, a key present (rejected), a new key.
+  write_then_undo(MakePut({Pair{{"d"}, {"4"}}, Pair{{"d"}, {"5"}}, Pair{{"a"}, {"9"}}, Pair{{"e"}, {"6"}}}));
+  // POST: an absent key (rejected) before a present one, which is named twice.
+  write_then_undo(MakePost({Pair{{"z"}, {"0"}}, Pair{{"b"}, {"7"}}, Pair{{"b"}, {"8"}}}));
+  // DELETE by pattern: its keys come from the pairs it returned.
+  write_then_undo(MakeDelete("[ac]", ".*"));
 }

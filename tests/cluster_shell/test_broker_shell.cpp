@@ -225,9 +225,7 @@ TEST_CASE("tsbroker answers 'not confirmed' when a node is still running after t
   REQUIRE(answer->error);
   CHECK(answer->error->kind == ErrorKind::kUnavailable);
   CHECK_THAT(answer->error->message, Catch::Contains("not confirmed within 400 ms: node 3 still running"));
-  int commands = 0;
-  while (NextShutdownCommand(node, Millis(200))) ++commands;
-  CHECK(commands >= 2);  // it kept trying for the whole grace
+  CHECK(NextShutdownCommand(node, Millis(0)));  // it was told (the resending is the first test's)
   REQUIRE(f.broker->WaitDone(kReplyTimeout));
   CHECK(f.broker->exit_code() == kBrokerExitOk);
 }

@@ -32,7 +32,7 @@ SavedFile ReadSaved(const std::string& path) {
 
 }  // namespace
 
-TEST_CASE("integration: a node loaded from its file wins over empty nodes with higher ids; every node gets "
+TEST_CASE("integration: a node loaded from its file wins over empty nodes with higher ids, and every node gets "
           "its pairs",
           "[integration][persistence]") {
   TempDir files;

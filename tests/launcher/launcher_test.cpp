@@ -201,8 +201,9 @@ TEST_CASE("run.sh: up, kill the primary, the supervisor restarts it, down saves,
   for (int id = 1; id <= 3; ++id) {
     INFO("node " << id);
     CHECK_THAT(down.err, Catch::Contains("node " + std::to_string(id) + " saved 2 pairs to"));
-    CHECK(ReadFile(cluster.file("node-" + std::to_string(id) + ".snapshot")) ==
-          "tuplestar-snapshot v1 pairs=2\nuser,1\tann\nuser,2\tbob\n");
+    CHECK_THAT(ReadFile(cluster.file("node-" + std::to_string(id) + ".snapshot")),
+               Catch::Matches("tuplestar-snapshot v2 pairs=2 term=[1-9][0-9]* seq=[1-9][0-9]*\n"
+                              "user,1\tann\nuser,2\tbob\n"));
   }
   CHECK(cluster.Run("status").exit_code == 1);
 

@@ -257,7 +257,7 @@ TEST_CASE("tsctl on a real cluster: past the client limit, 'service refused' pla
 
   ToolRun refused = tsctl({"get", "x", ".*"});
   CHECK(refused.exit_code == 1);
-  CHECK(refused.out == "error: service refused: the broker serves at most 1 clients\n");
+  CHECK(refused.out == "error: service refused: the broker serves at most 1 client at a time\n");
   REQUIRE(first.Get("x", ".*").ok());  // keeps its slot busy
   const std::optional<ts::itest::ClusterView> view = cluster.Status();  // the broker's term
   REQUIRE(view);
@@ -265,7 +265,7 @@ TEST_CASE("tsctl on a real cluster: past the client limit, 'service refused' pla
   CHECK(refused_json.exit_code == 1);
   CHECK(refused_json.out ==
         R"({"ok":false,"op":"PUT","pairs":[],"rejected":[],"error":{"kind":"service_refused",)"
-        R"("message":"service refused: the broker serves at most 1 clients"},"served_by":0,"term":)" +
+        R"("message":"the broker serves at most 1 client at a time"},"served_by":0,"term":)" +
             std::to_string(view->term) + "}\n");
 
   // When the first client goes quiet, its slot frees and tsctl gets in.
