@@ -29,7 +29,11 @@ struct NodeConfig {
   Millis liveness_window = NodeDefaults::kHeartbeatInterval * NodeDefaults::kLivenessHeartbeats;
   // Election: how long a candidate waits for a better node to answer, and how
   // long a node that was answered waits for that node to become primary.
-  Millis election_answer_timeout = NodeDefaults::kHeartbeatInterval * 2;
+  // An answer on the bus takes milliseconds; 1.5 heartbeats leaves room for
+  // a slow peer and keeps kill-to-first-ack (liveness window + this) under
+  // 500 ms with the defaults. Safety never rests on it: the broker's pre-vote
+  // and committed-position check decide.
+  Millis election_answer_timeout = NodeDefaults::kHeartbeatInterval * 3 / 2;
   Millis coordinator_timeout = NodeDefaults::kHeartbeatInterval * 10;
   // How long to wait for a pre-vote or registration answer from the broker.
   Millis broker_answer_timeout = NodeDefaults::kHeartbeatInterval * 5;
