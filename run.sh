@@ -47,6 +47,7 @@ PACKAGES=(
   libpcre2-dev
   catch2 libbenchmark-dev
   libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libedit-dev libabsl-dev
+  libgoogle-perftools-dev
 )
 
 log() { printf '[run.sh] %s\n' "$*" >&2; }

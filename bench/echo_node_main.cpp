@@ -13,7 +13,9 @@
 #include <cstdint>
 #include <string>
 #include <vector>
+#include <iterator>
 #include <zmq.hpp>
+#include <zmq_addon.hpp>
 
 #include "bench/echo_core.h"
 #include "nodes/cluster_codec.h"
@@ -76,6 +78,8 @@ int main(int argc, char** argv) {
 
   ts::bench::EchoCore core(config, SteadyNow());
   std::vector<NodeToBroker> out;
+  std::vector<zmq::message_t> parts;
+  std::vector<std::string> frames;
   TimePoint broker_heard = SteadyNow();
   bool was_accepted = false;
   const Millis poll_wait = std::clamp(config.heartbeat_interval / 4, Millis(1), EchoShellDefaults::kMaxPollWait);
@@ -84,20 +88,26 @@ int main(int argc, char** argv) {
     try {
       zmq::pollitem_t items[] = {{socket.handle(), 0, ZMQ_POLLIN, 0}};
       zmq::poll(items, 1, poll_wait);
-      zmq::message_t frame;
+      // Like tsnode: a message carries one frame per part, and what a turn
+      // produced leaves as one message (nodes/socket_support.h).
       for (int i = 0; i < EchoShellDefaults::kMaxFramesPerTurn; ++i) {
-        if (!socket.recv(frame, zmq::recv_flags::dontwait)) break;
-        ts::Result<BrokerToNode> message = DecodeBrokerToNode(View(frame));
-        if (!message.ok()) {
-          if (WorthLogging(++junk)) spdlog::warn("dropped an ill-formed broker frame: {}", message.error().message);
-          continue;
+        parts.clear();
+        if (!zmq::recv_multipart(socket, std::back_inserter(parts), zmq::recv_flags::dontwait)) break;
+        for (const zmq::message_t& part : parts) {
+          ts::Result<BrokerToNode> message = DecodeBrokerToNode(View(part));
+          if (!message.ok()) {
+            if (WorthLogging(++junk)) spdlog::warn("dropped an ill-formed broker frame: {}", message.error().message);
+            continue;
+          }
+          broker_heard = SteadyNow();
+          core.on_message(message.value(), broker_heard, out);
         }
-        broker_heard = SteadyNow();
-        core.on_message(message.value(), broker_heard, out);
       }
       const TimePoint now = SteadyNow();
       core.on_tick(now, out);
-      for (const NodeToBroker& message : out) SendParts(socket, {EncodeNodeToBroker(message)});
+      frames.clear();
+      for (const NodeToBroker& message : out) frames.push_back(EncodeNodeToBroker(message));
+      SendFrames(socket, {}, frames);
       out.clear();
       if (core.accepted() != was_accepted) {
         was_accepted = core.accepted();

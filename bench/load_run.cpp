@@ -32,8 +32,10 @@ void CountError(LoadResult& result, const std::string& kind, LoadProgress& progr
 }
 
 // One client thread: keep `depth` requests out until the window closes, then drain.
-void RunClient(const LoadOptions& options, uint32_t index, LoadProgress& progress, ClientOutcome& outcome) {
+void RunClient(const LoadOptions& options, uint32_t index, LoadProgress& progress, ClientOutcome& outcome,
+               zmq::context_t& context) {
   PipelineOptions pipeline;
+  pipeline.shared_context = &context;
   pipeline.request_timeout = options.request_timeout;
   pipeline.retries = options.retries;
   pipeline.max_in_flight = static_cast<size_t>(options.depth);
@@ -107,12 +109,15 @@ LoadResult RunLoad(const LoadOptions& options, LoadProgress& progress,
                    const std::function<void(double)>& on_tick, double tick_interval_s) {
   const int clients = std::max(1, options.clients);
   std::vector<ClientOutcome> outcomes(static_cast<size_t>(clients));
+  // One context for every client thread: its single I/O thread serves them
+  // all, as one event loop serves redis-benchmark's connections.
+  zmq::context_t context(LoadDefaults::kIoThreads);
   std::vector<std::thread> threads;
   progress.phase.store(options.warmup_s > 0 ? kWarmUp : kMeasuring);
   const Clock::time_point started = Clock::now();
   for (int i = 0; i < clients; ++i) {
     threads.emplace_back(RunClient, std::cref(options), static_cast<uint32_t>(i), std::ref(progress),
-                         std::ref(outcomes[static_cast<size_t>(i)]));
+                         std::ref(outcomes[static_cast<size_t>(i)]), std::ref(context));
   }
   auto seconds = [](double s) { return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s)); };
   const Clock::time_point warm_end = started + seconds(std::max(0.0, options.warmup_s));

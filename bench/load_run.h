@@ -37,6 +37,8 @@ struct LoadDefaults {
   // Preload: pairs per PUT, and PUTs in flight.
   static constexpr size_t kPreloadBatchPairs = 1'000;
   static constexpr size_t kPreloadDepth = 4;
+  // ZeroMQ I/O threads shared by all the client threads of one run.
+  static constexpr int kIoThreads = 1;
 };
 
 struct LoadOptions {

@@ -113,7 +113,10 @@ class Broker {
     if (items[0].revents & ZMQ_POLLIN) DrainClients();
     if (items[2].revents & ZMQ_POLLIN) DrainShutdown();
     const TimePoint now = SteadyNow();
-    CarryOut(core_.on_tick(now), now);
+    turn_actions_.Append(core_.on_tick(now));
+    // Everything the turn produced goes out together: the requests for the
+    // primary as one message (socket_support.h, kMaxFramesPerMessage).
+    CarryOut(std::exchange(turn_actions_, {}), now);
     CarryOut(shutdown_.OnTick(now, Sight(now)), now);
     return !exiting_;
   }
@@ -154,7 +157,7 @@ class Broker {
         SendParts(sockets_.clients, {address, "", RefusalDuringShutdown(frame)});
         return;
       }
-      CarryOut(core_.on_client_frame(address, std::move(frame), now), now);
+      turn_actions_.Append(core_.on_client_frame(address, std::move(frame), now));
     });
   }
 
@@ -173,9 +176,8 @@ class Broker {
         connections_.OnAccepted(static_cast<int>(fd));
       } else if (event == ZMQ_EVENT_DISCONNECTED) {
         if (auto address = connections_.OnDisconnected(static_cast<int>(fd))) {
-          const TimePoint now = SteadyNow();
           spdlog::debug("a client disconnected; its slot is free");
-          CarryOut(core_.on_client_left(*address, now), now);
+          turn_actions_.Append(core_.on_client_left(*address, SteadyNow()));
         }
       }
     }
@@ -188,37 +190,44 @@ class Broker {
     SendParts(sockets_.clients, {address, "", reply});
   }
 
+  // A node DEALER's message: [routing id][frame]..., one or more frames.
   void DrainNodes() {
     Drain(sockets_.nodes, [&](std::vector<zmq::message_t>& parts, TimePoint now) {
-      // A node DEALER: [routing id][frame].
-      Result<NodeToBroker> message =
-          parts.size() == 2 ? DecodeNodeToBroker(View(parts[1]))
-                            : Result<NodeToBroker>(Error{ErrorKind::kMalformedRequest,
-                                                         std::to_string(parts.size()) +
-                                                             " parts where [routing id][frame] was expected"});
-      if (!message.ok()) {
-        core_.on_ill_formed_node_frame();
-        const uint64_t count = core_.stats().node_frames_ill_formed;
-        if (WorthLogging(count)) {
-          spdlog::warn("ill-formed frame on the node endpoint ({} so far): {}", count, message.error().message);
-        }
+      if (parts.size() < 2) {
+        IllFormedNodeFrame(Error{ErrorKind::kMalformedRequest,
+                                 std::to_string(parts.size()) + " parts where [routing id][frame]... was expected"});
         return;
       }
-      const NodeId sender = SenderOf(message.value());
-      auto [route, inserted] = node_routes_.try_emplace(sender, View(parts[0]));
-      if (!inserted && route->second != View(parts[0])) {
-        spdlog::info("node {} reconnected", sender);
-        route->second = std::string(View(parts[0]));
-      }
-      spdlog::trace("from node {}: {}", sender, Describe(message.value()));
-      view_.Heard(message.value(), now);
-      shutdown_.OnNodeMessage(message.value());
-      if (!shutdown_.Admits(message.value())) {
-        spdlog::debug("shutting down: no new term; ignored {} from node {}", Describe(message.value()), sender);
-        return;
-      }
-      CarryOut(core_.on_node_message(message.value(), now), now);
+      for (size_t i = 1; i < parts.size() && !exiting_; ++i) HandleNodeFrame(View(parts[0]), View(parts[i]), now);
     });
+  }
+
+  void IllFormedNodeFrame(const Error& error) {
+    core_.on_ill_formed_node_frame();
+    const uint64_t count = core_.stats().node_frames_ill_formed;
+    if (WorthLogging(count)) spdlog::warn("ill-formed frame on the node endpoint ({} so far): {}", count, error.message);
+  }
+
+  void HandleNodeFrame(std::string_view routing_id, std::string_view frame, TimePoint now) {
+    Result<NodeToBroker> message = DecodeNodeToBroker(frame);
+    if (!message.ok()) {
+      IllFormedNodeFrame(message.error());
+      return;
+    }
+    const NodeId sender = SenderOf(message.value());
+    auto [route, inserted] = node_routes_.try_emplace(sender, routing_id);
+    if (!inserted && route->second != routing_id) {
+      spdlog::info("node {} reconnected", sender);
+      route->second = std::string(routing_id);
+    }
+    if (spdlog::should_log(spdlog::level::trace)) spdlog::trace("from node {}: {}", sender, Describe(message.value()));
+    view_.Heard(message.value(), now);
+    shutdown_.OnNodeMessage(message.value());
+    if (!shutdown_.Admits(message.value())) {
+      spdlog::debug("shutting down: no new term; ignored {} from node {}", Describe(message.value()), sender);
+      return;
+    }
+    turn_actions_.Append(core_.on_node_message(message.value(), now));
   }
 
   void DrainShutdown() {
@@ -247,6 +256,7 @@ class Broker {
         view_.Record(BrokerEvent{BrokerEventKind::kShutdown, core_.primary(), core_.served_term(),
                                  "shutdown requested: the nodes are told to save and stop"},
                      now);
+        CarryOut(std::exchange(turn_actions_, {}), now);  // requests already taken go to the primary first
         CarryOut(shutdown_.Begin(now, Sight(now)), now);
         return;
       }
@@ -265,7 +275,7 @@ class Broker {
                        event.kind == BrokerEventKind::kPrimaryRefused;
       spdlog::log(bad ? spdlog::level::warn : spdlog::level::info, "{}", event.text);
     }
-    for (const NodeSend& send : actions.to_nodes) SendToNode(send);
+    SendToNodes(actions.to_nodes);
     for (const ClientFrame& reply : actions.to_clients) {
       switch (SendParts(sockets_.clients, {reply.client, "", reply.frame})) {
         case SendOutcome::kSent:
@@ -296,7 +306,7 @@ class Broker {
       } else {
         spdlog::debug("shutdown command to node {} again (attempt {}): not confirmed yet", node, attempt);
       }
-      SendToNode(NodeSend{node, ShutdownCommand{}});
+      SendToNodes({NodeSend{node, ShutdownCommand{}}});
     }
     if (step.finished) OnShutdownFinished(*step.finished, now);
   }
@@ -328,18 +338,33 @@ class Broker {
     return EncodeReply(reply);
   }
 
-  void SendToNode(const NodeSend& send) {
-    auto route = node_routes_.find(send.to);
+  // Consecutive sends to the same node leave as one message.
+  void SendToNodes(const std::vector<NodeSend>& sends) {
+    for (size_t first = 0; first < sends.size();) {
+      const NodeId to = sends[first].to;
+      size_t end = first;
+      frames_.clear();
+      for (; end < sends.size() && sends[end].to == to; ++end) {
+        if (spdlog::should_log(spdlog::level::trace)) spdlog::trace("to node {}: {}", to, Describe(sends[end].message));
+        frames_.push_back(EncodeBrokerToNode(sends[end].message));
+      }
+      SendFramesToNode(to, sends[first].message, end - first);
+      first = end;
+    }
+  }
+
+  // `first` is the first of the `count` messages in frames_, for the log.
+  void SendFramesToNode(NodeId to, const BrokerToNode& first, size_t count) {
+    auto route = node_routes_.find(to);
+    const auto what = [&] { return Describe(first) + (count > 1 ? " and " + std::to_string(count - 1) + " more" : ""); };
     if (route == node_routes_.end()) {
-      spdlog::debug("no connection from node {} yet; dropped {}", send.to, Describe(send.message));
+      spdlog::debug("no connection from node {} yet; dropped {}", to, what());
       return;
     }
-    spdlog::trace("to node {}: {}", send.to, Describe(send.message));
-    const SendOutcome outcome = SendParts(sockets_.nodes, {route->second, EncodeBrokerToNode(send.message)});
+    const SendOutcome outcome = SendFrames(sockets_.nodes, route->second, frames_);
     if (outcome != SendOutcome::kSent && WorthLogging(++node_sends_dropped_)) {
-      spdlog::warn("could not send to node {} ({}); dropped {} ({} so far)", send.to,
-                   outcome == SendOutcome::kNoRoute ? "disconnected" : "queue full", Describe(send.message),
-                   node_sends_dropped_);
+      spdlog::warn("could not send to node {} ({}); dropped {} ({} so far)", to,
+                   outcome == SendOutcome::kNoRoute ? "disconnected" : "queue full", what(), node_sends_dropped_);
     }
   }
 
@@ -352,6 +377,8 @@ class Broker {
   ShutdownHandshake shutdown_;
   std::vector<std::pair<std::string, Reply>> operators_waiting_;  // SHUTDOWN senders: address, reply to send
   std::map<NodeId, int> shutdown_commands_sent_;                   // per node, for the log
+  BrokerActions turn_actions_;      // what this turn's frames asked for, carried out at its end
+  std::vector<std::string> frames_;  // encoded frames of the message to a node being built
   bool exiting_ = false;
   uint64_t bad_client_envelopes_ = 0;
   uint64_t client_sends_dropped_ = 0;

@@ -25,14 +25,18 @@ PipelinedClient::PipelinedClient(std::string endpoint, PipelineOptions options)
     : endpoint_(std::move(endpoint)),
       options_(Sanitized(options)),
       table_(options_.request_timeout, 1 + options_.retries) {
-  try {
-    context_ = std::make_unique<zmq::context_t>(1);
-  } catch (const zmq::error_t& error) {
-    setup_error_ = Error{ErrorKind::kUnavailable,
-                         std::string("cannot create a ZeroMQ context: ") + error.what()};
-    return;
+  zmq::context_t* context = options_.shared_context;
+  if (context == nullptr) {
+    try {
+      own_context_ = std::make_unique<zmq::context_t>(1);
+    } catch (const zmq::error_t& error) {
+      setup_error_ = Error{ErrorKind::kUnavailable,
+                           std::string("cannot create a ZeroMQ context: ") + error.what()};
+      return;
+    }
+    context = own_context_.get();
   }
-  Result<zmq::socket_t> socket = ConnectClientSocket(*context_, zmq::socket_type::dealer, endpoint_);
+  Result<zmq::socket_t> socket = ConnectClientSocket(*context, zmq::socket_type::dealer, endpoint_);
   if (!socket.ok()) {
     setup_error_ = socket.error();
     return;

@@ -33,6 +33,10 @@ struct PipelineOptions {
   int retries = client_config::kDefaultRequestRetries;  // attempts = 1 + retries
   size_t max_in_flight = client_config::kDefaultMaxInFlight;
   uint64_t client_id = 0;  // 0: draw a random one
+  // A context to share with other clients (not owned; it must outlive the
+  // client): many clients in one process then share its I/O thread instead
+  // of starting one each. Null: the client makes its own.
+  zmq::context_t* shared_context = nullptr;
 };
 
 struct Completion {
@@ -86,7 +90,7 @@ class PipelinedClient {
   std::string endpoint_;
   PipelineOptions options_;
   InFlightTable table_;
-  std::unique_ptr<zmq::context_t> context_;
+  std::unique_ptr<zmq::context_t> own_context_;  // unless options_.shared_context
   std::optional<zmq::socket_t> socket_;
   std::optional<Error> setup_error_;
   uint64_t last_request_number_ = 0;

@@ -160,23 +160,21 @@ class Node {
     }
   }
 
+  // A message from the broker carries one frame per part (socket_support.h).
   void DrainBroker(NodeActions& actions) {
-    zmq::message_t frame;
+    std::vector<zmq::message_t> parts;
     for (int i = 0; i < NodeShellDefaults::kMaxFramesPerSocketPerTurn; ++i) {
-      if (!sockets_.broker.recv(frame, zmq::recv_flags::dontwait)) return;
-      if (frame.more()) {  // the broker sends one frame per message; drain the rest
-        while (frame.more() && sockets_.broker.recv(frame, zmq::recv_flags::dontwait)) {
+      parts.clear();
+      if (!zmq::recv_multipart(sockets_.broker, std::back_inserter(parts), zmq::recv_flags::dontwait)) return;
+      for (const zmq::message_t& part : parts) {
+        Result<BrokerToNode> message = DecodeBrokerToNode(View(part));
+        if (!message.ok()) {
+          Junk(message.error().message);
+          continue;
         }
-        Junk("a multi-part message from the broker");
-        continue;
+        if (spdlog::should_log(spdlog::level::trace)) spdlog::trace("in: {}", Describe(message.value()));
+        actions.Append(core_.on_message(message.value(), SteadyNow()));
       }
-      Result<BrokerToNode> message = DecodeBrokerToNode(View(frame));
-      if (!message.ok()) {
-        Junk(message.error().message);
-        continue;
-      }
-      if (spdlog::should_log(spdlog::level::trace)) spdlog::trace("in: {}", Describe(message.value()));
-      actions.Append(core_.on_message(message.value(), SteadyNow()));
     }
   }
 
@@ -193,12 +191,16 @@ class Node {
       if (SendParts(sockets_.bus_out, {EncodePeerMessage(message)}) != SendOutcome::kSent) Dropped("bus", message);
     }
     for (const PeerSend& send : actions.to_peer) SendToPeer(send);
+    // Everything for the broker this turn leaves as one message.
+    broker_frames_.clear();
     for (const NodeToBroker& message : actions.to_broker) {
       if (spdlog::should_log(spdlog::level::trace)) spdlog::trace("to broker: {}", Describe(message));
-      if (SendParts(sockets_.broker, {EncodeNodeToBroker(message)}) != SendOutcome::kSent &&
-          WorthLogging(++broker_sends_dropped_)) {
-        spdlog::debug("broker link down or full; dropped {} ({} so far)", Describe(message), broker_sends_dropped_);
-      }
+      broker_frames_.push_back(EncodeNodeToBroker(message));
+    }
+    if (!broker_frames_.empty() && SendFrames(sockets_.broker, {}, broker_frames_) != SendOutcome::kSent &&
+        WorthLogging(++broker_sends_dropped_)) {
+      spdlog::debug("broker link down or full; dropped {} and what followed it ({} so far)",
+                    Describe(actions.to_broker.front()), broker_sends_dropped_);
     }
   }
 
@@ -243,6 +245,7 @@ class Node {
   Millis poll_wait_{1};
   std::map<NodeId, size_t> peer_index_;                // node id -> sockets_.peers index
   std::map<NodeId, std::string> transfer_routes_;     // node id -> routing id of its DEALER at our ROUTER
+  std::vector<std::string> broker_frames_;  // this turn's frames for the broker, encoded
   uint64_t junk_frames_ = 0;
   uint64_t broker_sends_dropped_ = 0;
   uint64_t peer_sends_dropped_ = 0;

@@ -9,7 +9,9 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <deque>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <thread>
@@ -102,17 +104,30 @@ inline std::optional<std::string> Fact(const Reply& reply, const Tuple& key, con
   return std::nullopt;
 }
 
-// Receives until a message of type T arrives (others are handed to `other`,
-// if given), or the timeout passes.
+// Frames received on a (DEALER or SUB) socket and not looked at yet: a
+// message from the broker or a node may carry several, one per part.
+inline std::deque<std::string>& UnreadFrames(zmq::socket_t& socket) {
+  thread_local std::map<void*, std::deque<std::string>> unread;
+  return unread[socket.handle()];
+}
+
+// Receives until a frame of type T arrives (others are handed to `other`,
+// if given), or the timeout passes. Every part of a message is a frame.
 template <class T, class Decoded, class Decode>
 std::optional<T> ReceiveKind(zmq::socket_t& socket, Decode decode, std::chrono::milliseconds timeout,
                              const std::function<void(const Decoded&)>& other = {}) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    auto parts = Receive(socket, std::max(left, std::chrono::milliseconds(1)));
-    if (!parts) return std::nullopt;
-    auto message = decode(parts->back());
+  std::deque<std::string>& unread = UnreadFrames(socket);
+  while (!unread.empty() || std::chrono::steady_clock::now() < deadline) {
+    if (unread.empty()) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      auto parts = Receive(socket, std::max(left, std::chrono::milliseconds(1)));
+      if (!parts) return std::nullopt;
+      unread.assign(parts->begin(), parts->end());
+    }
+    const std::string frame = std::move(unread.front());
+    unread.pop_front();
+    auto message = decode(frame);
     if (!message.ok()) continue;
     if (const T* wanted = std::get_if<T>(&message.value())) return *wanted;
     if (other) other(message.value());

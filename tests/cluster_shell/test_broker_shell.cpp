@@ -89,6 +89,41 @@ TEST_CASE("tsbroker relays a request to the primary and its reply back; STATUS i
   CHECK(Fact(status, {"node", "2"}, "live=") == "yes");
 }
 
+TEST_CASE("tsbroker reads every frame of a multi-part node message, skipping an ill-formed one", "[broker_shell]") {
+  BrokerConfig config;
+  config.primary_liveness = Millis(60'000);
+  BrokerFixture f(config);
+  zmq::socket_t node = f.RegisterNode(2, 1);
+  zmq::socket_t first = Connect(f.context, zmq::socket_type::req, f.options.clients_endpoint);
+  zmq::socket_t second = Connect(f.context, zmq::socket_type::req, f.options.clients_endpoint);
+  first.send(zmq::buffer(EncodeRequest(Numbered(MakeGet("a", "b"), 11, 1))));
+  second.send(zmq::buffer(EncodeRequest(Numbered(MakeGet("c", "d"), 12, 1))));
+
+  std::vector<std::string> reply_frames;
+  for (int i = 0; i < 2; ++i) {
+    auto request = ReceiveKind<ClientRequestFrame, BrokerToNode>(
+        node, [](auto frame) { return DecodeBrokerToNode(frame); }, kReplyTimeout);
+    REQUIRE(request);
+    auto decoded = DecodeRequest(request->frame);
+    REQUIRE(decoded.ok());
+    Reply reply;
+    reply.id = decoded.value().id;
+    reply.served_by = 2;
+    reply.term = 1;
+    reply_frames.push_back(EncodeNodeToBroker(ClientReplyFrame{2, request->client, {1, 1}, EncodeReply(reply)}));
+  }
+  SendAll(node, {reply_frames[0], std::string(16, 'x'), reply_frames[1]});  // one message, three frames
+
+  for (auto [socket, client] : {std::pair{&first, 11}, std::pair{&second, 12}}) {
+    auto parts = Receive(*socket, kReplyTimeout);
+    REQUIRE(parts);
+    auto reply = DecodeReply(parts->front());
+    REQUIRE(reply.ok());
+    CHECK(reply.value().id == RequestId{static_cast<uint64_t>(client), 1});
+  }
+  CHECK(Fact(f.Status(), {"broker"}, "relayed=") == "2");
+}
+
 TEST_CASE("tsbroker frees a client's slot when its connection closes", "[broker_shell]") {
   BrokerConfig config;
   config.max_clients = 1;
