@@ -7,7 +7,8 @@ BackupApplier::BackupApplier(NodeId self, const NodeConfig& config, uint64_t inc
       transfer_timeout_(config.state_transfer_timeout),
       behind_timeout_(config.behind_timeout),
       keep_limit_(config.recent_log_entries),
-      incarnation_(incarnation) {}
+      incarnation_(incarnation),
+      staged_(config.space_limits) {}
 
 void BackupApplier::Follow(NodeId primary, uint64_t term) {
   if (primary == primary_ && term == term_) return;
@@ -15,7 +16,7 @@ void BackupApplier::Follow(NodeId primary, uint64_t term) {
   term_ = term;
   need_transfer_ = true;
   in_flight_ = false;
-  chunks_.clear();
+  ForgetChunks();
   end_.reset();
   kept_.clear();
   behind_target_.reset();
@@ -25,7 +26,7 @@ void BackupApplier::Unfollow() {
   primary_ = kNoNode;
   need_transfer_ = false;
   in_flight_ = false;
-  chunks_.clear();
+  ForgetChunks();
   end_.reset();
   kept_.clear();
   behind_target_.reset();
@@ -77,7 +78,7 @@ std::optional<StateTransferRequest> BackupApplier::TakeRequest(const ReplicaStat
   in_flight_ = true;
   transfer_deadline_ = now + transfer_timeout_;
   transfer_id_ = (incarnation_ << 24) + (++transfer_counter_ & 0xffffff);
-  chunks_.clear();
+  ForgetChunks();
   end_.reset();
   ++transfers_started_;
   return StateTransferRequest{self_, transfer_id_, term_, state.last()};
@@ -89,7 +90,11 @@ bool BackupApplier::Matches(uint64_t transfer_id, uint64_t term) const {
 
 bool BackupApplier::OnChunk(const SnapshotChunk& chunk, ReplicaState& state, TimePoint now) {
   if (!Matches(chunk.transfer_id, chunk.term) || chunk.from != primary_) return false;
-  chunks_[chunk.index] = chunk.pairs;
+  // Straight into the staged space: no second copy of the snapshot waits
+  // in chunk buffers (a fresh backup's peak memory is one space, not two).
+  if (chunk_indices_.insert(chunk.index).second) {
+    for (const auto& [key, value] : chunk.pairs) staged_.Upsert(key, value);
+  }
   transfer_deadline_ = now + transfer_timeout_;  // progress
   return InstallIfComplete(state);
 }
@@ -99,7 +104,7 @@ bool BackupApplier::OnEnd(const SnapshotEnd& end, ReplicaState& state, TimePoint
   if (end_ && (end_->at != end.at || end_->chunk_count != end.chunk_count)) {
     // Two different snapshots under one id: the chunks cannot be told apart. Ask again.
     in_flight_ = false;
-    chunks_.clear();
+    ForgetChunks();
     end_.reset();
     return false;
   }
@@ -120,21 +125,22 @@ bool BackupApplier::OnCatchUp(const CatchUp& catch_up, ReplicaState& state) {
 }
 
 bool BackupApplier::InstallIfComplete(ReplicaState& state) {
-  if (!end_ || chunks_.size() != end_->chunk_count) return false;
-  std::vector<std::pair<std::string, std::string>> pairs;
-  for (auto& [index, chunk_pairs] : chunks_) {
-    for (auto& pair : chunk_pairs) pairs.push_back(std::move(pair));
-  }
-  state.Install(pairs, end_->at, end_->clients);
+  if (!end_ || chunk_indices_.size() != end_->chunk_count) return false;
+  state.Install(staged_, end_->at, end_->clients);
   ++snapshots_installed_;
   Finish(state);
   return !need_transfer_;
 }
 
+void BackupApplier::ForgetChunks() {
+  chunk_indices_.clear();
+  staged_.Clear();
+}
+
 void BackupApplier::Finish(ReplicaState& state) {
   in_flight_ = false;
   need_transfer_ = false;
-  chunks_.clear();
+  ForgetChunks();
   end_.reset();
   behind_target_.reset();
   DrainKept(state);

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -61,6 +62,7 @@ class BackupApplier {
   void Finish(ReplicaState& state);
   void Keep(const LogEntry& entry, const ReplicaState& state);
   void DrainKept(ReplicaState& state);
+  void ForgetChunks();
 
   NodeId self_;
   Millis transfer_timeout_;
@@ -75,7 +77,9 @@ class BackupApplier {
   uint64_t transfer_counter_ = 0;
   uint64_t transfer_id_ = 0;
   TimePoint transfer_deadline_{0};
-  std::map<uint32_t, std::vector<std::pair<std::string, std::string>>> chunks_;
+  // The snapshot being received: which chunks are in, and their pairs.
+  std::set<uint32_t> chunk_indices_;
+  TupleSpace staged_;
   std::optional<SnapshotEnd> end_;
 
   std::map<uint64_t, LogEntry> kept_;  // stream entries not applicable yet, by seq

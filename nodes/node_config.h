@@ -17,7 +17,10 @@ struct NodeDefaults {
   static constexpr size_t kMinAcks = 1;
   static constexpr size_t kSnapshotChunkPairs = 1'000;
   static constexpr size_t kRecentLogEntries = 20'000;    // kept for cheap catch-up
-  static constexpr size_t kRecentLogBytes = 64u << 20;   // ... and at most about this much
+  // ... and at most about this much memory. A backup further behind gets a
+  // snapshot instead; 16 MiB holds ~100,000 one-pair writes, seconds of a
+  // saturated primary, far more than a restart takes.
+  static constexpr size_t kRecentLogBytes = 16u << 20;
   static constexpr size_t kMaxRememberedClients = 100'000;  // exactly-once table rows
 };
 

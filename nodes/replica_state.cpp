@@ -40,13 +40,29 @@ void ClientTable::Replace(const std::vector<ClientRecord>& rows) {
 
 namespace {
 
+// What a std::string holding `text` occupies: the object, and a heap block
+// (rounded up to 16 bytes) once the text outgrows the inline buffer.
+size_t StringBytes(size_t text_size) {
+  constexpr size_t kInlineCapacity = 15;  // libstdc++'s short-string buffer
+  return sizeof(std::string) + (text_size > kInlineCapacity ? (text_size + 1 + 15) / 16 * 16 : 0);
+}
+
+size_t TupleBytes(const Tuple& tuple) {
+  size_t bytes = sizeof(Tuple);
+  for (const std::string& element : tuple) bytes += StringBytes(element.size());
+  return bytes;
+}
+
+// The entry's memory as held in the log, so that max_bytes bounds what the
+// log really keeps (it once counted only the texts: a third of it).
 size_t ApproximateBytes(const LogEntry& entry) {
-  size_t bytes = 64;
-  for (const auto& [key, value] : entry.effect.upserts) bytes += key.size() + value.size() + 16;
-  for (const std::string& key : entry.effect.erased_keys) bytes += key.size() + 16;
+  size_t bytes = sizeof(LogEntry);
+  for (const auto& [key, value] : entry.effect.upserts) bytes += StringBytes(key.size()) + StringBytes(value.size());
+  for (const std::string& key : entry.effect.erased_keys) bytes += StringBytes(key.size());
   if (entry.reply) {
-    for (const Pair& pair : entry.reply->pairs) bytes += TupleText(pair.key).size() + TupleText(pair.value).size() + 32;
-    for (const Rejection& r : entry.reply->rejected) bytes += TupleText(r.pair.key).size() + TupleText(r.pair.value).size() + 32;
+    bytes += sizeof(Reply);
+    for (const Pair& pair : entry.reply->pairs) bytes += TupleBytes(pair.key) + TupleBytes(pair.value);
+    for (const Rejection& r : entry.reply->rejected) bytes += sizeof(Rejection) + TupleBytes(r.pair.key) + TupleBytes(r.pair.value);
   }
   return bytes;
 }
@@ -104,10 +120,8 @@ void ReplicaState::Record(const LogEntry& entry) {
   last_applied = entry.position;
 }
 
-void ReplicaState::Install(const std::vector<std::pair<std::string, std::string>>& pairs,
-                           LogPosition at, const std::vector<ClientRecord>& client_rows) {
-  space.Clear();
-  for (const auto& [key, value] : pairs) space.Upsert(key, value);
+void ReplicaState::Install(TupleSpace& staged, LogPosition at, const std::vector<ClientRecord>& client_rows) {
+  space.TakePairs(staged);
   clients.Replace(client_rows);
   log.Reset(at);
   last_applied = at;

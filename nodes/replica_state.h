@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "nodes/cluster_messages.h"
+#include "nodes/node_config.h"
 #include "nodes/space.h"
 
 namespace ts::cluster {
@@ -46,7 +47,7 @@ class ClientTable {
 // effects and replies), after a base position (where a snapshot left off).
 class RecentLog {
  public:
-  explicit RecentLog(size_t capacity, size_t max_bytes = 64u << 20)
+  explicit RecentLog(size_t capacity, size_t max_bytes = NodeDefaults::kRecentLogBytes)
       : capacity_(capacity), max_bytes_(max_bytes) {}
 
   void Reset(LogPosition base);
@@ -67,16 +68,16 @@ class RecentLog {
 
 struct ReplicaState {
   ReplicaState(const SpaceLimits& limits, size_t max_clients, size_t log_capacity,
-               size_t log_max_bytes = 64u << 20)
+               size_t log_max_bytes = NodeDefaults::kRecentLogBytes)
       : space(limits), clients(max_clients), log(log_capacity, log_max_bytes) {}
 
   // A backup applies a replicated entry: effect, table row, log, position.
   void Apply(const LogEntry& entry);
   // The primary already executed the request: table row, log, position.
   void Record(const LogEntry& entry);
-  // Replaces everything with a snapshot.
-  void Install(const std::vector<std::pair<std::string, std::string>>& pairs, LogPosition at,
-               const std::vector<ClientRecord>& client_rows);
+  // Replaces everything with a snapshot; the pairs are taken from `staged`
+  // (left empty), not copied.
+  void Install(TupleSpace& staged, LogPosition at, const std::vector<ClientRecord>& client_rows);
 
   LogPosition last() const { return last_applied; }
 

@@ -62,6 +62,11 @@ class TupleSpace {
   // Direct access for state transfer, persistence and tests.
   void Upsert(std::string key_text, std::string value_text);
   void Clear() { pairs_.clear(); }
+  // Replaces every pair with `other`'s, leaving `other` empty (no copy).
+  void TakePairs(TupleSpace& other) {
+    pairs_.swap(other.pairs_);
+    other.pairs_.clear();
+  }
   size_t size() const { return pairs_.size(); }
   const PairMap& pairs() const { return pairs_; }
   const SpaceLimits& limits() const { return limits_; }

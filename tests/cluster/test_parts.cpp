@@ -163,9 +163,24 @@ TEST_CASE("recent log: a byte bound evicts old entries too") {
     log.Append(entry);
   }
   CHECK(log.last() == LogPosition{1, 5});
-  CHECK_FALSE(log.EntriesAfter(1));  // only the last few (~3 x 380 bytes) are kept
-  REQUIRE(log.EntriesAfter(3));
-  CHECK(log.EntriesAfter(3)->size() == 2);
+  CHECK_FALSE(log.EntriesAfter(1));  // an entry holds ~300 bytes of text plus its objects: one fits
+  REQUIRE(log.EntriesAfter(4));
+  CHECK(log.EntriesAfter(4)->size() == 1);
+}
+
+TEST_CASE("recent log: the byte bound counts what the entries occupy, not just their text") {
+  // 1,000 pairs of 16-byte texts: 32 KB of text, but each std::string is an
+  // object (32 bytes) plus a heap block (32 bytes): about 128 KB held.
+  RecentLog log(100, 200'000);
+  log.Reset(LogPosition{1, 0});
+  for (uint64_t seq = 1; seq <= 2; ++seq) {
+    LogEntry entry{LogPosition{1, seq}, {}, {}, {}};
+    for (int i = 0; i < 1'000; ++i) entry.effect.upserts.emplace_back(std::string(16, 'k'), std::string(16, 'v'));
+    log.Append(entry);
+  }
+  CHECK_FALSE(log.EntriesAfter(0));  // two would be ~256 KB: the first went
+  REQUIRE(log.EntriesAfter(1));
+  CHECK(log.EntriesAfter(1)->size() == 1);
 }
 
 TEST_CASE("client table: last write per client, oldest evicted first") {
