@@ -110,7 +110,7 @@ class Node {
   }
 
   void Preload(const TupleSpace& space, SnapshotPosition at) {
-    for (const auto& [key, value] : space.pairs()) core_.Preload(key, value);
+    for (const auto& [key, value] : space.pairs()) core_.Preload(std::string(key), std::string(value));
     core_.SetLoadedPosition(LogPosition{at.term, at.seq});
   }
 

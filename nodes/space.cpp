@@ -115,13 +115,13 @@ struct ScanOutcome {
 };
 
 std::optional<Error> CostlyError(const char* side, const TextMatcher& matcher,
-                                 const std::string& text) {
+                                 std::string_view text) {
   return Error{ErrorKind::kPatternTooCostly,
                fmt::format("{} pattern '{}' hit the match limit on {} '{}'", side,
                            matcher.source(), side, text)};
 }
 
-ScanOutcome Scan(PairMap& pairs, const TextMatcher& key, const TextMatcher& value,
+ScanOutcome Scan(const PairMap& pairs, const TextMatcher& key, const TextMatcher& value,
                  MatchScratch& scratch, size_t max_matches, size_t& scanned) {
   ScanOutcome outcome;
   // The keys a match can have are one key (a literal), the keys starting with
@@ -131,18 +131,18 @@ ScanOutcome Scan(PairMap& pairs, const TextMatcher& key, const TextMatcher& valu
   auto it = prefix.empty() ? pairs.begin() : pairs.lower_bound(prefix);
   scanned = 0;
   for (; it != pairs.end(); ++it) {
-    if (!prefix.empty() && !HasPrefix(it->first, prefix)) break;
+    if (!prefix.empty() && !HasPrefix(it->key(), prefix)) break;
     ++scanned;
-    MatchOutcome key_match = key.Match(it->first, scratch);
+    MatchOutcome key_match = key.Match(it->key(), scratch);
     if (key_match == MatchOutcome::kNoMatch) continue;
     if (key_match == MatchOutcome::kTooCostly) {
-      outcome.error = CostlyError("key", key, it->first);
+      outcome.error = CostlyError("key", key, it->key());
       return outcome;
     }
-    MatchOutcome value_match = value.Match(it->second, scratch);
+    MatchOutcome value_match = value.Match(it->value(), scratch);
     if (value_match == MatchOutcome::kNoMatch) continue;
     if (value_match == MatchOutcome::kTooCostly) {
-      outcome.error = CostlyError("value", value, it->second);
+      outcome.error = CostlyError("value", value, it->value());
       return outcome;
     }
     if (outcome.matches.size() == max_matches) {
@@ -174,7 +174,7 @@ Reply TupleSpace::Get(const Request& request) {
   Reply reply = ReplyTo(request);
   reply.pairs.reserve(found.matches.size());
   for (auto it : found.matches) {
-    reply.pairs.push_back(Pair{SplitTupleText(it->first), SplitTupleText(it->second)});
+    reply.pairs.push_back(Pair{SplitTupleText(it->key()), SplitTupleText(it->value())});
   }
   return reply;
 }
@@ -187,8 +187,8 @@ Reply TupleSpace::Delete(const Request& request, WriteEffect* effect) {
   std::vector<std::string> erased_keys;
   erased_keys.reserve(found.matches.size());
   for (auto it : found.matches) {
-    reply.pairs.push_back(Pair{SplitTupleText(it->first), SplitTupleText(it->second)});
-    erased_keys.push_back(it->first);
+    reply.pairs.push_back(Pair{SplitTupleText(it->key()), SplitTupleText(it->value())});
+    erased_keys.emplace_back(it->key());
   }
   // Erase only after reading: a B-tree erase invalidates the other iterators.
   for (const std::string& key : erased_keys) pairs_.erase(key);
@@ -233,9 +233,9 @@ static Reply WritePairs(const Request& request, const SpaceLimits& limits,
     std::string value_text = TupleText(pair.value);
     if (effect != nullptr) effect->upserts.emplace_back(key_text, value_text);
     if (present) {
-      it->second = std::move(value_text);
+      it->set_value(value_text);
     } else {
-      pairs.emplace_hint(it, std::move(key_text), std::move(value_text));
+      pairs.insert_new(it, key_text, value_text);
     }
   }
   return reply;
@@ -254,8 +254,8 @@ void TupleSpace::ApplyEffect(const WriteEffect& effect) {
   for (const std::string& key : effect.erased_keys) pairs_.erase(key);
 }
 
-void TupleSpace::Upsert(std::string key_text, std::string value_text) {
-  pairs_.insert_or_assign(std::move(key_text), std::move(value_text));
+void TupleSpace::Upsert(std::string_view key_text, std::string_view value_text) {
+  pairs_.insert_or_assign(key_text, value_text);
 }
 
 }  // namespace ts

@@ -17,8 +17,8 @@
 #include <utility>
 #include <vector>
 
-#include <absl/container/btree_map.h>
 
+#include "nodes/pair_store.h"
 #include "nodes/pattern.h"
 #include "schema/messages.h"
 
@@ -43,10 +43,9 @@ bool operator==(const WriteEffect& a, const WriteEffect& b);
 
 class TupleSpace {
  public:
-  // Key text -> value text, in key order. A B-tree rather than std::map: a
-  // full scan walks contiguous nodes instead of chasing a pointer per pair
-  // (about 3x faster to iterate, and a third less memory per pair).
-  using PairMap = absl::btree_map<std::string, std::string, std::less<>>;
+  // Key text -> value text, in key order (nodes/pair_store.h): a B-tree, so
+  // a full scan walks contiguous nodes, of one heap block per pair.
+  using PairMap = PairStore;
 
   explicit TupleSpace(SpaceLimits limits = {});
 
@@ -60,7 +59,7 @@ class TupleSpace {
   void ApplyEffect(const WriteEffect& effect);
 
   // Direct access for state transfer, persistence and tests.
-  void Upsert(std::string key_text, std::string value_text);
+  void Upsert(std::string_view key_text, std::string_view value_text);
   void Clear() { pairs_.clear(); }
   // Replaces every pair with `other`'s, leaving `other` empty (no copy).
   void TakePairs(TupleSpace& other) {

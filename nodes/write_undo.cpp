@@ -13,7 +13,7 @@ WriteUndo WriteUndo::Capture(const TupleSpace& space, const Request& request) {
     std::string key_text = TupleText(pair.key);
     auto it = space.pairs().find(key_text);
     undo.before_.emplace_back(std::move(key_text),
-                              it == space.pairs().end() ? std::nullopt : std::optional<std::string>(it->second));
+                              it == space.pairs().end() ? std::nullopt : std::optional<std::string>(it->value()));
   }
   return undo;
 }

@@ -298,7 +298,9 @@ Result<std::map<std::string, std::string>> ReadSnapshot(const std::string& path)
   TupleSpace space;
   Status loaded = LoadSpace(path, &space);
   if (!loaded.ok()) return loaded.error();
-  return std::map<std::string, std::string>(space.pairs().begin(), space.pairs().end());
+  std::map<std::string, std::string> pairs;
+  for (const auto& [key, value] : space.pairs()) pairs.emplace(key, value);
+  return pairs;
 }
 
 Result<std::map<std::string, std::string>> ReadAll(Client& client, const std::string& key_pattern) {

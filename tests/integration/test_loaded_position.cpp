@@ -26,7 +26,7 @@ SavedFile ReadSaved(const std::string& path) {
   Status loaded = LoadSpace(path, &space, &saved.at);
   INFO((loaded.ok() ? "" : loaded.error().message));
   REQUIRE(loaded.ok());
-  saved.pairs = std::map<std::string, std::string>(space.pairs().begin(), space.pairs().end());
+  for (const auto& [key, value] : space.pairs()) saved.pairs.emplace(key, value);
   return saved;
 }
 

@@ -232,7 +232,7 @@ void World::FinalChecks() {
         owned = true;
       }
     }
-    if (!owned) return Fail("the final primary holds " + key + "=" + value + ", which no client wrote");
+    if (!owned) return Fail("the final primary holds " + std::string(key) + "=" + std::string(value) + ", which no client wrote");
   }
   for (size_t i = 0; i < clients_.size(); ++i) {
     const SimClient& model = *clients_[i].model;
