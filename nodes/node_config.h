@@ -21,7 +21,10 @@ struct NodeDefaults {
   // snapshot instead; 16 MiB holds ~100,000 one-pair writes, seconds of a
   // saturated primary, far more than a restart takes.
   static constexpr size_t kRecentLogBytes = 16u << 20;
-  static constexpr size_t kMaxRememberedClients = 100'000;  // exactly-once table rows
+  static constexpr size_t kMaxRememberedClients = 100'000;  // exactly-once table rows, in all
+  // Writes remembered per client: a pipelined client's requests still out
+  // when a primary fails (client_config::kDefaultMaxInFlight).
+  static constexpr size_t kRepliesKeptPerClient = 64;
 };
 
 struct NodeConfig {

@@ -72,27 +72,27 @@ void PrimaryReplicator::Handle(const ClientTag& client, const Request& request, 
     return;
   }
   if (client_id != 0) {
-    if (const ClientRecord* record = state.clients.Find(client_id)) {
-      if (record->request_number == request.id.request_number) {  // a retry: the recorded answer
-        Pending retry{client, std::max(record->seq, term_start_seq_), record->seq <= took_over_at_.seq,
-                      record->seq, std::nullopt, record->reply};
-        // "Not enough replicas" claims nothing that a failover could take back.
-        if (record->reply.error && record->reply.error->kind == ErrorKind::kNotEnoughReplicas) retry.needs_seq = 0;
-        Queue(std::move(retry));
-        return;
-      }
-      if (record->request_number > request.id.request_number) {
-        Reply stale;
-        stale.id = request.id;
-        stale.op_name = request.op_name;
-        stale.error = Error{ErrorKind::kInternal,
-                            "request " + std::to_string(request.id.request_number) + " of client " +
-                                std::to_string(client_id) + " is older than its last write (" +
-                                std::to_string(record->request_number) +
-                                "); that one was applied once and its reply is no longer kept"};
-        Queue(Pending{client, 0, false, 0, std::nullopt, std::move(stale)});
-        return;
-      }
+    if (const ClientRecord* record = state.clients.Find(client_id, request.id.request_number)) {
+      // A retry (or a request the broker sent again after a failover): the recorded answer.
+      Pending retry{client, std::max(record->seq, term_start_seq_), record->seq <= took_over_at_.seq,
+                    record->seq, std::nullopt, record->reply};
+      // "Not enough replicas" claims nothing that a failover could take back.
+      if (record->reply.error && record->reply.error->kind == ErrorKind::kNotEnoughReplicas) retry.needs_seq = 0;
+      Queue(std::move(retry));
+      return;
+    }
+    if (const uint64_t newest = state.clients.NewestRequest(client_id); newest > request.id.request_number) {
+      Reply stale;
+      stale.id = request.id;
+      stale.op_name = request.op_name;
+      stale.error = Error{ErrorKind::kInternal,
+                          "request " + std::to_string(request.id.request_number) + " of client " +
+                              std::to_string(client_id) + " is older than the last " +
+                              std::to_string(state.clients.per_client()) +
+                              " writes kept for it (newest " + std::to_string(newest) +
+                              "); it was applied once and its reply is no longer kept"};
+      Queue(Pending{client, 0, false, 0, std::nullopt, std::move(stale)});
+      return;
     }
   }
   if (TooFewInReach(acks, now)) {
@@ -175,11 +175,7 @@ PrimaryReplicator::Failed PrimaryReplicator::FailUnconfirmed(ReplicaState& state
     undo.position = LogPosition{term_, state.last().seq + 1};
     undo.request_id = write.id;
     undo.effect = std::move(write.restore);
-    // Undone newest first: an older write of the same client must not take its row back.
-    const ClientRecord* row = state.clients.Find(write.id.client_id);
-    if (write.id.client_id != 0 && (row == nullptr || row->request_number <= write.id.request_number)) {
-      undo.reply = answer;
-    }
+    if (write.id.client_id != 0) undo.reply = answer;  // replaces that request's row
     state.Apply(undo);
     batch_.push_back(std::move(undo));
     undone.emplace(write.seq, std::move(answer));

@@ -1,41 +1,58 @@
 #include "nodes/replica_state.h"
 
+#include <algorithm>
+#include <iterator>
+
 namespace ts::cluster {
 
-const ClientRecord* ClientTable::Find(uint64_t client_id) const {
-  auto it = rows_.find(client_id);
+const ClientRecord* ClientTable::Find(uint64_t client_id, uint64_t request_number) const {
+  auto it = rows_.find(RowKey{client_id, request_number});
   return it == rows_.end() ? nullptr : &it->second;
+}
+
+uint64_t ClientTable::NewestRequest(uint64_t client_id) const {
+  auto after = rows_.lower_bound(RowKey{client_id + 1, 0});
+  if (after == rows_.begin()) return 0;
+  auto newest = std::prev(after);
+  return newest->first.first == client_id ? newest->first.second : 0;
+}
+
+void ClientTable::Erase(std::map<RowKey, ClientRecord>::iterator row) {
+  by_seq_.erase({row->second.seq, row->first});
+  rows_.erase(row);
 }
 
 void ClientTable::Record(uint64_t client_id, uint64_t request_number, uint64_t seq,
                          const Reply& reply) {
-  if (client_id == 0 || max_rows_ == 0) return;  // anonymous: no exactly-once
-  auto it = rows_.find(client_id);
-  if (it != rows_.end()) {
-    by_seq_.erase({it->second.seq, client_id});
-    it->second = ClientRecord{client_id, request_number, seq, reply};
-  } else {
-    rows_.emplace(client_id, ClientRecord{client_id, request_number, seq, reply});
-  }
-  by_seq_.insert({seq, client_id});
-  while (rows_.size() > max_rows_) {
-    auto oldest = by_seq_.begin();
-    rows_.erase(oldest->second);
-    by_seq_.erase(oldest);
-  }
+  if (client_id == 0 || max_rows_ == 0 || per_client_ == 0) return;  // anonymous: no exactly-once
+  const RowKey key{client_id, request_number};
+  if (auto it = rows_.find(key); it != rows_.end()) Erase(it);
+  rows_.emplace(key, ClientRecord{client_id, request_number, seq, reply});
+  by_seq_.insert({seq, key});
+  // The client's oldest rows beyond its window go first...
+  auto first = rows_.lower_bound(RowKey{client_id, 0});
+  size_t kept = 0;
+  for (auto it = first; it != rows_.end() && it->first.first == client_id; ++it) ++kept;
+  for (; kept > per_client_; --kept) Erase(rows_.lower_bound(RowKey{client_id, 0}));
+  // ...then the oldest writes of all.
+  while (rows_.size() > max_rows_) Erase(rows_.find(by_seq_.begin()->second));
 }
 
 std::vector<ClientRecord> ClientTable::Rows() const {
   std::vector<ClientRecord> rows;
   rows.reserve(rows_.size());
-  for (const auto& [id, row] : rows_) rows.push_back(row);
+  for (const auto& [seq, key] : by_seq_) rows.push_back(rows_.at(key));
   return rows;
 }
 
 void ClientTable::Replace(const std::vector<ClientRecord>& rows) {
   rows_.clear();
   by_seq_.clear();
-  for (const ClientRecord& row : rows) Record(row.client_id, row.request_number, row.seq, row.reply);
+  std::vector<const ClientRecord*> by_seq;
+  by_seq.reserve(rows.size());
+  for (const ClientRecord& row : rows) by_seq.push_back(&row);
+  std::stable_sort(by_seq.begin(), by_seq.end(), [](auto* a, auto* b) { return a->seq < b->seq; });
+  for (const ClientRecord* row : by_seq) Record(row->client_id, row->request_number, row->seq, row->reply);
 }
 
 namespace {

@@ -26,21 +26,36 @@
 
 namespace ts::cluster {
 
-// Each client's last write and its reply (exactly-once retries).
+// Each client's recent writes and their replies (exactly-once retries). A
+// pipelined client has many requests out; after a failover the broker sends
+// the unanswered ones to the new primary again, oldest first, so the table
+// keeps each client's last `per_client` writes, not only its last. At most
+// max_rows rows in all: when full, the row of the oldest write goes (by seq,
+// so every node evicts the same rows).
 class ClientTable {
  public:
-  explicit ClientTable(size_t max_rows) : max_rows_(max_rows) {}
+  explicit ClientTable(size_t max_rows, size_t per_client = NodeDefaults::kRepliesKeptPerClient)
+      : max_rows_(max_rows), per_client_(per_client) {}
 
-  const ClientRecord* Find(uint64_t client_id) const;
+  // The row of this request of this client, while it is kept.
+  const ClientRecord* Find(uint64_t client_id, uint64_t request_number) const;
+  // The client's newest request number kept (0: none).
+  uint64_t NewestRequest(uint64_t client_id) const;
+  // Recording a request again replaces its reply (an undone write's answer).
   void Record(uint64_t client_id, uint64_t request_number, uint64_t seq, const Reply& reply);
-  std::vector<ClientRecord> Rows() const;  // by client id
+  std::vector<ClientRecord> Rows() const;  // by seq
   void Replace(const std::vector<ClientRecord>& rows);
   size_t size() const { return rows_.size(); }
+  size_t per_client() const { return per_client_; }
 
  private:
+  using RowKey = std::pair<uint64_t, uint64_t>;  // (client id, request number)
+  void Erase(std::map<RowKey, ClientRecord>::iterator row);
+
   size_t max_rows_;
-  std::map<uint64_t, ClientRecord> rows_;
-  std::set<std::pair<uint64_t, uint64_t>> by_seq_;  // (seq, client id), for eviction
+  size_t per_client_;
+  std::map<RowKey, ClientRecord> rows_;
+  std::set<std::pair<uint64_t, RowKey>> by_seq_;  // (seq, row), for eviction
 };
 
 // The last entries (at most `capacity` of them and about `max_bytes` of

@@ -183,22 +183,39 @@ TEST_CASE("recent log: the byte bound counts what the entries occupy, not just t
   CHECK(log.EntriesAfter(1)->size() == 1);
 }
 
-TEST_CASE("client table: last write per client, oldest evicted first") {
-  ClientTable table(2);
+TEST_CASE("client table: the last writes of each client, oldest evicted first") {
+  ClientTable table(3, 2);  // 3 rows in all, 2 per client
   Reply reply;
   reply.op_name = "PUT";
   table.Record(7, 1, 10, reply);
   table.Record(8, 1, 11, reply);
   table.Record(7, 2, 12, reply);
-  CHECK(table.Find(7)->request_number == 2);
-  table.Record(9, 1, 13, reply);  // full: client 8 (seq 11) goes
-  CHECK(table.Find(8) == nullptr);
-  CHECK(table.Find(9) != nullptr);
-  table.Record(0, 1, 14, reply);  // anonymous: not kept
-  CHECK(table.size() == 2);
-  ClientTable copy(2);
+  CHECK(table.Find(7, 1) != nullptr);  // a pipelined client's older write is still answerable
+  CHECK(table.Find(7, 2)->seq == 12);
+  CHECK(table.NewestRequest(7) == 2);
+  table.Record(7, 3, 13, reply);  // client 7's window is 2: its request 1 goes
+  CHECK(table.Find(7, 1) == nullptr);
+  CHECK(table.NewestRequest(7) == 3);
+  table.Record(9, 1, 14, reply);  // 3 rows in all: the oldest write (client 8, seq 11) goes
+  CHECK(table.Find(8, 1) == nullptr);
+  CHECK(table.NewestRequest(8) == 0);
+  CHECK(table.Find(9, 1) != nullptr);
+  table.Record(0, 1, 15, reply);  // anonymous: not kept
+  CHECK(table.size() == 3);
+
+  Reply undone = reply;
+  undone.error = Error{ErrorKind::kNotEnoughReplicas, "undone"};
+  table.Record(7, 2, 16, undone);  // recording a request again replaces its answer
+  REQUIRE(table.Find(7, 2)->reply.error);
+  CHECK(table.Find(7, 3) != nullptr);
+  CHECK(table.size() == 3);
+
+  ClientTable copy(3, 2);
   copy.Replace(table.Rows());
-  CHECK(copy.Find(7)->seq == 12);
+  CHECK(copy.Rows().size() == 3);
+  CHECK(copy.Find(7, 2)->seq == 16);
+  CHECK(copy.Find(7, 3)->seq == 13);
+  CHECK(copy.Find(9, 1)->seq == 14);
 }
 
 TEST_CASE("write undo: applying a write and then its restore leaves the space as it was") {

@@ -82,16 +82,17 @@ TEST_CASE("primary: a retry gets the original reply and is not applied again") {
   CHECK(replies[1].client.address == "c2");
   Reply retried = Decoded(replies[1]);
   CHECK(retried.rejected.empty());  // not "key present": the original answer
-  // A request older than the client's last write is refused, not applied.
+  // An older request of the client, after a newer one, still gets its own answer, not applied again.
   f.primary.Handle(ClientTag{"c", 3}, Put(7, 2, "b", "2"), f.state, f.acks, T(4));
   f.primary.Handle(ClientTag{"c", 4}, Put(7, 1, "a", "9"), f.state, f.acks, T(5));
   f.Ack(2, 3, 6);
   replies = f.primary.Release(f.acks.Advance(3, T(6)));
   REQUIRE(replies.size() == 2);
-  Reply stale = Decoded(replies[1]);
-  REQUIRE(stale.error);
-  CHECK(stale.error->kind == ErrorKind::kInternal);
+  Reply older = Decoded(replies[1]);
+  CHECK(older.ok());
+  CHECK(older.id == RequestId{7, 1});
   CHECK(f.state.space.pairs().at("a") == "1");
+  CHECK(f.state.last().seq == 3);
 }
 
 TEST_CASE("primary: too few backups in reach answers not enough replicas") {
@@ -189,7 +190,7 @@ TEST_CASE("backup: snapshot chunks in any order, then the end, replace the state
   CHECK(state.space.size() == 3);
   CHECK(state.space.pairs().count("old") == 0);
   CHECK(state.last() == LogPosition{3, 40});
-  CHECK(state.clients.Find(9)->request_number == 4);
+  CHECK(state.clients.Find(9, 4)->seq == 39);
   CHECK(backup.snapshots_installed() == 1);
 }
 
@@ -288,8 +289,8 @@ TEST_CASE("primary: writes waiting when the backups go out of reach are undone a
   CHECK(batch->entries[0].effect.erased_keys == std::vector<std::string>{"a"});
   REQUIRE(batch->entries[0].reply);
   CHECK(batch->entries[0].reply->error->message == undone.error->message);
-  REQUIRE(f.state.clients.Find(7));
-  CHECK(f.state.clients.Find(7)->reply.error->kind == ErrorKind::kNotEnoughReplicas);
+  REQUIRE(f.state.clients.Find(7, 1));
+  CHECK(f.state.clients.Find(7, 1)->reply.error->kind == ErrorKind::kNotEnoughReplicas);
 
   // A retry gets that same answer at once; nothing is applied again.
   f.primary.Handle(ClientTag{"c-reopened", 3}, Put(7, 1, "a", "1"), f.state, f.acks, later + Millis(1));
@@ -344,17 +345,55 @@ TEST_CASE("primary: taking writes back restores what each PUT, POST and DELETE r
   CHECK(f.state.last() == LogPosition{2, 8});  // three writes, three undo entries
 }
 
-TEST_CASE("primary: undoing two writes of one client leaves its newest answer in the table") {
+TEST_CASE("primary: undoing two pipelined writes of one client records each one's answer") {
   PrimaryFixture f;
   f.Ack(2, 0, 0);
   f.primary.Handle(ClientTag{"c", 1}, Put(7, 1, "a", "1"), f.state, f.acks, T(1));
   f.primary.Handle(ClientTag{"c", 2}, Put(7, 2, "b", "2"), f.state, f.acks, T(1));  // pipelined
   const TimePoint later = T(f.config.liveness_window.count() + 1);
   CHECK(f.primary.FailUnconfirmed(f.state, f.acks, later).replies.size() == 2);
-  REQUIRE(f.state.clients.Find(7));
-  CHECK(f.state.clients.Find(7)->request_number == 2);
-  CHECK(f.state.clients.Find(7)->reply.error->kind == ErrorKind::kNotEnoughReplicas);
+  for (uint64_t request : {1, 2}) {
+    REQUIRE(f.state.clients.Find(7, request));
+    CHECK(f.state.clients.Find(7, request)->reply.error->kind == ErrorKind::kNotEnoughReplicas);
+  }
   CHECK(f.state.space.size() == 0);
+}
+
+TEST_CASE("primary: a pipelined client's writes sent again after a failover get their recorded answers") {
+  NodeConfig config;
+  config.id = 1;
+  ReplicaState state(config.space_limits, 100, 100);
+  // Writes 1-3 of client 7, applied under the primary of term 1 (all three
+  // were out at once; the broker had answers for none when it failed).
+  for (uint64_t request = 1; request <= 3; ++request) {
+    LogEntry entry;
+    entry.position = LogPosition{1, request};
+    entry.request_id = RequestId{7, request};
+    entry.effect.upserts.emplace_back("k" + std::to_string(request), "v");
+    Reply original;
+    original.id = entry.request_id;
+    original.op_name = "PUT";
+    entry.reply = original;
+    state.Apply(entry);
+  }
+  AckTracker acks(1, 1, config.liveness_window);
+  acks.Reset(2, 0);
+  PrimaryReplicator primary(1, config);
+  primary.Begin(2, state, T(0));
+  acks.OnHeartbeat(Heartbeat{2, Role::kBackup, 2, {2, 4}, 1, 0, true}, T(1));
+  const LogPosition before = state.last();
+
+  for (uint64_t request = 1; request <= 3; ++request) {  // the broker's re-forwards, oldest first
+    primary.Handle(ClientTag{"c", request}, Put(7, request, "k" + std::to_string(request), "v"), state, acks, T(2));
+  }
+  auto replies = primary.Release(acks.Advance(state.last().seq, T(2)));
+  REQUIRE(replies.size() == 3);
+  for (uint64_t request = 1; request <= 3; ++request) {
+    Reply reply = Decoded(replies[request - 1]);
+    CHECK(reply.ok());  // not "older than its last write": each one's own answer
+    CHECK(reply.id == RequestId{7, request});
+  }
+  CHECK(state.last() == before);  // nothing applied twice
 }
 
 TEST_CASE("primary: every reply names this node and its term, also errors and recorded ones") {
@@ -395,7 +434,7 @@ TEST_CASE("primary: every reply names this node and its term, also errors and re
     CHECK(error.served_by == 1);
     CHECK(error.term == 2);
   }
-  CHECK(state.clients.Find(7)->reply.served_by == 5);  // the record itself is kept as it was
+  CHECK(state.clients.Find(7, 3)->reply.served_by == 5);  // the record itself is kept as it was
 }
 
 TEST_CASE("primary: a node that took over alone answers reads once the broker's commit covers its log") {
@@ -459,7 +498,7 @@ TEST_CASE("primary: a node that took over alone answers reads once the broker's 
     Reply retry = Decoded(failed.replies[1]);
     REQUIRE(retry.error);
     CHECK(Contains(retry.error->message, "applied by an earlier primary"));
-    CHECK(state.clients.Find(7)->reply.ok());  // the record keeps the real answer for later
+    CHECK(state.clients.Find(7, 2)->reply.ok());  // the record keeps the real answer for later
     CHECK(state.space.size() == 2);
   }
 }
