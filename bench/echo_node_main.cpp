@@ -11,9 +11,9 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <iterator>
 #include <string>
 #include <vector>
-#include <iterator>
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 

@@ -359,23 +359,33 @@ TEST_CASE("primary: undoing two pipelined writes of one client records each one'
   CHECK(f.state.space.size() == 0);
 }
 
+namespace {
+
+// Applies PUTs 1..count of client 7 (key k<n>), as entries 1..count of term 1
+// with their replies: the log a node holds when it takes over in term 2.
+void ApplyTermOneWritesOfClient7(ReplicaState& state, uint64_t count) {
+  for (uint64_t request = 1; request <= count; ++request) {
+    LogEntry entry;
+    entry.position = LogPosition{1, request};
+    entry.request_id = RequestId{7, request};
+    entry.effect.upserts.emplace_back("k" + std::to_string(request), "v");
+    Reply reply;
+    reply.id = entry.request_id;
+    reply.op_name = "PUT";
+    entry.reply = reply;
+    state.Apply(entry);
+  }
+}
+
+}  // namespace
+
 TEST_CASE("primary: a pipelined client's writes sent again after a failover get their recorded answers") {
   NodeConfig config;
   config.id = 1;
   ReplicaState state(config.space_limits, 100, 100);
   // Writes 1-3 of client 7, applied under the primary of term 1 (all three
   // were out at once; the broker had answers for none when it failed).
-  for (uint64_t request = 1; request <= 3; ++request) {
-    LogEntry entry;
-    entry.position = LogPosition{1, request};
-    entry.request_id = RequestId{7, request};
-    entry.effect.upserts.emplace_back("k" + std::to_string(request), "v");
-    Reply original;
-    original.id = entry.request_id;
-    original.op_name = "PUT";
-    entry.reply = original;
-    state.Apply(entry);
-  }
+  ApplyTermOneWritesOfClient7(state, 3);
   AckTracker acks(1, 1, config.liveness_window);
   acks.Reset(2, 0);
   PrimaryReplicator primary(1, config);
@@ -440,19 +450,7 @@ TEST_CASE("primary: every reply names this node and its term, also errors and re
 TEST_CASE("primary: a node that took over alone answers reads once the broker's commit covers its log") {
   NodeConfig config;
   config.id = 1;
-  auto took_over_with_two_entries = [&](ReplicaState& state) {
-    for (uint64_t seq = 1; seq <= 2; ++seq) {
-      LogEntry entry;
-      entry.position = LogPosition{1, seq};
-      entry.request_id = RequestId{7, seq};
-      entry.effect.upserts.emplace_back("k" + std::to_string(seq), "v");
-      Reply reply;
-      reply.id = entry.request_id;
-      reply.op_name = "PUT";
-      entry.reply = reply;
-      state.Apply(entry);
-    }
-  };
+  auto took_over_with_two_entries = [&](ReplicaState& state) { ApplyTermOneWritesOfClient7(state, 2); };
   const TimePoint after_grace = T(config.liveness_window.count() + 1);
 
   SECTION("the broker has committed everything it holds: served") {
