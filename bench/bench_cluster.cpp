@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <thread>
 
-#include "nodes/cluster_codec.h"
+#include "schema/cluster_codec.h"
 
 namespace ts::bench {
 namespace {

@@ -23,7 +23,7 @@
 #include <zmq.hpp>
 
 #include "bench/bench_process.h"
-#include "nodes/cluster_messages.h"
+#include "schema/cluster_messages.h"
 
 namespace ts::bench {
 

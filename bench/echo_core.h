@@ -1,5 +1,5 @@
 // EchoCore: the decisions of bench/echo_node, the throughput ceiling. It is a
-// node that speaks the real node<->broker protocol (nodes/cluster_messages.h)
+// node that speaks the real node<->broker protocol (schema/cluster_messages.h)
 // but keeps no space: it registers as primary and answers every client
 // request at once with an empty, well-formed Reply echoing the request's id
 // and op. tuplestar's ops/s over echo_node's, behind the same broker with the
@@ -19,7 +19,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "nodes/cluster_messages.h"
+#include "schema/cluster_messages.h"
 
 namespace ts::bench {
 

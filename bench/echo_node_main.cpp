@@ -18,9 +18,9 @@
 #include <zmq_addon.hpp>
 
 #include "bench/echo_core.h"
-#include "nodes/cluster_codec.h"
-#include "nodes/process_support.h"
-#include "nodes/socket_support.h"
+#include "schema/cluster_codec.h"
+#include "common/process_support.h"
+#include "common/socket_support.h"
 
 namespace {
 
@@ -89,7 +89,7 @@ int main(int argc, char** argv) {
       zmq::pollitem_t items[] = {{socket.handle(), 0, ZMQ_POLLIN, 0}};
       zmq::poll(items, 1, poll_wait);
       // Like tsnode: a message carries one frame per part, and what a turn
-      // produced leaves as one message (nodes/socket_support.h).
+      // produced leaves as one message (common/socket_support.h).
       for (int i = 0; i < EchoShellDefaults::kMaxFramesPerTurn; ++i) {
         parts.clear();
         if (!zmq::recv_multipart(socket, std::back_inserter(parts), zmq::recv_flags::dontwait)) break;

@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "nodes/space.h"
+#include "nodes/space/space.h"
 
 namespace {
 

@@ -4,7 +4,7 @@
 
 #include <cstddef>
 
-#include "nodes/cluster_messages.h"
+#include "schema/cluster_messages.h"
 
 namespace ts::cluster {
 

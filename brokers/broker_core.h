@@ -41,7 +41,7 @@
 #include <vector>
 
 #include "brokers/broker_config.h"
-#include "nodes/cluster_messages.h"
+#include "schema/cluster_messages.h"
 
 namespace ts::cluster {
 

@@ -17,8 +17,8 @@
 #include "brokers/client_connections.h"
 #include "brokers/cluster_view.h"
 #include "clients/client_config.h"
-#include "nodes/cluster_codec.h"
-#include "nodes/socket_support.h"
+#include "schema/cluster_codec.h"
+#include "common/socket_support.h"
 #include "schema/capnp_frame.h"
 #include "schema/codec.h"
 

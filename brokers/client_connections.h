@@ -25,7 +25,7 @@
 #include <map>
 #include <optional>
 
-#include "nodes/cluster_messages.h"
+#include "schema/cluster_messages.h"
 
 namespace ts::cluster {
 

@@ -16,7 +16,7 @@
 #include <string>
 
 #include "brokers/broker_core.h"
-#include "nodes/cluster_messages.h"
+#include "schema/cluster_messages.h"
 #include "schema/messages.h"
 
 namespace ts::cluster {

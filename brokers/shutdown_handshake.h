@@ -28,7 +28,7 @@
 #include <string>
 #include <vector>
 
-#include "nodes/cluster_messages.h"
+#include "schema/cluster_messages.h"
 
 namespace ts::cluster {
 

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "brokers/broker_shell.h"
-#include "nodes/process_support.h"
+#include "common/process_support.h"
 
 int main(int argc, char** argv) {
   using namespace ts::cluster;

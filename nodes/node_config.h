@@ -5,8 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "nodes/cluster_messages.h"
-#include "nodes/space.h"
+#include "schema/cluster_messages.h"
+#include "nodes/space/space.h"
 
 namespace ts::cluster {
 

@@ -11,10 +11,10 @@
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
-#include "nodes/cluster_codec.h"
-#include "nodes/node_core.h"
-#include "nodes/persistence.h"
-#include "nodes/socket_support.h"
+#include "schema/cluster_codec.h"
+#include "nodes/cluster/node_core.h"
+#include "nodes/space/persistence.h"
+#include "common/socket_support.h"
 
 namespace ts::cluster {
 namespace {

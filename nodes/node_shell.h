@@ -10,7 +10,7 @@
 // DEALER, events as log lines. A frame that does not decode is counted and
 // logged (throttled), never fatal. On save_and_exit, or when *stop is set
 // (SIGINT/SIGTERM), the sockets flush (bounded by linger), the space is saved
-// to --save (atomically, nodes/persistence.h) and RunNode returns.
+// to --save (atomically, nodes/space/persistence.h) and RunNode returns.
 // docs/ARCHITECTURE.md "Processes and sockets" has the socket table.
 #pragma once
 

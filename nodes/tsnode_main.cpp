@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "nodes/node_shell.h"
-#include "nodes/process_support.h"
+#include "common/process_support.h"
 
 namespace {
 

@@ -9,7 +9,7 @@
 
 #include "bench/latency_histogram.h"
 #include "bench/op_mix.h"
-#include "nodes/space.h"
+#include "nodes/space/space.h"
 
 using ts::bench::LatencyHistogram;
 using ts::bench::OpKind;

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "brokers/broker_core.h"
-#include "nodes/node_core.h"
+#include "nodes/cluster/node_core.h"
 #include "schema/codec.h"
 
 namespace ts::cluster::testing {

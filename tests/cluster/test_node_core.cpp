@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-#include "nodes/primary_replicator.h"
+#include "nodes/cluster/primary_replicator.h"
 #include "tests/cluster/mini_cluster.h"
 
 using namespace ts;

@@ -2,11 +2,11 @@
 // bookkeeping, the recent log, the exactly-once table and write undo.
 #include <catch2/catch.hpp>
 
-#include "nodes/ack_tracker.h"
-#include "nodes/bully_election.h"
-#include "nodes/failure_detector.h"
-#include "nodes/replica_state.h"
-#include "nodes/write_undo.h"
+#include "nodes/cluster/ack_tracker.h"
+#include "nodes/cluster/bully_election.h"
+#include "nodes/cluster/failure_detector.h"
+#include "nodes/cluster/replica_state.h"
+#include "nodes/cluster/write_undo.h"
 
 using namespace ts;
 using namespace ts::cluster;

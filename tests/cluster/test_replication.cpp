@@ -1,8 +1,8 @@
 // The primary's and the backups' replication bookkeeping, on their own.
 #include <catch2/catch.hpp>
 
-#include "nodes/backup_applier.h"
-#include "nodes/primary_replicator.h"
+#include "nodes/cluster/backup_applier.h"
+#include "nodes/cluster/primary_replicator.h"
 #include "schema/codec.h"
 
 using namespace ts;

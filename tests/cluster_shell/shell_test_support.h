@@ -19,7 +19,7 @@
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
-#include "nodes/cluster_codec.h"
+#include "schema/cluster_codec.h"
 #include "schema/codec.h"
 #include "tests/support/process.h"
 

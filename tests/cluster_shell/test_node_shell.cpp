@@ -5,7 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "nodes/node_shell.h"
-#include "nodes/persistence.h"
+#include "nodes/space/persistence.h"
 #include "tests/cluster_shell/shell_test_support.h"
 
 namespace ts::shell_test {

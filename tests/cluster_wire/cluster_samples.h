@@ -9,7 +9,7 @@
 #include <variant>
 #include <vector>
 
-#include "nodes/cluster_messages.h"
+#include "schema/cluster_messages.h"
 #include "schema/codec.h"
 
 namespace ts::cluster_wire_test {

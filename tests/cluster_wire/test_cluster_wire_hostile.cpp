@@ -11,7 +11,7 @@
 #include <cstring>
 #include <random>
 
-#include "nodes/cluster_codec.h"
+#include "schema/cluster_codec.h"
 #include "schema/capnp_frame.h"
 #include "schema/cluster.capnp.h"
 #include "tests/cluster_wire/cluster_samples.h"

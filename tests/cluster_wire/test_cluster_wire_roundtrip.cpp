@@ -2,7 +2,7 @@
 // back from its frame equal field by field; big messages too.
 #include <catch2/catch.hpp>
 
-#include "nodes/cluster_codec.h"
+#include "schema/cluster_codec.h"
 #include "tests/cluster_wire/cluster_samples.h"
 
 namespace ts::cluster_wire_test {

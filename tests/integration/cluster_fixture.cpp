@@ -5,8 +5,8 @@
 #include <exception>
 #include <iostream>
 
-#include "nodes/persistence.h"
-#include "nodes/space.h"
+#include "nodes/space/persistence.h"
+#include "nodes/space/space.h"
 
 namespace ts::itest {
 

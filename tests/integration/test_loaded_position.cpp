@@ -8,7 +8,7 @@
 #include <map>
 #include <string>
 
-#include "nodes/persistence.h"
+#include "nodes/space/persistence.h"
 #include "tests/integration/require.h"
 
 namespace ts::itest {

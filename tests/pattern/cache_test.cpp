@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "nodes/pattern.h"
+#include "nodes/pattern/pattern.h"
 
 namespace ts {
 namespace {

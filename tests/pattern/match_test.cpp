@@ -7,7 +7,7 @@
 #include <thread>
 #include <vector>
 
-#include "nodes/pattern.h"
+#include "nodes/pattern/pattern.h"
 
 namespace ts {
 namespace {

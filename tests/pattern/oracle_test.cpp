@@ -15,9 +15,9 @@
 #include <variant>
 #include <vector>
 
-#include "nodes/pattern.h"
-#include "nodes/pattern_syntax.h"
-#include "nodes/pattern_translate.h"
+#include "nodes/pattern/pattern.h"
+#include "nodes/pattern/pattern_syntax.h"
+#include "nodes/pattern/pattern_translate.h"
 #include "tests/pattern/python_oracle.h"
 
 namespace ts {

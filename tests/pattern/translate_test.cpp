@@ -5,8 +5,8 @@
 #include <string>
 #include <variant>
 
-#include "nodes/pattern.h"
-#include "nodes/pattern_translate.h"
+#include "nodes/pattern/pattern.h"
+#include "nodes/pattern/pattern_translate.h"
 
 namespace ts {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <string_view>
 
-#include "nodes/primary_replicator.h"
+#include "nodes/cluster/primary_replicator.h"
 
 namespace ts::sim {
 namespace {

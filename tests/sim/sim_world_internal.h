@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "brokers/broker_core.h"
-#include "nodes/node_core.h"
+#include "nodes/cluster/node_core.h"
 #include "tests/sim/sim_client.h"
 #include "tests/sim/sim_random.h"
 #include "tests/sim/sim_world.h"

@@ -5,7 +5,7 @@
 #include <random>
 #include <string>
 
-#include "nodes/pair_store.h"
+#include "nodes/space/pair_store.h"
 
 namespace ts {
 namespace {

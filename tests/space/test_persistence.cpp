@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "nodes/persistence.h"
+#include "nodes/space/persistence.h"
 
 using namespace ts;
 namespace fs = std::filesystem;

@@ -1,7 +1,7 @@
 // SPEC section 1, rule by rule, on ts::TupleSpace.
 #include <catch2/catch.hpp>
 
-#include "nodes/space.h"
+#include "nodes/space/space.h"
 
 using namespace ts;
 

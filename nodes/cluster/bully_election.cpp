@@ -1,0 +1,136 @@
+#include "nodes/cluster/bully_election.h"
+
+#include <algorithm>
+
+namespace ts::cluster {
+
+std::string_view ElectionPhaseName(ElectionPhase phase) {
+  switch (phase) {
+    case ElectionPhase::kIdle: return "idle";
+    case ElectionPhase::kAwaitingAnswers: return "awaiting_answers";
+    case ElectionPhase::kAwaitingCoordinator: return "awaiting_coordinator";
+    case ElectionPhase::kAwaitingPreVote: return "awaiting_pre_vote";
+    case ElectionPhase::kAwaitingRegistration: return "awaiting_registration";
+    case ElectionPhase::kBackingOff: return "backing_off";
+  }
+  return "unknown";
+}
+
+BullyElection::BullyElection(NodeId self, const NodeConfig& config)
+    : self_(self),
+      answer_timeout_(config.election_answer_timeout),
+      coordinator_timeout_(config.coordinator_timeout),
+      broker_answer_timeout_(config.broker_answer_timeout),
+      // Nodes back off for different lengths (by id) so that two refused
+      // candidates do not keep asking the broker in lockstep.
+      backoff_(config.election_answer_timeout * 2 + config.heartbeat_interval * (self % 4) / 2) {}
+
+ElectionStep BullyElection::Start(const Rank& mine, uint64_t max_term_seen, TimePoint now) {
+  phase_ = ElectionPhase::kAwaitingAnswers;
+  deadline_ = now + answer_timeout_;
+  ElectionStep step;
+  step.to_bus.push_back(Election{self_, mine, max_term_seen});
+  return step;
+}
+
+ElectionStep BullyElection::OnElection(const Election& election, const Rank& mine,
+                                       uint64_t max_term_seen, TimePoint now) {
+  ElectionStep step;
+  if (election.from == self_) return step;
+  if (election.rank < mine) {
+    // Bully: tell the weaker node to stand down, and run for it ourselves.
+    step.to_bus.push_back(ElectionAnswer{self_, election.from, mine});
+    if (phase_ == ElectionPhase::kIdle || phase_ == ElectionPhase::kBackingOff) {
+      ElectionStep started = Start(mine, max_term_seen, now);
+      step.to_bus.insert(step.to_bus.end(), started.to_bus.begin(), started.to_bus.end());
+    }
+  } else if (phase_ == ElectionPhase::kAwaitingAnswers) {
+    // A better node is running: that is as good as its answer.
+    phase_ = ElectionPhase::kAwaitingCoordinator;
+    deadline_ = now + coordinator_timeout_;
+  }
+  return step;
+}
+
+ElectionStep BullyElection::OnAnswer(const ElectionAnswer& answer, TimePoint now) {
+  ElectionStep step;
+  if (answer.to != self_) return step;
+  if (phase_ == ElectionPhase::kAwaitingAnswers || phase_ == ElectionPhase::kAwaitingPreVote) {
+    phase_ = ElectionPhase::kAwaitingCoordinator;
+    deadline_ = now + coordinator_timeout_;
+    step.note = "node " + std::to_string(answer.from) + " ranks higher; waiting for it to take over";
+  }
+  return step;
+}
+
+ElectionStep BullyElection::OnPreVoteAnswer(const PreVoteAnswer& answer, const Rank& mine,
+                                            uint64_t max_term_seen, TimePoint now) {
+  ElectionStep step;
+  if (phase_ != ElectionPhase::kAwaitingPreVote || answer.proposed_term != term_asked_) return step;
+  if (!answer.granted) {
+    BackOff(now);
+    step.note = "pre-vote for term " + std::to_string(term_asked_) + " refused: " + answer.reason;
+    return step;
+  }
+  term_asked_ = std::max({term_asked_, answer.served_term + 1, max_term_seen + 1});
+  phase_ = ElectionPhase::kAwaitingRegistration;
+  deadline_ = now + broker_answer_timeout_;
+  step.to_broker.push_back(Registration{self_, term_asked_, mine.last});
+  return step;
+}
+
+ElectionStep BullyElection::OnRegistrationAnswer(const RegistrationAnswer& answer, TimePoint now) {
+  ElectionStep step;
+  if (phase_ != ElectionPhase::kAwaitingRegistration || answer.term != term_asked_) return step;
+  if (answer.accepted) {
+    phase_ = ElectionPhase::kIdle;
+    step.won_term = term_asked_;
+    return step;
+  }
+  BackOff(now);
+  step.note = "registration for term " + std::to_string(term_asked_) + " refused: " + answer.reason;
+  return step;
+}
+
+ElectionStep BullyElection::OnTick(const Rank& mine, uint64_t max_term_seen, TimePoint now) {
+  if (phase_ == ElectionPhase::kIdle || now < deadline_) return {};
+  switch (phase_) {
+    case ElectionPhase::kAwaitingAnswers:
+      return AskPreVote(mine, max_term_seen, now);
+    case ElectionPhase::kAwaitingCoordinator:
+    case ElectionPhase::kBackingOff:
+      return Start(mine, max_term_seen, now);
+    case ElectionPhase::kAwaitingPreVote:
+    case ElectionPhase::kAwaitingRegistration: {
+      BackOff(now);
+      ElectionStep step;
+      step.note = "no answer from the broker about term " + std::to_string(term_asked_);
+      return step;
+    }
+    case ElectionPhase::kIdle:
+      break;
+  }
+  return {};
+}
+
+void BullyElection::Stop() { phase_ = ElectionPhase::kIdle; }
+
+ElectionStep BullyElection::AskPreVote(const Rank& mine, uint64_t max_term_seen, TimePoint now) {
+  // Above every term heard of, and above the term of this node's own last
+  // entry: they differ only for a node started from a save file (--load),
+  // whose entries' term no live node may have heard of; a new term at or
+  // below it would number new entries below the loaded ones.
+  term_asked_ = std::max(max_term_seen, mine.last.term) + 1;
+  phase_ = ElectionPhase::kAwaitingPreVote;
+  deadline_ = now + broker_answer_timeout_;
+  ElectionStep step;
+  step.to_broker.push_back(PreVoteRequest{self_, term_asked_, mine.last});
+  return step;
+}
+
+void BullyElection::BackOff(TimePoint now) {
+  phase_ = ElectionPhase::kBackingOff;
+  deadline_ = now + backoff_;
+}
+
+}  // namespace ts::cluster

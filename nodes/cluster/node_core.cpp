@@ -1,0 +1,288 @@
+// NodeCore: construction, the public entry points, and the transitions that
+// several handlers share. Message handlers are in node_core_handlers.cpp.
+#include "nodes/cluster/node_core.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "nodes/cluster/node_core_state.h"
+
+namespace ts::cluster {
+
+std::string_view NodeEventKindName(NodeEventKind kind) {
+  switch (kind) {
+    case NodeEventKind::kPeerSeen: return "peer_seen";
+    case NodeEventKind::kPeerFailed: return "peer_failed";
+    case NodeEventKind::kPeerRejoined: return "peer_rejoined";
+    case NodeEventKind::kPeerRestarted: return "peer_restarted";
+    case NodeEventKind::kTermChanged: return "term_changed";
+    case NodeEventKind::kBecamePrimary: return "became_primary";
+    case NodeEventKind::kSteppedDown: return "stepped_down";
+    case NodeEventKind::kPrimaryLost: return "primary_lost";
+    case NodeEventKind::kResyncStarted: return "resync_started";
+    case NodeEventKind::kResyncDone: return "resync_done";
+    case NodeEventKind::kBrokerLost: return "broker_lost";
+    case NodeEventKind::kBrokerBack: return "broker_back";
+    case NodeEventKind::kShutdown: return "shutdown";
+    case NodeEventKind::kNotice: return "notice";
+  }
+  return "unknown";
+}
+
+void NodeActions::Append(NodeActions&& other) {
+  for (auto& m : other.to_bus) to_bus.push_back(std::move(m));
+  for (auto& m : other.to_peer) to_peer.push_back(std::move(m));
+  for (auto& m : other.to_broker) to_broker.push_back(std::move(m));
+  for (auto& e : other.events) events.push_back(std::move(e));
+  save_and_exit = save_and_exit || other.save_and_exit;
+}
+
+bool NodeActions::empty() const {
+  return to_bus.empty() && to_peer.empty() && to_broker.empty() && events.empty() && !save_and_exit;
+}
+
+NodeCore::State::State(NodeConfig config_in, TimePoint now)
+    : config(std::move(config_in)),
+      replica(config.space_limits, config.max_remembered_clients, config.recent_log_entries,
+              config.recent_log_bytes),
+      peers(config.liveness_window),
+      broker(config.liveness_window, now),
+      acks(config.id, config.min_acks, config.liveness_window),
+      election(config.id, config),
+      primary_side(config.id, config),
+      backup_side(config.id, config, static_cast<uint64_t>(now.count())),
+      next_heartbeat(now),
+      // A starting node listens for one liveness window before electing, so
+      // that it finds a healthy primary instead of challenging it.
+      election_not_before(now + config.liveness_window) {}
+
+Heartbeat NodeCore::State::MakeHeartbeat(TimePoint now) const {
+  Heartbeat heartbeat;
+  heartbeat.from = config.id;
+  heartbeat.role = role;
+  heartbeat.term = term;
+  heartbeat.last = replica.last();
+  heartbeat.primary_id = primary;
+  if (role == Role::kPrimary) heartbeat.committed_seq = primary_side.ReportedCommit(acks.committed()).seq;
+  heartbeat.broker_live = broker.Live(now);
+  return heartbeat;
+}
+
+void NodeCore::State::SendHeartbeat(TimePoint now, NodeActions& out) {
+  Heartbeat heartbeat = MakeHeartbeat(now);
+  out.to_bus.push_back(heartbeat);
+  out.to_broker.push_back(heartbeat);
+  next_heartbeat = now + config.heartbeat_interval;
+}
+
+void NodeCore::State::Event(NodeActions& out, NodeEventKind kind, NodeId peer, std::string text) const {
+  out.events.push_back(NodeEvent{kind, peer, term, "node " + std::to_string(config.id) + ": " + text});
+}
+
+void NodeCore::State::SeeTerm(uint64_t seen_term) {
+  if (seen_term > max_term_seen) max_term_seen = seen_term;
+}
+
+void NodeCore::State::Follow(NodeId new_primary, uint64_t new_term, TimePoint now, NodeActions& out) {
+  if (role == Role::kPrimary) StepDown("node " + std::to_string(new_primary) + " leads term " +
+                                       std::to_string(new_term), now, out);
+  SeeTerm(new_term);
+  election.Stop();
+  if (new_term != term) {
+    term = new_term;
+    Event(out, NodeEventKind::kTermChanged, new_primary,
+          "term " + std::to_string(new_term) + ", primary is node " + std::to_string(new_primary));
+  }
+  primary = new_primary;
+  primary_last_heard = now;
+  backup_side.Follow(new_primary, new_term);
+  role = Role::kSyncing;
+  Event(out, NodeEventKind::kResyncStarted, new_primary,
+        "resynchronising from node " + std::to_string(new_primary) + " (have " +
+            Describe(replica.last()) + ")");
+  RequestTransferIfDue(now, out);
+  SendHeartbeat(now, out);  // tells the new primary at once that this node is in reach
+}
+
+void NodeCore::State::BecomePrimary(uint64_t won_term, TimePoint now, NodeActions& out) {
+  election.Stop();
+  backup_side.Unfollow();
+  SeeTerm(won_term);
+  term = won_term;
+  primary = config.id;
+  role = Role::kPrimary;
+  acks.Reset(won_term, 0);
+  commit_told_broker = 0;
+  primary_side.Begin(won_term, replica, now);
+  Event(out, NodeEventKind::kTermChanged, config.id, "term " + std::to_string(won_term) + " begins");
+  Event(out, NodeEventKind::kBecamePrimary, config.id,
+        "primary for term " + std::to_string(won_term) + " at " + Describe(replica.last()));
+  out.to_bus.push_back(Coordinator{config.id, won_term, replica.last()});
+  if (auto batch = primary_side.TakeBatch(0)) out.to_bus.push_back(std::move(*batch));
+  SendHeartbeat(now, out);
+}
+
+void NodeCore::State::StepDown(const std::string& why, TimePoint now, NodeActions& out) {
+  if (role != Role::kPrimary) return;
+  primary_side.End();
+  role = Role::kCandidate;
+  primary = kNoNode;
+  election_not_before = now + config.liveness_window;
+  Event(out, NodeEventKind::kSteppedDown, config.id, "steps down as primary: " + why);
+}
+
+void NodeCore::State::Stop(const std::string& why, TimePoint now, NodeActions& out) {
+  if (role == Role::kStopped) return;
+  if (role == Role::kPrimary) primary_side.End();
+  role = Role::kStopped;
+  election.Stop();
+  backup_side.Unfollow();
+  Event(out, NodeEventKind::kShutdown, config.id, "stopping (" + why + "): save and exit");
+  // The last word to the broker, role stopped: its shutdown handshake waits
+  // for it (docs/PROTOCOL.md "Shutdown endpoint").
+  out.to_broker.push_back(MakeHeartbeat(now));
+  out.save_and_exit = true;
+}
+
+void NodeCore::State::RefreshFollowerRole(TimePoint now, NodeActions& out) {
+  if (role != Role::kBackup && role != Role::kSyncing) return;
+  Role now_role = backup_side.syncing() ? Role::kSyncing : Role::kBackup;
+  if (now_role == role) return;
+  role = now_role;
+  if (role == Role::kBackup) {
+    Event(out, NodeEventKind::kResyncDone, primary, "in sync with node " + std::to_string(primary) +
+                                                        " at " + Describe(replica.last()));
+  } else {
+    Event(out, NodeEventKind::kResyncStarted, primary,
+          "fell behind node " + std::to_string(primary) + " at " + Describe(replica.last()) +
+              "; resynchronising");
+  }
+  SendHeartbeat(now, out);
+}
+
+void NodeCore::State::ApplyElectionStep(ElectionStep step, TimePoint now, NodeActions& out) {
+  for (auto& m : step.to_bus) out.to_bus.push_back(std::move(m));
+  for (auto& m : step.to_broker) out.to_broker.push_back(std::move(m));
+  if (!step.note.empty()) Event(out, NodeEventKind::kNotice, config.id, step.note);
+  if (step.won_term) BecomePrimary(*step.won_term, now, out);
+}
+
+void NodeCore::State::RequestTransferIfDue(TimePoint now, NodeActions& out) {
+  if (auto request = backup_side.TakeRequest(replica, now)) {
+    out.to_peer.push_back(PeerSend{backup_side.primary(), std::move(*request)});
+  }
+}
+
+void NodeCore::State::AdvanceCommitAndRelease(TimePoint now, NodeActions& out) {
+  if (role != Role::kPrimary) return;
+  const uint64_t committed = acks.Advance(replica.last().seq, now);
+  std::vector<ClientReplyFrame> replies = primary_side.Release(committed);
+  // Replies tell the broker the commit point; without one, a heartbeat does
+  // at once: the broker's committed position is what lets a successor that
+  // takes over alone answer reads (PrimaryReplicator), so it must not lag.
+  const uint64_t reported = primary_side.ReportedCommit(committed).seq;
+  if (replies.empty() && reported > commit_told_broker) out.to_broker.push_back(MakeHeartbeat(now));
+  commit_told_broker = std::max(commit_told_broker, reported);
+  for (auto& reply : replies) out.to_broker.push_back(std::move(reply));
+  if (!primary_side.CannotCommit(acks, now)) return;
+  if (primary_side.pending_replies() == 0 && primary_side.unconfirmed_writes() == 0) return;
+  // Too few backups in reach: nothing can commit, so nothing may wait for it.
+  PrimaryReplicator::Failed failed = primary_side.FailUnconfirmed(replica, acks, now);
+  if (failed.writes_undone > 0) {
+    Event(out, NodeEventKind::kNotice, config.id,
+          "only " + std::to_string(acks.InReach(now)) + " backup(s) in reach (min-acks " +
+              std::to_string(config.min_acks) + "): undid " + std::to_string(failed.writes_undone) +
+              " unconfirmed write(s) and answered them 'not enough replicas'");
+  }
+  for (auto& reply : failed.replies) out.to_broker.push_back(std::move(reply));
+}
+
+// ---- public API ----------------------------------------------------------
+
+NodeCore::NodeCore(NodeConfig config, TimePoint now)
+    : state_(std::make_unique<State>(std::move(config), now)) {}
+
+NodeCore::~NodeCore() = default;
+
+void NodeCore::Preload(std::string key_text, std::string value_text) {
+  if (state_->started) return;
+  state_->replica.space.Upsert(std::move(key_text), std::move(value_text));
+}
+
+void NodeCore::SetLoadedPosition(LogPosition at) {
+  if (state_->started) return;
+  // The recent log starts there (empty), so a backup at exactly this position
+  // catches up from it, and anything older gets a snapshot. The loaded term
+  // is history, not a primary heard of: it is not "seen" (a node with a file
+  // from an older cluster run must still follow the live primary), but the
+  // election proposes terms above it (bully_election.cpp).
+  state_->replica.log.Reset(at);
+  state_->replica.last_applied = at;
+}
+
+NodeActions NodeCore::on_message(const PeerMessage& message, TimePoint now) {
+  NodeActions out;
+  state_->started = true;
+  if (state_->role == Role::kStopped) return out;
+  std::visit([&](const auto& m) { state_->Handle(m, now, out); }, message);
+  return out;
+}
+
+NodeActions NodeCore::on_message(const BrokerToNode& message, TimePoint now) {
+  NodeActions out;
+  state_->started = true;
+  if (state_->role == Role::kStopped) return out;
+  state_->broker.Heard(now);
+  if (state_->broker_reported_lost) {
+    state_->broker_reported_lost = false;
+    state_->Event(out, NodeEventKind::kBrokerBack, kNoNode, "hears the broker again");
+  }
+  std::visit([&](const auto& m) { state_->Handle(m, now, out); }, message);
+  return out;
+}
+
+NodeActions NodeCore::on_client_request(const ClientTag& client, const Request& request, TimePoint now) {
+  NodeActions out;
+  state_->started = true;
+  if (state_->role != Role::kPrimary) return out;  // the broker resends it to the real primary
+  state_->primary_side.Handle(client, request, state_->replica, state_->acks, now);
+  state_->AdvanceCommitAndRelease(now, out);
+  return out;
+}
+
+NodeActions NodeCore::on_tick(TimePoint now) {
+  NodeActions out;
+  state_->started = true;
+  if (state_->role == Role::kStopped) return out;
+  state_->Tick(now, out);
+  return out;
+}
+
+NodeStatus NodeCore::status(TimePoint now) const {
+  const State& s = *state_;
+  NodeStatus status;
+  status.id = s.config.id;
+  status.role = s.role;
+  status.term = s.term;
+  status.primary_id = s.primary;
+  status.last = s.replica.last();
+  status.committed_seq =
+      s.role == Role::kPrimary ? s.primary_side.ReportedCommit(s.acks.committed()).seq : 0;
+  status.broker_live = s.broker.Live(now);
+  status.pairs = s.replica.space.size();
+  status.live_peers = s.peers.LivePeers(now);
+  if (s.role == Role::kPrimary) {
+    status.in_sync_backups = s.acks.InSync(now);
+    status.backups_in_reach = s.acks.InReach(now);
+    status.pending_replies = s.primary_side.pending_replies();
+  }
+  return status;
+}
+
+Role NodeCore::role() const { return state_->role; }
+uint64_t NodeCore::term() const { return state_->term; }
+LogPosition NodeCore::last() const { return state_->replica.last(); }
+const TupleSpace& NodeCore::space() const { return state_->replica.space; }
+const NodeConfig& NodeCore::config() const { return state_->config; }
+
+}  // namespace ts::cluster

@@ -1,0 +1,134 @@
+// NodeCore: one tuple-space node, every role, as a pure state machine.
+//
+// The tsnode shell (and the simulation) feeds it everything that happens:
+// messages from peers and from the broker, client requests, and the time;
+// each call returns NodeActions for the shell to carry out. It reads no clock,
+// owns no socket and starts no thread, so the same inputs always give the
+// same outputs.
+//
+// How a shell drives it, each poll cycle:
+//   1. for each frame received: decode it and call on_message (peer bus,
+//      state-transfer sockets, broker DEALER); client requests arrive from the
+//      broker as BrokerToNode::ClientRequestFrame and are decoded in here;
+//   2. call on_tick(now) once per cycle (and at least every heartbeat
+//      interval / 4): it runs the timers and publishes the cycle's writes as
+//      ONE WriteBatch (so everything that arrived in one cycle is one PUB
+//      message and one ack round);
+//   3. carry out every action: to_bus -> PUB; to_peer -> the state-transfer
+//      socket toward that node (requests go to the primary's ROUTER; answers go
+//      back to the requester's routing id); to_broker -> the broker DEALER;
+//      events -> log lines / status; save_and_exit -> save --save FILE, exit.
+// Merging actions from several calls and sending them in order is correct.
+//
+// The roles and their handlers are in node_core.cpp (one small function per
+// state and message kind, dispatched from one table: etcd raft's step style).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "schema/cluster_messages.h"
+#include "nodes/node_config.h"
+#include "nodes/space/space.h"
+
+namespace ts::cluster {
+
+// Things the operator is told (log line, status output).
+enum class NodeEventKind {
+  kPeerSeen,        // first heartbeat from a peer
+  kPeerFailed,      // a peer fell silent for the liveness window
+  kPeerRejoined,    // a failed peer is heard again
+  kPeerRestarted,   // a peer came back with an empty log (it lost its memory)
+  kTermChanged,     // this node follows / leads a new term
+  kBecamePrimary,
+  kSteppedDown,     // was primary, is not any more (newer term, broker lost)
+  kPrimaryLost,     // the followed primary fell silent: election
+  kResyncStarted,
+  kResyncDone,
+  kBrokerLost,
+  kBrokerBack,
+  kShutdown,        // told to stop, or broker silent past broker_timeout
+  kNotice,          // anything else worth a log line (stale request, ...)
+};
+std::string_view NodeEventKindName(NodeEventKind kind);
+
+struct NodeEvent {
+  NodeEventKind kind = NodeEventKind::kNotice;
+  NodeId peer = kNoNode;  // the node concerned (this node for own transitions)
+  uint64_t term = 0;
+  std::string text;       // a complete sentence for the log
+};
+
+struct PeerSend {
+  NodeId to = kNoNode;
+  PeerMessage message;
+};
+
+struct NodeActions {
+  std::vector<PeerMessage> to_bus;
+  std::vector<PeerSend> to_peer;
+  std::vector<NodeToBroker> to_broker;
+  std::vector<NodeEvent> events;
+  bool save_and_exit = false;
+
+  void Append(NodeActions&& other);
+  bool empty() const;
+};
+
+// A snapshot of the node for status output and tests.
+struct NodeStatus {
+  NodeId id = kNoNode;
+  Role role = Role::kCandidate;
+  uint64_t term = 0;
+  NodeId primary_id = kNoNode;
+  LogPosition last;
+  uint64_t committed_seq = 0;  // primary: highest seq it may acknowledge (0 until its term's first)
+  bool broker_live = false;
+  size_t pairs = 0;
+  std::vector<NodeId> live_peers;
+  std::vector<NodeId> in_sync_backups;  // primary only
+  size_t backups_in_reach = 0;          // primary only: in sync, syncing toward it, or live candidates
+  size_t pending_replies = 0;           // primary only: client replies not sent yet
+};
+
+class NodeCore {
+ public:
+  // now: the time the node starts (its startup grace and broker timeout run
+  // from here). Load the space with Preload before the first event.
+  NodeCore(NodeConfig config, TimePoint now);
+  ~NodeCore();
+  NodeCore(const NodeCore&) = delete;
+  NodeCore& operator=(const NodeCore&) = delete;
+
+  // Fills the space from a file's pairs (--load). Only before the first event.
+  void Preload(std::string key_text, std::string value_text);
+  // The log position the preloaded pairs are at (from the --load file's
+  // header; 0:0 when it has none). Only before the first event. The node then
+  // ranks, reports and resynchronises from that position like a node that
+  // applied the log up to it, and a term it starts lies above its term.
+  void SetLoadedPosition(LogPosition at);
+
+  NodeActions on_message(const PeerMessage& message, TimePoint now);
+  NodeActions on_message(const BrokerToNode& message, TimePoint now);
+  // A decoded client request (the broker path decodes ClientRequestFrame and
+  // calls this); its reply comes out later, in order, as ClientReplyFrame.
+  NodeActions on_client_request(const ClientTag& client, const Request& request, TimePoint now);
+  NodeActions on_tick(TimePoint now);
+
+  NodeStatus status(TimePoint now) const;
+  Role role() const;
+  uint64_t term() const;
+  LogPosition last() const;
+  const TupleSpace& space() const;  // --save writes space().pairs()
+  const NodeConfig& config() const;
+
+  struct State;  // the composed parts (node_core_state.h), public for the handlers
+
+ private:
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace ts::cluster
