@@ -46,6 +46,8 @@ struct ZapHandlerOptions {
   cluster::Millis poll_interval = ZapHandlerDefaults::kPollInterval;
   size_t refusal_log_burst = ZapHandlerDefaults::kRefusalLogBurst;
   cluster::Millis refusal_log_window = ZapHandlerDefaults::kRefusalLogWindow;
+  // Viewed, not copied: the rules' strings must outlive the handler (the
+  // cluster's are static).
   std::span<const DomainRule> rules = ClusterDomainRules();
 };
 
