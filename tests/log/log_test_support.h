@@ -90,3 +90,10 @@ struct TempDir {
 };
 
 }  // namespace ts::wal::testing
+
+namespace Catch {
+template <>
+struct StringMaker<ts::wal::LogState> {
+  static std::string convert(const ts::wal::LogState& state) { return ts::wal::Describe(state); }
+};
+}  // namespace Catch
