@@ -198,7 +198,12 @@ Status LogWriter::InstallSnapshot(LogPosition at, const SnapshotFill& fill) {
   const uint64_t number = segment_number_ + 1;
   const SnapshotHeader header{number, at, installed.term, installed.voted_for};
   Status committed = CommitSnapshot(header, fill);
-  if (!committed.ok()) return committed;  // the old log is still whole and current
+  if (!committed.ok()) {
+    // Renamed but not known durable: the next start may recover from it, so
+    // appending to the old log now would write records recovery drops.
+    if (storage_.Exists(JoinPath(dir_, SnapshotFileName(number, at)))) return Fail(committed);
+    return committed;  // the old log is still whole and current
+  }
   state_ = installed;
   // What the old segment held is replaced: no need to sync it.
   Status started = StartSegment(number, /*sync_previous=*/false);

@@ -16,7 +16,10 @@
 //    and then removes the segments and snapshots before it. InstallSnapshot
 //    replaces the whole log with a snapshot at any position (state transfer,
 //    a divergent tail): the snapshot is durable before the new segment that
-//    follows it exists, so a crash leaves the old log or the new one.
+//    follows it exists, so a crash leaves the old log or the new one. A
+//    snapshot whose fill or write fails changes nothing (the temp file goes),
+//    except an install that failed after its rename: which log the next start
+//    sees is then unknown, so the writer fails (below).
 //  - The first storage error makes the writer fail: that call and every
 //    later one return it (after a failed fsync the kernel may have dropped the
 //    pages; retrying would claim durability it cannot know). The node must

@@ -252,6 +252,33 @@ TEST_CASE("log: installing a snapshot replaces the whole history", "[log][writer
   CHECK(log.recovered.state.last == LogPosition{3, 12});
 }
 
+TEST_CASE("log: an install whose snapshot may or may not be durable stops the writer", "[log][writer]") {
+  MemoryStorage disk;
+  {
+    OpenedLog log = Open(disk);
+    REQUIRE(log.writer->Append(MakeEntries(1, 1, 5)).ok());
+    REQUIRE(log.writer->Sync().ok());
+    // A fill that fails leaves the old log current.
+    const Status refused = log.writer->InstallSnapshot({2, 3}, [](SnapshotWriter&) {
+      return Status(Error{ErrorKind::kInternal, "space unavailable"});
+    });
+    REQUIRE_FALSE(refused.ok());
+    CHECK(log.writer->failure().ok());
+    CHECK(log.writer->state().last == LogPosition{1, 5});
+    // Renamed into place, but the directory fsync failed: whether the next
+    // start sees the old log or the snapshot is unknown, so nothing more may
+    // be appended to either.
+    disk.FailOperation(MemoryStorage::Operation::kSyncDir, true);
+    const Status unknown = log.writer->InstallSnapshot({2, 3}, NoPairs);
+    REQUIRE_FALSE(unknown.ok());
+    CHECK_FALSE(log.writer->failure().ok());
+    disk.FailOperation(MemoryStorage::Operation::kSyncDir, false);
+    CHECK_FALSE(log.writer->Append(MakeEntries(1, 6, 6)).ok());
+  }
+  OpenedLog log = Open(disk);
+  CHECK(log.recovered.state.last == LogPosition{2, 3});  // the snapshot was in place
+}
+
 TEST_CASE("log: files a crash left behind a snapshot are obsolete and removed at open", "[log][writer]") {
   MemoryStorage disk;
   {
