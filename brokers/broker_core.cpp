@@ -1,7 +1,9 @@
 #include "brokers/broker_core.h"
 
 #include <algorithm>
+#include <type_traits>
 #include <utility>
+#include <variant>
 
 #include "clients/client_config.h"
 #include "schema/codec.h"
@@ -11,6 +13,19 @@ namespace {
 std::string N(uint64_t value) { return std::to_string(value); }
 std::string Clients(uint64_t count) { return N(count) + (count == 1 ? " client" : " clients"); }
 }  // namespace
+
+NodeId SenderOf(const NodeToBroker& message) {
+  return std::visit(
+      [](const auto& m) -> NodeId {
+        using T = std::decay_t<decltype(m)>;
+        if constexpr (std::is_same_v<T, Heartbeat>) {
+          return m.from;
+        } else {
+          return m.node;
+        }
+      },
+      message);
+}
 
 void BrokerActions::Append(BrokerActions&& other) {
   for (auto& m : other.to_clients) to_clients.push_back(std::move(m));
@@ -189,8 +204,7 @@ void BrokerCore::on_ill_formed_node_frame() { ++stats_.node_frames_ill_formed; }
 // the same: a node asking for a term is live, and not stopped.
 BrokerActions BrokerCore::ignore_while_stopping(const NodeToBroker& message, TimePoint now) {
   BrokerActions out;
-  const NodeId node = std::holds_alternative<PreVoteRequest>(message) ? std::get<PreVoteRequest>(message).node
-                                                                      : std::get<Registration>(message).node;
+  const NodeId node = SenderOf(message);
   heard_from(node, now, out);
   ++stats_.terms_refused_stopping;
   out.events.push_back(BrokerEvent{BrokerEventKind::kShutdownIgnored, node, served_term_,

@@ -72,6 +72,9 @@ namespace ts::cluster {
 
 enum class BrokerPhase { kServing, kStopping, kStopped };
 
+// The node a node-to-broker message comes from.
+NodeId SenderOf(const NodeToBroker& message);
+
 struct BrokerStats {
   uint64_t requests_forwarded = 0;
   uint64_t requests_reforwarded = 0;   // sent again to a new primary

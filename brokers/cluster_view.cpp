@@ -1,7 +1,6 @@
 #include "brokers/cluster_view.h"
 
 #include <cstdio>
-#include <type_traits>
 #include <utility>
 #include <variant>
 
@@ -38,19 +37,6 @@ Pair ShutdownFact(const BrokerCore& core, TimePoint now) {
 }
 
 }  // namespace
-
-NodeId SenderOf(const NodeToBroker& message) {
-  return std::visit(
-      [](const auto& m) -> NodeId {
-        using T = std::decay_t<decltype(m)>;
-        if constexpr (std::is_same_v<T, Heartbeat>) {
-          return m.from;
-        } else {
-          return m.node;
-        }
-      },
-      message);
-}
 
 void ClusterView::Heard(const NodeToBroker& message) {
   if (const auto* heartbeat = std::get_if<Heartbeat>(&message)) last_heartbeats_[heartbeat->from] = *heartbeat;

@@ -24,9 +24,6 @@
 
 namespace ts::cluster {
 
-// The node a node-to-broker message comes from.
-NodeId SenderOf(const NodeToBroker& message);
-
 class ClusterView {
  public:
   static constexpr size_t kRecentEvents = 20;  // kept for status output, oldest dropped
