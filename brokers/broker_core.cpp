@@ -200,7 +200,7 @@ BrokerActions BrokerCore::on_node_message(const NodeToBroker& message, TimePoint
 void BrokerCore::on_ill_formed_node_frame() { ++stats_.node_frames_ill_formed; }
 
 // No term may start while the service stops: not answered, so the node's
-// election waits (and its next heartbeat is told to stop). It was heard all
+// election waits (and the handshake tells it to stop). It was heard all
 // the same: a node asking for a term is live, and not stopped.
 BrokerActions BrokerCore::ignore_while_stopping(const NodeToBroker& message, TimePoint now) {
   BrokerActions out;
@@ -372,7 +372,7 @@ BrokerActions BrokerCore::on_shutdown_frame(const ClientAddress& sender, const s
     reply.op_name = request.value().op_name;
   }
   if (request.ok() && request.value().op_name == client_config::kShutdownOpName) {
-    shutdown_.Request(sender, std::move(reply), now, sight(now), out);
+    shutdown_.OnShutdownRequest(sender, std::move(reply), now, sight(now), out);
     return out;
   }
   ++stats_.shutdown_frames_refused;

@@ -16,14 +16,15 @@
 //   event \ state        | serving                     | stopping                  | stopped
 //   ---------------------+-----------------------------+---------------------------+------------------
 //   client request       | to the primary, or held     | "shutting down" (counted) | "shutting down"
-//   pre-vote, registr.   | answered (fencing below)    | ignored, counted          | ignored, counted
+//   pre-vote, registr.   | answered (fencing below)    | ignored, counted          | ignored
 //   heartbeat, reply     | liveness; relayed           | same; "stopped" confirms  | ignored
 //   SHUTDOWN             | -> stopping (handshake)     | answered at the end       | answered at once
 //   other shutdown frame | "malformed request"         | same                      | same
 //   tick                 | primary loss, hold, idle    | same; resend; -> stopped  | nothing
 //
 // "stopping" is ShutdownHandshake (shutdown_handshake.h): it ends confirmed
-// or timed out, answers the operators and sets BrokerActions::exit. While it
+// (at once when no node is live) or timed out, answers the operators and sets
+// BrokerActions::exit, which the shell obeys at the end of its turn. While it
 // runs no term may start (a stopping service must not elect a new primary),
 // and a client is told so rather than left to time out.
 //

@@ -15,8 +15,9 @@ std::string NodeList(const std::vector<NodeId>& nodes) {
 
 }  // namespace
 
-void ShutdownHandshake::Request(const ClientAddress& sender, Reply reply, TimePoint now, const NodesInSight& sight,
-                                BrokerActions& out) {
+void ShutdownHandshake::OnShutdownRequest(const ClientAddress& sender, Reply reply, TimePoint now,
+                                          const NodesInSight& sight,
+                                          BrokerActions& out) {
   if (finished()) return Answer(sender, std::move(reply), sight, out);
   operators_.emplace_back(sender, std::move(reply));
   if (started_) {

@@ -54,8 +54,8 @@ class ShutdownHandshake {
 
   // An operator's SHUTDOWN, with its reply prepared (id and op echoed). The
   // first starts the handshake; a repeat waits for the same end.
-  void Request(const ClientAddress& sender, Reply reply, TimePoint now, const NodesInSight& sight,
-               BrokerActions& out);
+  void OnShutdownRequest(const ClientAddress& sender, Reply reply, TimePoint now, const NodesInSight& sight,
+                         BrokerActions& out);
   // A heartbeat with role "stopped" from `node`.
   void Confirm(NodeId node);
   // Resends the command when due; ends the handshake when it is over.

@@ -113,7 +113,7 @@ TEST_CASE("broker: replies from a node that is not the primary, and ill-formed o
   CHECK(good.to_clients.size() == 1);
 }
 
-TEST_CASE("broker: a client past the limit is refused; idle slots free up") {
+TEST_CASE("broker: a client past the limit is refused, and idle slots free up") {
   BrokerConfig config;
   config.max_clients = 2;
   config.client_idle_timeout = Millis(1'000);
@@ -325,7 +325,7 @@ TEST_CASE("broker: a primary back after a silence gets the requests held meanwhi
   CHECK(broker.primary_live(T(450)));
 }
 
-TEST_CASE("broker: a node is live while heard within the window; one that stopped is not, at once") {
+TEST_CASE("broker: a node is live while heard within the window, and one that stopped is not, at once") {
   BrokerConfig config;
   config.primary_liveness = Millis(300);
   BrokerCore broker(config, T(0));
@@ -347,7 +347,7 @@ TEST_CASE("broker: a node is live while heard within the window; one that stoppe
   CHECK(broker.nodes().LastHeard(2) == T(360));
 }
 
-TEST_CASE("broker: SHUTDOWN goes to the primary until it confirms; then every operator is answered and it exits") {
+TEST_CASE("broker: SHUTDOWN goes to the primary until it confirms, then every operator is answered and it exits") {
   BrokerConfig config;
   config.primary_liveness = Millis(10'000);  // no heartbeats needed to stay live
   config.shutdown = ShutdownConfig{Millis(100), Millis(2'000)};

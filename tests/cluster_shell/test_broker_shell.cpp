@@ -69,7 +69,7 @@ Request Numbered(Request request, uint64_t client, uint64_t number) {
   return request;
 }
 
-TEST_CASE("tsbroker relays a request to the primary and its reply back; STATUS is its own", "[broker_shell]") {
+TEST_CASE("tsbroker relays a request to the primary and its reply back, and answers STATUS itself", "[broker_shell]") {
   BrokerConfig config;
   config.primary_liveness = Millis(60'000);  // the fake node does not heartbeat
   BrokerFixture f(config);
