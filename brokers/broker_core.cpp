@@ -1,8 +1,11 @@
 #include "brokers/broker_core.h"
 
 #include <algorithm>
+#include <type_traits>
 #include <utility>
+#include <variant>
 
+#include "clients/client_config.h"
 #include "schema/codec.h"
 
 namespace ts::cluster {
@@ -11,19 +14,42 @@ std::string N(uint64_t value) { return std::to_string(value); }
 std::string Clients(uint64_t count) { return N(count) + (count == 1 ? " client" : " clients"); }
 }  // namespace
 
+NodeId SenderOf(const NodeToBroker& message) {
+  return std::visit(
+      [](const auto& m) -> NodeId {
+        using T = std::decay_t<decltype(m)>;
+        if constexpr (std::is_same_v<T, Heartbeat>) {
+          return m.from;
+        } else {
+          return m.node;
+        }
+      },
+      message);
+}
+
 void BrokerActions::Append(BrokerActions&& other) {
   for (auto& m : other.to_clients) to_clients.push_back(std::move(m));
+  for (auto& m : other.to_operators) to_operators.push_back(std::move(m));
   for (auto& m : other.to_nodes) to_nodes.push_back(std::move(m));
   for (auto& e : other.events) events.push_back(std::move(e));
   exit = exit || other.exit;
 }
 
-BrokerCore::BrokerCore(BrokerConfig config, TimePoint now) : config_(std::move(config)) {
-  primary_last_heard_ = now - config_.primary_liveness - Millis(1);
+// Nothing is live at the start: a node (and the primary) only once heard.
+BrokerCore::BrokerCore(BrokerConfig config, TimePoint)
+    : config_(std::move(config)), nodes_(config_.primary_liveness), shutdown_(config_.shutdown) {}
+
+BrokerPhase BrokerCore::phase() const {
+  if (!shutdown_.started()) return BrokerPhase::kServing;
+  return shutdown_.finished() ? BrokerPhase::kStopped : BrokerPhase::kStopping;
 }
 
 bool BrokerCore::primary_live(TimePoint now) const {
-  return primary_ != kNoNode && now - primary_last_heard_ <= config_.primary_liveness;
+  return primary_ != kNoNode && primary_liveness_.Live(now, config_.primary_liveness);
+}
+
+NodesInSight BrokerCore::sight(TimePoint now) const {
+  return NodesInSight{primary_, served_term_, primary_live(now), live_nodes(now)};
 }
 
 size_t BrokerCore::held_count() const {
@@ -34,18 +60,16 @@ size_t BrokerCore::held_count() const {
   return held;
 }
 
-std::vector<NodeId> BrokerCore::live_nodes(TimePoint now) const {
-  std::vector<NodeId> live;
-  for (const auto& [node, heard] : node_last_heard_) {
-    if (now - heard <= config_.primary_liveness) live.push_back(node);
-  }
-  return live;
-}
-
 // ---- clients --------------------------------------------------------------
 
 BrokerActions BrokerCore::on_client_frame(const ClientAddress& client, std::string frame, TimePoint now) {
   BrokerActions out;
+  if (phase() != BrokerPhase::kServing) {  // the primary is stopping: say so rather than let it time out
+    ++stats_.requests_refused_stopping;
+    out.to_clients.push_back(
+        generated_reply(client, frame, ErrorKind::kUnavailable, "the service is shutting down", 0));
+    return out;
+  }
   auto it = clients_.find(client);
   if (it == clients_.end()) {
     expire_idle(now);
@@ -54,7 +78,7 @@ BrokerActions BrokerCore::on_client_frame(const ClientAddress& client, std::stri
       // The reply's kind says "service refused"; its message says why.
       out.to_clients.push_back(generated_reply(
           client, frame, ErrorKind::kServiceRefused,
-          "the broker serves at most " + Clients(config_.max_clients) + " at a time"));
+          "the broker serves at most " + Clients(config_.max_clients) + " at a time", served_term_));
       out.events.push_back(BrokerEvent{BrokerEventKind::kClientRefused, kNoNode, served_term_,
                                        "client refused: the broker serves at most " +
                                            Clients(config_.max_clients) + " at a time"});
@@ -119,7 +143,7 @@ void BrokerCore::expire_held(TimePoint now, BrokerActions& out) {
         ++stats_.requests_unavailable;
         out.to_clients.push_back(generated_reply(
             address, it->second.frame, ErrorKind::kUnavailable,
-            "no primary for " + N(config_.hold_time.count()) + " ms (failover under way?)"));
+            "no primary for " + N(config_.hold_time.count()) + " ms (failover under way?)", served_term_));
         it = slot.outstanding.erase(it);
         slot.last_activity = now;
       } else {
@@ -143,7 +167,7 @@ void BrokerCore::expire_idle(TimePoint now) {
 }
 
 ClientFrame BrokerCore::generated_reply(const ClientAddress& client, const std::string& request_frame,
-                                        ErrorKind kind, std::string message) const {
+                                        ErrorKind kind, std::string message, uint64_t term) const {
   Reply reply;
   // Only to echo the request's id and op name: the broker routes, it does not serve.
   auto request = DecodeRequest(request_frame);
@@ -152,27 +176,54 @@ ClientFrame BrokerCore::generated_reply(const ClientAddress& client, const std::
     reply.op_name = request.value().op_name;
   }
   reply.error = Error{kind, std::move(message)};
-  reply.term = served_term_;
+  reply.term = term;
   return ClientFrame{client, EncodeReply(reply)};
 }
 
 // ---- nodes ----------------------------------------------------------------
 
 BrokerActions BrokerCore::on_node_message(const NodeToBroker& message, TimePoint now) {
+  switch (phase()) {
+    case BrokerPhase::kStopped:
+      return {};
+    case BrokerPhase::kStopping:
+      if (std::holds_alternative<PreVoteRequest>(message) || std::holds_alternative<Registration>(message)) {
+        return ignore_while_stopping(message, now);
+      }
+      break;
+    case BrokerPhase::kServing:
+      break;
+  }
   return std::visit([&](const auto& m) { return handle(m, now); }, message);
 }
 
 void BrokerCore::on_ill_formed_node_frame() { ++stats_.node_frames_ill_formed; }
 
+// No term may start while the service stops: not answered, so the node's
+// election waits (and the handshake tells it to stop). It was heard all
+// the same: a node asking for a term is live, and not stopped.
+BrokerActions BrokerCore::ignore_while_stopping(const NodeToBroker& message, TimePoint now) {
+  BrokerActions out;
+  const NodeId node = SenderOf(message);
+  heard_from(node, now, out);
+  ++stats_.terms_refused_stopping;
+  out.events.push_back(BrokerEvent{BrokerEventKind::kShutdownIgnored, node, served_term_,
+                                   "shutting down: no new term; ignored " + Describe(message) + " from node " +
+                                       N(node)});
+  return out;
+}
+
 void BrokerCore::heard_from(NodeId node, TimePoint now, BrokerActions& out) {
-  auto [it, inserted] = node_last_heard_.try_emplace(node, now);
-  bool& reported_live = node_reported_live_[node];
-  if (inserted || !reported_live) {
-    out.events.push_back(BrokerEvent{BrokerEventKind::kNodeSeen, node, served_term_,
-                                     "node " + N(node) + (inserted ? " seen" : " is back")});
+  switch (nodes_.Heard(node, now)) {
+    case LivenessChange::kSeen:
+      out.events.push_back(BrokerEvent{BrokerEventKind::kNodeSeen, node, served_term_, "node " + N(node) + " seen"});
+      break;
+    case LivenessChange::kRejoined:
+      out.events.push_back(BrokerEvent{BrokerEventKind::kNodeSeen, node, served_term_, "node " + N(node) + " is back"});
+      break;
+    case LivenessChange::kNone:
+      break;
   }
-  reported_live = true;
-  it->second = now;
 }
 
 BrokerStatus BrokerCore::status_now(TimePoint now) const {
@@ -181,21 +232,35 @@ BrokerStatus BrokerCore::status_now(TimePoint now) const {
 
 BrokerActions BrokerCore::handle(const Heartbeat& heartbeat, TimePoint now) {
   BrokerActions out;
-  heard_from(heartbeat.from, now, out);
-  if (heartbeat.from == primary_) {
+  const NodeId node = heartbeat.from;
+  if (heartbeat.role == Role::kStopped) {
+    // Its last word: it saves and exits. Not live from now on (a repeat, or a
+    // duplicate, does not bring it back), and it confirms a shutdown under way.
+    if (nodes_.Heard(node, now) == LivenessChange::kSeen) {
+      out.events.push_back(BrokerEvent{BrokerEventKind::kNodeSeen, node, served_term_, "node " + N(node) + " seen"});
+    }
+    nodes_.MarkDead(node);
+    shutdown_.Confirm(node);
+  } else {
+    heard_from(node, now, out);
+  }
+  if (node == primary_) {
     if (heartbeat.role == Role::kPrimary && heartbeat.term == served_term_) {
-      primary_last_heard_ = now;
+      primary_liveness_.Heard(now);
       if (heartbeat.committed_seq > 0) {
         committed_ = std::max(committed_, LogPosition{served_term_, heartbeat.committed_seq});
       }
+      // Requests held since its window passed (noticed by a tick or not) go now.
+      release_held(now, out);
     } else if (heartbeat.term >= served_term_) {
-      // The registered primary says it is not (it stepped down): stop waiting
-      // for it. (A heartbeat of an older term is one it sent before winning.)
-      primary_last_heard_ = now - config_.primary_liveness - Millis(1);
+      // The registered primary says it is not (it stepped down, or stops):
+      // stop waiting for it. (A heartbeat of an older term is one it sent
+      // before winning.)
+      primary_liveness_.MarkDead();
+      notice_primary_loss(now, out);
     }
-    note_primary_liveness(now, out);
   }
-  out.to_nodes.push_back(NodeSend{heartbeat.from, status_now(now)});
+  out.to_nodes.push_back(NodeSend{node, status_now(now)});
   return out;
 }
 
@@ -239,7 +304,8 @@ BrokerActions BrokerCore::handle(const Registration& registration, TimePoint now
   }
   served_term_ = registration.term;
   primary_ = registration.node;
-  primary_last_heard_ = now;
+  if (!same) primary_liveness_ = Liveness();  // a new primary: its own record
+  primary_liveness_.Heard(now);
   answer.served_term = served_term_;
   answer.primary_id = primary_;
   out.to_nodes.push_back(NodeSend{registration.node, std::move(answer)});
@@ -248,7 +314,6 @@ BrokerActions BrokerCore::handle(const Registration& registration, TimePoint now
                                      "node " + N(primary_) + " is primary for term " + N(served_term_)});
     mark_sent_requests_held(now);  // unanswered requests go to the new primary
   }
-  primary_was_live_ = true;
   release_held(now, out);
   return out;
 }
@@ -278,46 +343,55 @@ BrokerActions BrokerCore::handle(const ClientReplyFrame& reply, TimePoint now) {
   return out;
 }
 
-void BrokerCore::note_primary_liveness(TimePoint now, BrokerActions& out) {
-  const bool live = primary_live(now);
-  if (live == primary_was_live_) return;
-  primary_was_live_ = live;
-  if (live) {
-    release_held(now, out);
-  } else {
-    out.events.push_back(BrokerEvent{BrokerEventKind::kPrimaryLost, primary_, served_term_,
-                                     "primary " + N(primary_) + " of term " + N(served_term_) +
-                                         " is not live; holding requests"});
-    mark_sent_requests_held(now);
+void BrokerCore::notice_primary_loss(TimePoint now, BrokerActions& out) {
+  if (primary_ == kNoNode || !primary_liveness_.TakeFailure(now, config_.primary_liveness)) return;
+  out.events.push_back(BrokerEvent{BrokerEventKind::kPrimaryLost, primary_, served_term_,
+                                   "primary " + N(primary_) + " of term " + N(served_term_) +
+                                       " is not live; holding requests"});
+  mark_sent_requests_held(now);
+}
+
+void BrokerCore::notice_node_failures(TimePoint now, BrokerActions& out) {
+  for (NodeId node : nodes_.TakeFailures(now)) {
+    if (shutdown_.confirmed(node)) {
+      out.events.push_back(BrokerEvent{BrokerEventKind::kNodeStopped, node, served_term_, "node " + N(node) + " stopped"});
+    } else {
+      out.events.push_back(BrokerEvent{BrokerEventKind::kNodeLost, node, served_term_, "node " + N(node) + " is silent"});
+    }
   }
 }
 
-BrokerActions BrokerCore::on_shutdown_command(TimePoint now) {
+// ---- shutdown -------------------------------------------------------------
+
+BrokerActions BrokerCore::on_shutdown_frame(const ClientAddress& sender, const std::string& frame, TimePoint now) {
   BrokerActions out;
-  if (primary_live(now)) {
-    out.to_nodes.push_back(NodeSend{primary_, ShutdownCommand{}});
-  } else {
-    for (NodeId node : live_nodes(now)) out.to_nodes.push_back(NodeSend{node, ShutdownCommand{}});
+  Result<Request> request = DecodeRequest(frame);
+  Reply reply;
+  if (request.ok()) {
+    reply.id = request.value().id;
+    reply.op_name = request.value().op_name;
   }
-  out.events.push_back(BrokerEvent{BrokerEventKind::kShutdown, primary_, served_term_,
-                                   "shutdown relayed; broker exits"});
-  out.exit = true;
+  if (request.ok() && request.value().op_name == client_config::kShutdownOpName) {
+    shutdown_.OnShutdownRequest(sender, std::move(reply), now, sight(now), out);
+    return out;
+  }
+  ++stats_.shutdown_frames_refused;
+  const std::string why = request.ok() ? "op \"" + request.value().op_name + "\"" : request.error().message;
+  reply.error = Error{ErrorKind::kMalformedRequest, "the shutdown endpoint takes only a SHUTDOWN request; got " + why};
+  out.to_operators.push_back(ClientFrame{sender, EncodeReply(reply)});
+  out.events.push_back(BrokerEvent{BrokerEventKind::kShutdownFrameRefused, kNoNode, served_term_,
+                                   "shutdown endpoint: refused a frame: " + why});
   return out;
 }
 
 BrokerActions BrokerCore::on_tick(TimePoint now) {
   BrokerActions out;
-  note_primary_liveness(now, out);
-  for (auto& [node, heard] : node_last_heard_) {
-    bool& reported_live = node_reported_live_[node];
-    if (reported_live && now - heard > config_.primary_liveness) {
-      reported_live = false;
-      out.events.push_back(BrokerEvent{BrokerEventKind::kNodeLost, node, served_term_,
-                                       "node " + N(node) + " is silent"});
-    }
-  }
+  if (phase() == BrokerPhase::kStopped) return out;
+  notice_primary_loss(now, out);
+  notice_node_failures(now, out);
   expire_held(now, out);
   expire_idle(now);
+  shutdown_.OnTick(now, sight(now), out);
   return out;
 }
 

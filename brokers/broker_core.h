@@ -1,12 +1,34 @@
 // BrokerCore: the proxy's decisions, as a pure state machine.
 //
-// It knows the clients (slots, at most max_clients), the nodes it has heard,
-// which node is primary in which term, and the highest committed position it
-// has relayed to a client. The tsbroker shell (and the simulation) feeds it
-// client frames, node messages, the shutdown command and the time; each call
-// returns BrokerActions to carry out. No sockets, threads or clock reads.
+// It knows the clients (slots, at most max_clients), the nodes it has heard
+// and whether each is live (common/liveness.h: heard within primary_liveness,
+// or marked dead when it announced its stop), which node is primary in which
+// term and whether it is live, the highest committed position it has relayed
+// to a client, and the shutdown under way. The tsbroker shell and the
+// simulation feed it the same calls: client frames, decoded node messages,
+// frames on the shutdown endpoint, and the time; each call returns
+// BrokerActions (broker_actions.h) to carry out. No sockets, threads or clock
+// reads; the shell decides nothing but how to move bytes (and answers STATUS
+// from ClusterView, which only reads this core).
 //
-// Contract:
+// States and events, the whole machine (zguide bstar style):
+//
+//   event \ state        | serving                     | stopping                  | stopped
+//   ---------------------+-----------------------------+---------------------------+------------------
+//   client request       | to the primary, or held     | "shutting down" (counted) | "shutting down"
+//   pre-vote, registr.   | answered (fencing below)    | ignored, counted          | ignored
+//   heartbeat, reply     | liveness; relayed           | same; "stopped" confirms  | ignored
+//   SHUTDOWN             | -> stopping (handshake)     | answered at the end       | answered at once
+//   other shutdown frame | "malformed request"         | same                      | same
+//   tick                 | primary loss, hold, idle    | same; resend; -> stopped  | nothing
+//
+// "stopping" is ShutdownHandshake (shutdown_handshake.h): it ends confirmed
+// (at once when no node is live) or timed out, answers the operators and sets
+// BrokerActions::exit, which the shell obeys at the end of its turn. While it
+// runs no term may start (a stopping service must not elect a new primary),
+// and a client is told so rather than left to time out.
+//
+// Contract while serving:
 //  - A client request goes to the current primary only, tagged with the
 //    client's address. With no live primary it waits (hold_time), then the
 //    client gets an "unavailable" reply. A client past max_clients gets
@@ -17,10 +39,13 @@
 //    so replies are matched without decoding. Requests are kept until
 //    answered; when a new primary registers, the unanswered ones are sent to
 //    it again (exactly-once on the node makes that safe), so a failover loses
-//    no request.
+//    no request. A held request leaves with the primary's next heartbeat.
 //  - Replies go back in the primary's order; a reply from a node that is not
 //    the current primary, an ill-formed reply, or one for a client without an
 //    outstanding request is dropped and counted.
+//  - The primary is live while its primary heartbeats of the served term come
+//    within primary_liveness; a heartbeat saying it is not primary (it stepped
+//    down, or stopped) makes it dead at once.
 //  - Fencing: a registration is accepted only with a term above the one
 //    served (or the same term from the same node), and only from a node whose
 //    log holds the highest committed position relayed so far. So at most one
@@ -34,53 +59,22 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <map>
-#include <optional>
 #include <string>
 #include <vector>
 
+#include "brokers/broker_actions.h"
 #include "brokers/broker_config.h"
+#include "brokers/shutdown_handshake.h"
+#include "common/liveness.h"
 #include "schema/cluster_messages.h"
 
 namespace ts::cluster {
 
-struct ClientFrame {
-  ClientAddress client;
-  std::string frame;  // an encoded Reply, to send as is
-};
+enum class BrokerPhase { kServing, kStopping, kStopped };
 
-struct NodeSend {
-  NodeId to = kNoNode;
-  BrokerToNode message;
-};
-
-enum class BrokerEventKind {
-  kNodeSeen,
-  kNodeLost,          // a node fell silent for primary_liveness
-  kPrimaryAccepted,   // registration accepted: (peer, term)
-  kPrimaryRefused,
-  kPrimaryLost,       // the primary fell silent: requests are held
-  kPreVote,           // a pre-vote answered (granted or not: see text)
-  kClientRefused,
-  kShutdown,
-};
-
-struct BrokerEvent {
-  BrokerEventKind kind = BrokerEventKind::kNodeSeen;
-  NodeId node = kNoNode;
-  uint64_t term = 0;
-  std::string text;
-};
-
-struct BrokerActions {
-  std::vector<ClientFrame> to_clients;
-  std::vector<NodeSend> to_nodes;
-  std::vector<BrokerEvent> events;
-  bool exit = false;  // the shutdown was relayed: flush the sockets and exit
-
-  void Append(BrokerActions&& other);
-};
+// The node a node-to-broker message comes from.
+NodeId SenderOf(const NodeToBroker& message);
 
 struct BrokerStats {
   uint64_t requests_forwarded = 0;
@@ -93,6 +87,9 @@ struct BrokerStats {
   uint64_t replies_not_primary = 0;    // from a node that is not the current primary
   uint64_t node_frames_ill_formed = 0; // counted by the shell via on_ill_formed_node_frame
   uint64_t slots_expired = 0;
+  uint64_t requests_refused_stopping = 0;  // client requests answered "shutting down"
+  uint64_t terms_refused_stopping = 0;     // pre-votes and registrations ignored while stopping
+  uint64_t shutdown_frames_refused = 0;    // frames on the shutdown endpoint that were not a SHUTDOWN
 };
 
 class BrokerCore {
@@ -105,11 +102,13 @@ class BrokerCore {
   BrokerActions on_client_left(const ClientAddress& client, TimePoint now);
   // A frame on the node socket that did not decode: counted, otherwise ignored.
   void on_ill_formed_node_frame();
-  // Relays ShutdownCommand to the primary (to every known node if there is
-  // none) and asks the shell to exit.
-  BrokerActions on_shutdown_command(TimePoint now);
+  // A request frame from `sender` on the shutdown endpoint: a SHUTDOWN starts
+  // (or joins) the handshake and is answered in to_operators when it ends;
+  // anything else is answered "malformed request" at once and changes nothing.
+  BrokerActions on_shutdown_frame(const ClientAddress& sender, const std::string& frame, TimePoint now);
   BrokerActions on_tick(TimePoint now);
 
+  BrokerPhase phase() const;
   uint64_t served_term() const { return served_term_; }
   NodeId primary() const { return primary_; }
   bool primary_live(TimePoint now) const;
@@ -118,7 +117,10 @@ class BrokerCore {
   size_t held_count() const;  // requests waiting for a primary
   const BrokerStats& stats() const { return stats_; }
   const BrokerConfig& config() const { return config_; }
-  std::vector<NodeId> live_nodes(TimePoint now) const;
+  // Every node heard, with when and whether it is live toward the broker.
+  const LivenessTracker<NodeId>& nodes() const { return nodes_; }
+  std::vector<NodeId> live_nodes(TimePoint now) const { return nodes_.LivePeers(now); }
+  const ShutdownHandshake& shutdown() const { return shutdown_; }
 
  private:
   struct Outstanding {
@@ -136,6 +138,7 @@ class BrokerCore {
   BrokerActions handle(const PreVoteRequest& request, TimePoint now);
   BrokerActions handle(const Registration& registration, TimePoint now);
   BrokerActions handle(const ClientReplyFrame& reply, TimePoint now);
+  BrokerActions ignore_while_stopping(const NodeToBroker& message, TimePoint now);
   void heard_from(NodeId node, TimePoint now, BrokerActions& actions);
   void mark_sent_requests_held(TimePoint now);
   void send_to_primary(const ClientAddress& client, uint64_t token, Outstanding& request,
@@ -143,21 +146,22 @@ class BrokerCore {
   void release_held(TimePoint now, BrokerActions& actions);
   void expire_held(TimePoint now, BrokerActions& actions);
   void expire_idle(TimePoint now);
-  void note_primary_liveness(TimePoint now, BrokerActions& actions);
+  void notice_primary_loss(TimePoint now, BrokerActions& actions);
+  void notice_node_failures(TimePoint now, BrokerActions& actions);
+  NodesInSight sight(TimePoint now) const;
   BrokerStatus status_now(TimePoint now) const;
   ClientFrame generated_reply(const ClientAddress& client, const std::string& request_frame,
-                              ErrorKind kind, std::string message) const;
+                              ErrorKind kind, std::string message, uint64_t term) const;
 
   BrokerConfig config_;
   uint64_t served_term_ = 0;
   NodeId primary_ = kNoNode;
-  TimePoint primary_last_heard_{0};
-  bool primary_was_live_ = false;
+  Liveness primary_liveness_;  // by the primary's own heartbeats; reset for each new primary
   LogPosition committed_;
-  std::map<NodeId, TimePoint> node_last_heard_;
-  std::map<NodeId, bool> node_reported_live_;
+  LivenessTracker<NodeId> nodes_;
   std::map<ClientAddress, ClientSlot> clients_;
   uint64_t next_token_ = 1;
+  ShutdownHandshake shutdown_;
   BrokerStats stats_;
 };
 

@@ -99,7 +99,7 @@ std::optional<std::string> PeekOp(std::string_view frame) {
 class Broker {
  public:
   Broker(const BrokerShellOptions& options, BrokerSockets sockets, TimePoint now)
-      : options_(options), sockets_(std::move(sockets)), core_(options.core, now), shutdown_(options.shutdown) {}
+      : options_(options), sockets_(std::move(sockets)), core_(options.core, now) {}
 
   // One loop turn; false once the broker should exit.
   bool Turn() {
@@ -117,12 +117,10 @@ class Broker {
     // Everything the turn produced goes out together: the requests for the
     // primary as one message (socket_support.h, kMaxFramesPerMessage).
     CarryOut(std::exchange(turn_actions_, {}), now);
-    CarryOut(shutdown_.OnTick(now, Sight(now)), now);
     return !exiting_;
   }
 
   const BrokerStats& stats() const { return core_.stats(); }
-  const ShutdownHandshake& shutdown() const { return shutdown_; }
 
  private:
   template <class Handle>
@@ -151,10 +149,6 @@ class Broker {
       if (fd >= 0) connections_.OnMessage(fd, address);
       if (PeekOp(frame) == std::string(client_config::kStatusOpName)) {
         AnswerStatus(address, frame, now);
-        return;
-      }
-      if (shutdown_.started()) {  // the primary is stopping: say so rather than let it time out
-        SendParts(sockets_.clients, {address, "", RefusalDuringShutdown(frame)});
         return;
       }
       turn_actions_.Append(core_.on_client_frame(address, std::move(frame), now));
@@ -221,15 +215,13 @@ class Broker {
       route->second = std::string(routing_id);
     }
     if (spdlog::should_log(spdlog::level::trace)) spdlog::trace("from node {}: {}", sender, Describe(message.value()));
-    view_.Heard(message.value(), now);
-    shutdown_.OnNodeMessage(message.value());
-    if (!shutdown_.Admits(message.value())) {
-      spdlog::debug("shutting down: no new term; ignored {} from node {}", Describe(message.value()), sender);
-      return;
-    }
+    view_.Heard(message.value());
     turn_actions_.Append(core_.on_node_message(message.value(), now));
   }
 
+  // A SHUTDOWN is answered when the handshake ends; anything else at once
+  // (BrokerCore::on_shutdown_frame). Its actions join the turn's, after the
+  // requests already taken: those reach the primary before the command.
   void DrainShutdown() {
     Drain(sockets_.shutdown, [&](std::vector<zmq::message_t>& parts, TimePoint now) {
       if (parts.size() != 3 || parts[1].size() != 0) {
@@ -237,43 +229,15 @@ class Broker {
                      parts.size());
         return;
       }
-      const std::string address(View(parts[0]));
-      Result<Request> request = DecodeRequest(View(parts[2]));
-      Reply reply;
-      if (request.ok()) {
-        reply.id = request.value().id;
-        reply.op_name = request.value().op_name;
-      }
-      if (request.ok() && request.value().op_name == client_config::kShutdownOpName) {
-        // Answered when the handshake ends (OnShutdownFinished).
-        operators_waiting_.emplace_back(address, std::move(reply));
-        if (shutdown_.started()) {
-          spdlog::info("shutdown command received again; the shutdown under way will answer it");
-          return;
-        }
-        spdlog::info("shutdown command received: relaying it until the nodes confirm (at most {} ms)",
-                     options_.shutdown.grace.count());
-        view_.Record(BrokerEvent{BrokerEventKind::kShutdown, core_.primary(), core_.served_term(),
-                                 "shutdown requested: the nodes are told to save and stop"},
-                     now);
-        CarryOut(std::exchange(turn_actions_, {}), now);  // requests already taken go to the primary first
-        CarryOut(shutdown_.Begin(now, Sight(now)), now);
-        return;
-      }
-      const std::string why = request.ok() ? "op \"" + request.value().op_name + "\"" : request.error().message;
-      reply.error = Error{ErrorKind::kMalformedRequest,
-                          "the shutdown endpoint takes only a SHUTDOWN request; got " + why};
-      spdlog::warn("shutdown endpoint: refused a frame: {}", why);
-      SendParts(sockets_.shutdown, {address, "", EncodeReply(reply)});
+      turn_actions_.Append(core_.on_shutdown_frame(std::string(View(parts[0])), std::string(View(parts[2])), now));
     });
   }
 
   void CarryOut(BrokerActions&& actions, TimePoint now) {
     for (const BrokerEvent& event : actions.events) {
-      view_.Record(event, now);
-      const bool bad = event.kind == BrokerEventKind::kNodeLost || event.kind == BrokerEventKind::kPrimaryLost ||
-                       event.kind == BrokerEventKind::kPrimaryRefused;
-      spdlog::log(bad ? spdlog::level::warn : spdlog::level::info, "{}", event.text);
+      const spdlog::level::level_enum level = LogLevelOf(event.kind);
+      if (level != spdlog::level::debug) view_.Record(event, now);
+      spdlog::log(level, "{}", event.text);
     }
     SendToNodes(actions.to_nodes);
     for (const ClientFrame& reply : actions.to_clients) {
@@ -291,51 +255,38 @@ class Broker {
           break;
       }
     }
+    for (const ClientFrame& answer : actions.to_operators) {
+      if (SendParts(sockets_.shutdown, {answer.client, "", answer.frame}) != SendOutcome::kSent) {
+        spdlog::warn("could not answer an operator on the shutdown endpoint (it has gone?)");
+      }
+    }
     if (actions.exit) exiting_ = true;
   }
 
-  NodesInSight Sight(TimePoint now) const {
-    return NodesInSight{core_.primary(), core_.primary_live(now), core_.live_nodes(now)};
-  }
-
-  void CarryOut(ShutdownStep&& step, TimePoint now) {
-    for (NodeId node : step.send_to) {
-      const int attempt = ++shutdown_commands_sent_[node];
-      if (attempt == 1) {
-        spdlog::info("shutdown command to node {}", node);
-      } else {
-        spdlog::debug("shutdown command to node {} again (attempt {}): not confirmed yet", node, attempt);
-      }
-      SendToNodes({NodeSend{node, ShutdownCommand{}}});
+  // Trouble is a warning, routine an info line (and a status event), detail debug.
+  static spdlog::level::level_enum LogLevelOf(BrokerEventKind kind) {
+    switch (kind) {
+      case BrokerEventKind::kNodeLost:
+      case BrokerEventKind::kPrimaryLost:
+      case BrokerEventKind::kPrimaryRefused:
+      case BrokerEventKind::kShutdownFrameRefused:
+      case BrokerEventKind::kShutdownTimedOut:
+        return spdlog::level::warn;
+      case BrokerEventKind::kNodeSeen:
+      case BrokerEventKind::kPrimaryAccepted:
+      case BrokerEventKind::kPreVote:
+      case BrokerEventKind::kClientRefused:
+      case BrokerEventKind::kShutdownRequested:
+      case BrokerEventKind::kShutdownRepeated:
+      case BrokerEventKind::kShutdownRelayed:
+      case BrokerEventKind::kShutdownConfirmed:
+        return spdlog::level::info;
+      case BrokerEventKind::kNodeStopped:
+      case BrokerEventKind::kShutdownResent:
+      case BrokerEventKind::kShutdownIgnored:
+        return spdlog::level::debug;
     }
-    if (step.finished) OnShutdownFinished(*step.finished, now);
-  }
-
-  // Answers every operator that asked (the first SHUTDOWN and its retries), then exits.
-  void OnShutdownFinished(ShutdownOutcome outcome, TimePoint now) {
-    const std::string summary = shutdown_.Summary();
-    const bool confirmed = outcome == ShutdownOutcome::kConfirmed;
-    spdlog::log(confirmed ? spdlog::level::info : spdlog::level::warn, "{}", summary);
-    view_.Record(BrokerEvent{BrokerEventKind::kShutdown, core_.primary(), core_.served_term(), summary}, now);
-    for (auto& [address, reply] : operators_waiting_) {
-      reply.served_by = core_.primary();
-      reply.term = core_.served_term();
-      if (!confirmed) reply.error = Error{ErrorKind::kUnavailable, summary};
-      SendParts(sockets_.shutdown, {address, "", EncodeReply(reply)});
-    }
-    operators_waiting_.clear();
-    exiting_ = true;
-  }
-
-  // The reply to a client request that arrives while the service shuts down.
-  static std::string RefusalDuringShutdown(const std::string& frame) {
-    Reply reply;
-    if (Result<Request> request = DecodeRequest(frame); request.ok()) {
-      reply.id = request.value().id;
-      reply.op_name = request.value().op_name;
-    }
-    reply.error = Error{ErrorKind::kUnavailable, "the service is shutting down"};
-    return EncodeReply(reply);
+    return spdlog::level::info;
   }
 
   // Consecutive sends to the same node leave as one message.
@@ -374,9 +325,6 @@ class Broker {
   ClusterView view_;
   ClientConnections connections_;
   std::map<NodeId, std::string> node_routes_;  // node id -> its DEALER's routing id, as last heard
-  ShutdownHandshake shutdown_;
-  std::vector<std::pair<std::string, Reply>> operators_waiting_;  // SHUTDOWN senders: address, reply to send
-  std::map<NodeId, int> shutdown_commands_sent_;                   // per node, for the log
   BrokerActions turn_actions_;      // what this turn's frames asked for, carried out at its end
   std::vector<std::string> frames_;  // encoded frames of the message to a node being built
   bool exiting_ = false;

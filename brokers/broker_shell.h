@@ -2,26 +2,25 @@
 //
 // Each loop turn waits at most poll_interval for a frame, drains what arrived
 // (a bounded number per socket, so that ticks keep coming under load), feeds
-// BrokerCore (client frames, decoded node messages, the shutdown command) and
-// ticks it with the steady clock, then carries out its actions: replies to
-// clients, frames to nodes, log lines. The shell itself decides only how to
-// move bytes: a STATUS request on the client endpoint is answered from
-// ClusterView (never relayed), a node frame that does not decode is counted,
-// and a reply to a client that has gone (ZMQ_ROUTER_MANDATORY says so) frees
-// its slot. A SHUTDOWN runs the shutdown handshake (shutdown_handshake.h):
-// the loop goes on, sending ShutdownCommand again every resend interval,
-// until the nodes confirm or the grace passes; then the operator gets the
-// answer (confirmed, or timed out) and RunBroker returns (after the sockets
-// flushed, bounded by linger). It also returns when *stop becomes non-zero
-// (the signal handlers' flag, checked every turn). docs/ARCHITECTURE.md
-// "Processes and sockets" has the socket table.
+// BrokerCore (client frames, decoded node messages, frames on the shutdown
+// endpoint) and ticks it with the steady clock, then carries out its actions:
+// replies to clients, answers to operators, frames to nodes, log lines. The
+// shell itself decides only how to move bytes: a STATUS request on the client
+// endpoint is answered from ClusterView (never relayed), a node frame that
+// does not decode is counted, and a reply to a client that has gone
+// (ZMQ_ROUTER_MANDATORY says so) frees its slot. Everything about a shutdown
+// (the handshake, what is refused while it runs, the operator's answer) is
+// BrokerCore's; the loop goes on until the core's actions say exit, then
+// RunBroker returns (after the sockets flushed, bounded by linger). It also
+// returns when *stop becomes non-zero (the signal handlers' flag, checked
+// every turn). docs/ARCHITECTURE.md "Processes and sockets" has the socket
+// table.
 #pragma once
 
 #include <csignal>
 #include <string>
 
 #include "brokers/broker_config.h"
-#include "brokers/shutdown_handshake.h"
 
 namespace ts::cluster {
 
@@ -37,22 +36,15 @@ struct BrokerShellDefaults {
   static constexpr int kClientQueueLimit = 10'000;
   static constexpr int kNodeQueueLimit = 100'000;
   static constexpr int kShutdownQueueLimit = 100;
-  // After a SHUTDOWN, ShutdownCommand goes out again this often (a node
-  // heartbeat) until the nodes confirm...
-  static constexpr Millis kShutdownResendInterval{100};
-  // ...or this long has passed. Below a client's default attempt (2500 ms)
-  // and run.sh's wait (3000 ms), so the operator hears how it ended.
-  static constexpr Millis kShutdownGrace{2'000};
 };
 
 struct BrokerShellOptions {
   std::string clients_endpoint;   // ROUTER, bind: client REQ/DEALER sockets
   std::string nodes_endpoint;     // ROUTER, bind: node DEALER sockets
   std::string shutdown_endpoint;  // ROUTER, bind: shutdown commands (REQ senders)
-  BrokerConfig core;
+  BrokerConfig core;  // with the shutdown handshake's resend interval and grace
   Millis poll_interval = BrokerShellDefaults::kPollInterval;
   Millis exit_linger = BrokerShellDefaults::kExitLinger;
-  ShutdownConfig shutdown{BrokerShellDefaults::kShutdownResendInterval, BrokerShellDefaults::kShutdownGrace};
 };
 
 // Exit codes of tsbroker.

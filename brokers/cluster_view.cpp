@@ -1,7 +1,6 @@
 #include "brokers/cluster_view.h"
 
 #include <cstdio>
-#include <type_traits>
 #include <utility>
 #include <variant>
 
@@ -20,28 +19,27 @@ std::string Ago(TimePoint then, TimePoint now) {
   return text;
 }
 
-}  // namespace
-
-NodeId SenderOf(const NodeToBroker& message) {
-  return std::visit(
-      [](const auto& m) -> NodeId {
-        using T = std::decay_t<decltype(m)>;
-        if constexpr (std::is_same_v<T, Heartbeat>) {
-          return m.from;
-        } else {
-          return m.node;
-        }
-      },
-      message);
+// The `shutdown` fact: where the handshake stands and what it refused so far.
+Pair ShutdownFact(const BrokerCore& core, TimePoint now) {
+  const ShutdownHandshake& shutdown = core.shutdown();
+  std::string state = "stopping";
+  if (shutdown.outcome() == ShutdownOutcome::kConfirmed) state = "confirmed";
+  if (shutdown.outcome() == ShutdownOutcome::kTimedOut) state = "timed_out";
+  std::string confirmed;
+  for (NodeId node : shutdown.confirmed()) confirmed += (confirmed.empty() ? "" : " ") + N(node);
+  const BrokerStats& stats = core.stats();
+  return Pair{{"shutdown"},
+              {"state=" + state, "began=" + Ago(shutdown.began(), now),
+               "confirmed=" + (confirmed.empty() ? std::string("none") : confirmed),
+               "operators_waiting=" + N(shutdown.operators_waiting()),
+               "requests_refused=" + N(stats.requests_refused_stopping),
+               "terms_refused=" + N(stats.terms_refused_stopping)}};
 }
 
-void ClusterView::Heard(const NodeToBroker& message, TimePoint now) {
-  NodeFacts& facts = nodes_[SenderOf(message)];
-  facts.last_heard = now;
-  if (const auto* heartbeat = std::get_if<Heartbeat>(&message)) {
-    facts.last_heartbeat = *heartbeat;
-    facts.has_heartbeat = true;
-  }
+}  // namespace
+
+void ClusterView::Heard(const NodeToBroker& message) {
+  if (const auto* heartbeat = std::get_if<Heartbeat>(&message)) last_heartbeats_[heartbeat->from] = *heartbeat;
 }
 
 void ClusterView::Record(const BrokerEvent& event, TimePoint now) {
@@ -70,14 +68,14 @@ Reply ClusterView::StatusReply(const Request& request, const BrokerCore& core, T
 
   // Lag is measured against the primary's own applied seq, as last heard.
   uint64_t primary_applied = 0;
-  if (auto it = nodes_.find(core.primary()); it != nodes_.end() && it->second.has_heartbeat) {
-    primary_applied = it->second.last_heartbeat.last.seq;
+  if (auto it = last_heartbeats_.find(core.primary()); it != last_heartbeats_.end()) {
+    primary_applied = it->second.last.seq;
   }
-  for (const auto& [id, facts] : nodes_) {
-    const bool live = now - facts.last_heard <= core.config().primary_liveness;
+  const LivenessTracker<NodeId>& liveness = core.nodes();
+  for (NodeId id : liveness.KnownPeers()) {
     Tuple value;
-    if (facts.has_heartbeat) {
-      const Heartbeat& h = facts.last_heartbeat;
+    if (auto it = last_heartbeats_.find(id); it != last_heartbeats_.end()) {
+      const Heartbeat& h = it->second;
       const uint64_t applied = h.last.seq;
       value = {"role=" + std::string(RoleName(h.role)), "term=" + N(h.term), "applied=" + N(applied),
                "lag=" + (core.primary() != kNoNode ? N(primary_applied > applied ? primary_applied - applied : 0)
@@ -86,10 +84,11 @@ Reply ClusterView::StatusReply(const Request& request, const BrokerCore& core, T
     } else {
       value = {"role=?"};
     }
-    value.push_back("live=" + YesNo(live));
-    value.push_back("heard=" + Ago(facts.last_heard, now));
+    value.push_back("live=" + YesNo(liveness.Live(id, now)));
+    value.push_back("heard=" + Ago(liveness.LastHeard(id).value_or(now), now));
     reply.pairs.push_back(Pair{{"node", N(id)}, std::move(value)});
   }
+  if (core.phase() != BrokerPhase::kServing) reply.pairs.push_back(ShutdownFact(core, now));
   size_t number = 1;
   for (const TimedEvent& event : events_) {
     reply.pairs.push_back(Pair{{"event", N(number++)}, {event.text + " (" + Ago(event.at, now) + ")"}});

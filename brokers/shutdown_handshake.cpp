@@ -1,73 +1,100 @@
 #include "brokers/shutdown_handshake.h"
 
-#include <utility>
-#include <variant>
+#include "schema/codec.h"
 
 namespace ts::cluster {
 namespace {
 
+std::string N(uint64_t value) { return std::to_string(value); }
+
 std::string NodeList(const std::vector<NodeId>& nodes) {
   std::string text = nodes.size() == 1 ? "node " : "nodes ";
-  for (size_t i = 0; i < nodes.size(); ++i) text += (i > 0 ? ", " : "") + std::to_string(nodes[i]);
+  for (size_t i = 0; i < nodes.size(); ++i) text += (i > 0 ? ", " : "") + N(nodes[i]);
   return text;
 }
 
 }  // namespace
 
-ShutdownStep ShutdownHandshake::Begin(TimePoint now, const NodesInSight& sight) {
-  if (started_) return {};
+void ShutdownHandshake::OnShutdownRequest(const ClientAddress& sender, Reply reply, TimePoint now,
+                                          const NodesInSight& sight,
+                                          BrokerActions& out) {
+  if (finished()) return Answer(sender, std::move(reply), sight, out);
+  operators_.emplace_back(sender, std::move(reply));
+  if (started_) {
+    out.events.push_back(BrokerEvent{BrokerEventKind::kShutdownRepeated, sight.primary, sight.served_term,
+                                     "shutdown command received again; the shutdown under way will answer it"});
+    return;
+  }
   started_ = true;
   began_ = now;
   next_send_ = now;
-  return OnTick(now, sight);
+  out.events.push_back(BrokerEvent{BrokerEventKind::kShutdownRequested, sight.primary, sight.served_term,
+                                   "shutdown requested: the nodes are told to save and stop (at most " +
+                                       N(config_.grace.count()) + " ms for them to confirm)"});
+  OnTick(now, sight, out);
 }
 
-void ShutdownHandshake::OnNodeMessage(const NodeToBroker& message) {
+void ShutdownHandshake::Confirm(NodeId node) {
+  if (started_ && !finished()) confirmed_.insert(node);
+}
+
+void ShutdownHandshake::OnTick(TimePoint now, const NodesInSight& sight, BrokerActions& out) {
   if (!started_ || finished()) return;
-  if (const auto* heartbeat = std::get_if<Heartbeat>(&message); heartbeat && heartbeat->role == Role::kStopped) {
-    confirmed_.insert(heartbeat->from);
-  }
-}
-
-ShutdownStep ShutdownHandshake::OnTick(TimePoint now, const NodesInSight& sight) {
-  if (!started_ || finished()) return {};
   std::vector<NodeId> unstopped;
   for (NodeId node : sight.live) {
-    if (confirmed_.count(node) == 0) unstopped.push_back(node);
+    if (!confirmed_.contains(node)) unstopped.push_back(node);
   }
-  if (unstopped.empty()) return Finish(ShutdownOutcome::kConfirmed, {}, now);
-  if (now - began_ >= config_.grace) return Finish(ShutdownOutcome::kTimedOut, std::move(unstopped), now);
-  ShutdownStep step;
-  if (now < next_send_) return step;
+  if (unstopped.empty()) return Finish(ShutdownOutcome::kConfirmed, {}, now, sight, out);
+  if (now - began_ >= config_.grace) return Finish(ShutdownOutcome::kTimedOut, std::move(unstopped), now, sight, out);
+  if (now < next_send_) return;
   next_send_ = now + config_.resend_interval;
-  if (sight.primary_live && confirmed_.count(sight.primary) == 0) {
-    step.send_to.push_back(sight.primary);
+  std::vector<NodeId> send_to;
+  if (sight.primary_live && !confirmed_.contains(sight.primary)) {
+    send_to.push_back(sight.primary);
   } else {
-    step.send_to = std::move(unstopped);
+    send_to = std::move(unstopped);
   }
-  return step;
+  for (NodeId node : send_to) {
+    const int attempt = ++commands_sent_[node];
+    out.to_nodes.push_back(NodeSend{node, ShutdownCommand{}});
+    if (attempt == 1) {
+      out.events.push_back(BrokerEvent{BrokerEventKind::kShutdownRelayed, node, sight.served_term,
+                                       "shutdown command to node " + N(node)});
+    } else {
+      out.events.push_back(BrokerEvent{BrokerEventKind::kShutdownResent, node, sight.served_term,
+                                       "shutdown command to node " + N(node) + " again (attempt " + N(attempt) +
+                                           "): not confirmed yet"});
+    }
+  }
 }
 
-bool ShutdownHandshake::Admits(const NodeToBroker& message) const {
-  if (!started_) return true;
-  return !std::holds_alternative<PreVoteRequest>(message) && !std::holds_alternative<Registration>(message);
-}
-
-ShutdownStep ShutdownHandshake::Finish(ShutdownOutcome outcome, std::vector<NodeId> unconfirmed, TimePoint now) {
+void ShutdownHandshake::Finish(ShutdownOutcome outcome, std::vector<NodeId> unconfirmed, TimePoint now,
+                               const NodesInSight& sight, BrokerActions& out) {
   outcome_ = outcome;
   unconfirmed_ = std::move(unconfirmed);
   ended_ = now;
-  ShutdownStep step;
-  step.finished = outcome;
-  return step;
+  out.events.push_back(BrokerEvent{outcome == ShutdownOutcome::kConfirmed ? BrokerEventKind::kShutdownConfirmed
+                                                                          : BrokerEventKind::kShutdownTimedOut,
+                                   sight.primary, sight.served_term, Summary()});
+  for (auto& [sender, reply] : operators_) Answer(sender, std::move(reply), sight, out);
+  operators_.clear();
+  out.exit = true;
+}
+
+void ShutdownHandshake::Answer(const ClientAddress& sender, Reply reply, const NodesInSight& sight,
+                               BrokerActions& out) const {
+  reply.served_by = sight.primary;
+  reply.term = sight.served_term;
+  if (outcome_ != ShutdownOutcome::kConfirmed) reply.error = Error{ErrorKind::kUnavailable, Summary()};
+  out.to_operators.push_back(ClientFrame{sender, EncodeReply(reply)});
 }
 
 std::string ShutdownHandshake::Summary() const {
   if (!outcome_) return started_ ? "shutdown under way" : "no shutdown";
-  const std::string took = std::to_string((ended_ - began_).count()) + " ms";
+  const std::string took = N((ended_ - began_).count()) + " ms";
   if (*outcome_ == ShutdownOutcome::kTimedOut) {
-    return "shutdown not confirmed within " + std::to_string(config_.grace.count()) + " ms: " +
-           NodeList(unconfirmed_) + " still running (a node stops by itself after its broker timeout)";
+    return "shutdown not confirmed within " + N(config_.grace.count()) + " ms: " + NodeList(unconfirmed_) +
+           " still running (a node stops by itself after its broker timeout)";
   }
   if (confirmed_.empty()) return "no node is live: nothing to stop";
   return "shutdown confirmed in " + took + ": " +

@@ -1,8 +1,9 @@
 // tsbroker: the proxy between clients and the primary node (SPEC section 2).
 // Flags override the defaults in brokers/broker_config.h and broker_shell.h;
 // the loop is brokers/broker_shell.cpp. Exit codes: 0 after a shutdown
-// (confirmed by the nodes or not, see --shutdown-grace-ms) or SIGINT/SIGTERM, 1 when an endpoint cannot be bound or a socket
-// fails, CLI11's code (non-zero) for a usage error.
+// (confirmed by the nodes or not, see --shutdown-grace-ms) or SIGINT/SIGTERM,
+// 1 when an endpoint cannot be bound or a socket fails, CLI11's code
+// (non-zero) for a usage error.
 #include <CLI/CLI.hpp>
 
 #include <cstdint>
@@ -22,8 +23,8 @@ int main(int argc, char** argv) {
   int64_t primary_liveness_ms = options.core.primary_liveness.count();
   int64_t poll_ms = options.poll_interval.count();
   int64_t linger_ms = options.exit_linger.count();
-  int64_t shutdown_grace_ms = options.shutdown.grace.count();
-  int64_t shutdown_resend_ms = options.shutdown.resend_interval.count();
+  int64_t shutdown_grace_ms = options.core.shutdown.grace.count();
+  int64_t shutdown_resend_ms = options.core.shutdown.resend_interval.count();
   std::string log_level = "info";
 
   CLI::App app{"tsbroker: routes client requests to the current primary node of a tuplestar cluster"};
@@ -72,8 +73,8 @@ int main(int argc, char** argv) {
   options.core.primary_liveness = Millis(primary_liveness_ms);
   options.poll_interval = Millis(poll_ms);
   options.exit_linger = Millis(linger_ms);
-  options.shutdown.grace = Millis(shutdown_grace_ms);
-  options.shutdown.resend_interval = Millis(shutdown_resend_ms);
+  options.core.shutdown.grace = Millis(shutdown_grace_ms);
+  options.core.shutdown.resend_interval = Millis(shutdown_resend_ms);
 
   SetUpLogging("broker", *level);
   InstallStopHandlers();

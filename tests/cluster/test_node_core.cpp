@@ -169,9 +169,10 @@ TEST_CASE("node: nodes save and exit when the broker is gone past broker_timeout
 TEST_CASE("node: shutdown goes broker -> primary -> backups, and everyone saves") {
   MiniCluster cluster(3);
   REQUIRE(cluster.RunUntil([&] { return AllInSync(cluster, {1, 2, 3}); }));
-  // The broker's shutdown command, delivered through the harness queue.
-  auto actions = cluster.broker().on_shutdown_command(TimePoint(cluster.now()));
-  REQUIRE(actions.exit);
+  // An operator's SHUTDOWN: the broker's command to the primary, delivered by hand.
+  Request shutdown;
+  shutdown.op_name = "SHUTDOWN";
+  auto actions = cluster.broker().on_shutdown_frame("operator", EncodeRequest(shutdown), TimePoint(cluster.now()));
   REQUIRE(actions.to_nodes.size() == 1);
   NodeActions primary_actions =
       cluster.node(3)->on_message(actions.to_nodes[0].message, TimePoint(cluster.now()));

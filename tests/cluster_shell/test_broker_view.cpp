@@ -50,9 +50,14 @@ TEST_CASE("the status view lists the broker, each node with its lag, and recent 
   BrokerCore core(config, TimePoint(0));
   ClusterView view;
   const TimePoint t(1'000);
-  view.Heard(Heartbeat{1, Role::kPrimary, 2, {2, 50}, 1, 50, true}, t);
-  view.Heard(Heartbeat{2, Role::kBackup, 2, {2, 45}, 1, 0, true}, t);
-  view.Heard(PreVoteRequest{3, 3, {1, 9}}, TimePoint(100));
+  // The shell gives every decoded node message to both.
+  auto heard = [&](const NodeToBroker& message, TimePoint at) {
+    view.Heard(message);
+    core.on_node_message(message, at);
+  };
+  heard(PreVoteRequest{3, 3, {1, 9}}, TimePoint(150));
+  heard(Heartbeat{1, Role::kPrimary, 2, {2, 50}, 1, 50, true}, t);
+  heard(Heartbeat{2, Role::kBackup, 2, {2, 45}, 1, 0, true}, t);
   auto registered = core.on_node_message(Registration{1, 2, {2, 50}}, t);
   for (const BrokerEvent& event : registered.events) view.Record(event, t);
 
@@ -70,6 +75,7 @@ TEST_CASE("the status view lists the broker, each node with its lag, and recent 
   CHECK(Fact(reply, {"node", "2"}, "heard=") == "250 ms ago");
   CHECK(Fact(reply, {"node", "3"}, "role=") == "?");
   CHECK(Fact(reply, {"node", "3"}, "live=") == "no");
+  CHECK(Fact(reply, {"node", "3"}, "heard=") == "1.1 s ago");
   bool primary_event = false;
   for (const Pair& pair : reply.pairs) {
     if (pair.key.size() == 2 && pair.key[0] == "event") {
@@ -94,6 +100,41 @@ TEST_CASE("the status view keeps only the most recent events", "[broker_view]") 
   }
   CHECK(events == ClusterView::kRecentEvents);
   CHECK(last.rfind("e49 ", 0) == 0);
+}
+
+TEST_CASE("the status view shows a shutdown while it runs, and a stopped node as not live", "[broker_view]") {
+  BrokerConfig config;
+  config.primary_liveness = Millis(300);
+  BrokerCore core(config, TimePoint(0));
+  ClusterView view;
+  const Heartbeat primary{1, Role::kPrimary, 2, {2, 5}, 1, 5, true};
+  view.Heard(primary);
+  core.on_node_message(primary, TimePoint(0));
+  core.on_node_message(Registration{1, 2, {2, 5}}, TimePoint(0));
+  CHECK(Fact(view.StatusReply(MakeStatusRequest(), core, TimePoint(10)), {"shutdown"}, "state=") == std::nullopt);
+
+  Request shutdown;
+  shutdown.op_name = "SHUTDOWN";
+  core.on_shutdown_frame("op", EncodeRequest(shutdown), TimePoint(20));
+  core.on_client_frame("late", EncodeRequest(MakeGet("a", "b")), TimePoint(30));
+  Reply stopping = view.StatusReply(MakeStatusRequest(), core, TimePoint(40));
+  CHECK(Fact(stopping, {"shutdown"}, "state=") == "stopping");
+  CHECK(Fact(stopping, {"shutdown"}, "began=") == "20 ms ago");
+  CHECK(Fact(stopping, {"shutdown"}, "confirmed=") == "none");
+  CHECK(Fact(stopping, {"shutdown"}, "operators_waiting=") == "1");
+  CHECK(Fact(stopping, {"shutdown"}, "requests_refused=") == "1");
+  CHECK(Fact(stopping, {"node", "1"}, "live=") == "yes");
+
+  const Heartbeat stopped{1, Role::kStopped, 2, {2, 5}, 1, 0, true};
+  view.Heard(stopped);
+  core.on_node_message(stopped, TimePoint(50));
+  core.on_tick(TimePoint(60));
+  Reply ended = view.StatusReply(MakeStatusRequest(), core, TimePoint(60));
+  CHECK(Fact(ended, {"shutdown"}, "state=") == "confirmed");
+  CHECK(Fact(ended, {"shutdown"}, "confirmed=") == "1");
+  CHECK(Fact(ended, {"shutdown"}, "operators_waiting=") == "0");
+  CHECK(Fact(ended, {"node", "1"}, "role=") == "stopped");
+  CHECK(Fact(ended, {"node", "1"}, "live=") == "no");  // within the window, but it said it stops
 }
 
 }  // namespace

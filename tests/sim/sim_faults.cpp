@@ -134,6 +134,7 @@ void World::StopFaults() {
 }
 
 void World::Handle(ConvergeCheck&) {
+  if (shutdown_.begun) return;
   if (now_ < fault_end_) return At(fault_end_, ConvergeCheck{});
   StopFaults();
   std::string why;
@@ -141,7 +142,7 @@ void World::Handle(ConvergeCheck&) {
                                         [](const ClientState& c) { return c.model->idle(); });
   if (now_ >= fault_end_ + kClientStopAfterFaultsMs && clients_done && Converged(&why)) {
     FinalChecks();
-    done_ = true;
+    if (result_.ok) BeginShutdown();  // sim_world_shutdown.cpp: the run ends when it is checked
     return;
   }
   if (now_ >= fault_end_ + kHealLimitMs) {

@@ -32,9 +32,10 @@ World::World(const SimOptions& options)
       duplicate_per_million_(static_cast<uint64_t>(random_.Between(0, storm_ ? 50'000 : 20'000))) {
   result_.nodes = node_count_;
   BrokerConfig broker_config;
-  broker_config.primary_liveness = Millis(150);
+  broker_config.primary_liveness = Millis(kBrokerLivenessMs);
   broker_config.hold_time = Millis(1'000);
   broker_config.client_idle_timeout = Millis(3'000);
+  broker_config.shutdown = ShutdownConfig{Millis(kShutdownResendMs), Millis(kShutdownGraceMs)};
   broker_ = std::make_unique<BrokerCore>(broker_config, TimePoint(0));
   for (NodeId id = 1; id <= node_count_; ++id) StartNode(id);
   const uint32_t client_count = 2 + static_cast<uint32_t>(random_.Below(3));
@@ -91,16 +92,16 @@ bool World::Cut(int a, int b) const {
 
 int64_t World::Delay() {
   int64_t delay = random_.Between(1, 4);
-  if (faults_on_ && random_.Chance(20'000)) delay += random_.Between(5, 120);  // a late one: reorders
+  if (lossy() && random_.Chance(20'000)) delay += random_.Between(5, 120);  // a late one: reorders
   return delay;
 }
 
 template <class Make>
 void World::Transmit(int from, int to, Make make) {
   if (Cut(from, to)) return;
-  if (faults_on_ && random_.Chance(drop_per_million_)) return;
+  if (lossy() && random_.Chance(drop_per_million_)) return;
   At(now_ + Delay(), make());
-  if (faults_on_ && random_.Chance(duplicate_per_million_)) At(now_ + Delay(), make());
+  if (lossy() && random_.Chance(duplicate_per_million_)) At(now_ + Delay(), make());
 }
 
 void World::SendNodeActions(NodeId from, NodeActions actions) {
@@ -116,7 +117,10 @@ void World::SendNodeActions(NodeId from, NodeActions actions) {
       }
     }
   }
-  if (actions.save_and_exit) Fail("node " + std::to_string(from) + " asked to save and exit");
+  if (actions.save_and_exit) {
+    if (!shutdown_.begun) Fail("node " + std::to_string(from) + " asked to save and exit");
+    shutdown_.saved.insert(from);
+  }
   CheckReplyStamps(from, actions);
   for (const PeerMessage& message : actions.to_bus) {
     for (const auto& [id, node] : nodes_) {
@@ -135,6 +139,7 @@ void World::SendNodeActions(NodeId from, NodeActions actions) {
 }
 
 void World::SendBrokerActions(BrokerActions actions) {
+  if (shutdown_.begun) CheckBrokerActionsWhileStopping(actions);
   for (const BrokerEvent& event : actions.events) {
     Trace("broker event: " + event.text);
     if (event.kind == BrokerEventKind::kPrimaryAccepted) {
@@ -150,12 +155,30 @@ void World::SendBrokerActions(BrokerActions actions) {
     Transmit(kBrokerEndpoint, static_cast<int>(to), [&] { return ToNode{to, send.message}; });
   }
   for (ClientFrame& frame : actions.to_clients) {
+    if (frame.client.rfind("late.", 0) == 0) {  // the request sent during the shutdown
+      auto reply = DecodeReply(frame.frame);
+      if (!reply.ok()) return Fail("the late client got an undecodable reply: " + reply.error().message);
+      shutdown_.late_replies.push_back(reply.value());
+      continue;
+    }
     // Client links are TCP: no drops, short delays.
     for (uint32_t i = 0; i < clients_.size(); ++i) {
       if (frame.client.rfind("client" + std::to_string(i) + ".", 0) == 0) {
         At(now_ + random_.Between(1, 3), ToClient{i, frame.client, frame.frame});
       }
     }
+  }
+  for (ClientFrame& answer : actions.to_operators) {
+    auto reply = DecodeReply(answer.frame);
+    if (!reply.ok()) return Fail("an operator got an undecodable answer: " + reply.error().message);
+    Trace("operator " + answer.client + " <- " + (reply.value().error ? reply.value().error->message : "ok"));
+    shutdown_.answers[answer.client].push_back(reply.value());
+  }
+  if (actions.exit && !shutdown_.broker_exited) {
+    Trace("BROKER EXITS");
+    shutdown_.broker_exited = true;
+    shutdown_.exited_at = now_;
+    At(now_ + kShutdownSettleMs, ShutdownCheck{});
   }
 }
 
@@ -175,12 +198,17 @@ void World::Handle(ToNode& e) {
 }
 
 void World::Handle(ToBroker& e) {
+  if (shutdown_.broker_exited) return;  // its sockets are closed: lost
   BrokerActions actions;
   if (auto* from_node = std::get_if<NodeToBroker>(&e.message)) {
     if (options_.trace) Trace("broker <- " + Describe(*from_node));
+    shutdown_.last_heard_by_broker[SenderOf(*from_node)] = now_;
     actions = broker_->on_node_message(*from_node, TimePoint(now_));
+  } else if (auto* from_operator = std::get_if<OperatorFrame>(&e.message)) {
+    return HandleOperatorFrame(*from_operator);
   } else {
     auto& [address, frame] = std::get<std::pair<ClientAddress, std::string>>(e.message);
+    if (address.rfind("late.", 0) == 0) shutdown_.late_request_delivered = true;
     if (options_.trace) Trace("broker <- request from " + address);
     actions = broker_->on_client_frame(address, std::move(frame), TimePoint(now_));
   }
@@ -220,6 +248,7 @@ void World::Handle(NodeTick& e) {
 }
 
 void World::Handle(BrokerTick&) {
+  if (shutdown_.broker_exited) return;
   SendBrokerActions(broker_->on_tick(TimePoint(now_)));
   At(now_ + kBrokerTickMs, BrokerTick{});
 }

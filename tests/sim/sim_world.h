@@ -18,7 +18,14 @@
 //     allow (exactly their acknowledged writes, plus any open ones);
 //  4. every reply a node sends names it and its term (served_by, term), and a
 //     primary with fewer than min_acks backups in reach after its takeover
-//     grace holds no reply back (nothing can commit, so nothing may wait).
+//     grace holds no reply back (nothing can commit, so nothing may wait);
+//  5. then an operator's SHUTDOWN goes through the broker core's shutdown
+//     path (sim_world_shutdown.cpp), on a clean or lossy network or with a
+//     node cut from its peers: no term starts while it runs, a client is told
+//     the service is shutting down, every operator that asked gets one
+//     answer, a node stops if and only if it saves, and the answer is true
+//     ("confirmed" only when no running node looked live to the broker; with
+//     no loss, confirmed and every node stopped) within the grace.
 // A quarter of the seeds are "storms": up to 15% loss, faults twice as often.
 // Crashes never take the last node holding the committed writes (a crashed
 // node loses its memory, and no protocol saves what nobody holds).
@@ -46,6 +53,11 @@ struct SimResult {
   uint64_t crashes = 0;
   uint64_t partitions = 0;
   uint32_t nodes = 0;
+  int64_t shutdown_ms = 0;              // from the SHUTDOWN reaching the broker to its exit
+  uint64_t nodes_left_running = 0;      // after a confirmed shutdown on a lossy network (they looked gone)
+  uint64_t terms_refused_stopping = 0;  // pre-votes and registrations the broker ignored while stopping
+  uint64_t requests_refused_stopping = 0;  // client requests answered "shutting down"
+  uint64_t operators_answered = 0;      // the operator, and its retry when it came in time
 };
 
 SimResult RunSimulation(const SimOptions& options);

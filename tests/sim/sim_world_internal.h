@@ -1,5 +1,6 @@
 // Private to the simulation: the World that sim_world.cpp (network, event
-// handlers) and sim_faults.cpp (faults, invariants) implement together.
+// handlers), sim_faults.cpp (faults, invariants) and sim_world_shutdown.cpp
+// (the closing shutdown and its checks) implement together.
 #pragma once
 
 #include <map>
@@ -28,9 +29,14 @@ constexpr int64_t kLivenessWindowMs = 150;  // nodes' liveness window, also thei
 constexpr int64_t kClientStopAfterFaultsMs = 1500;
 constexpr int64_t kHealLimitMs = 30'000;   // after faults stop, the cluster must converge within this
 constexpr int64_t kConvergeCheckMs = 50;
+constexpr int64_t kBrokerLivenessMs = 150;   // the broker's primary_liveness
+constexpr int64_t kShutdownResendMs = 100;   // the broker's shutdown resend interval
+constexpr int64_t kShutdownGraceMs = 2'000;  // ... and its grace
+constexpr int64_t kShutdownSettleMs = 10;    // after the broker exits, until the checks
 
 struct ToNode { NodeId to; std::variant<PeerMessage, BrokerToNode> message; };
-struct ToBroker { std::variant<NodeToBroker, std::pair<ClientAddress, std::string>> message; };
+struct OperatorFrame { ClientAddress sender; std::string frame; };  // on the shutdown endpoint
+struct ToBroker { std::variant<NodeToBroker, std::pair<ClientAddress, std::string>, OperatorFrame> message; };
 struct ToClient { uint32_t client; ClientAddress address; std::string frame; };
 struct NodeTick { NodeId node; uint64_t incarnation; };
 struct BrokerTick {};
@@ -39,13 +45,32 @@ struct FaultTick {};
 struct Restart { NodeId node; };
 struct Heal { std::vector<std::pair<int, int>> links; };
 struct ConvergeCheck {};
+struct ShutdownCheck {};     // the broker exited a moment ago: check how the shutdown ended
+struct ShutdownDeadline {};  // the broker must have exited by now
 using Event = std::variant<ToNode, ToBroker, ToClient, NodeTick, BrokerTick, ClientWake, FaultTick,
-                           Restart, Heal, ConvergeCheck>;
+                           Restart, Heal, ConvergeCheck, ShutdownCheck, ShutdownDeadline>;
 
 struct SimNode {
   std::unique_ptr<NodeCore> core;  // null while crashed
   uint64_t incarnation = 0;
   bool restart_scheduled = false;
+};
+
+// The closing shutdown (sim_world_shutdown.cpp): what the sim saw, kept apart
+// from what the broker's core decided, so the two can be compared.
+struct ShutdownRecord {
+  enum class Mode { kClean, kLossy, kNodeCutFromPeers };
+  bool begun = false;              // the cluster converged; the operator's SHUTDOWN is on its way
+  Mode mode = Mode::kClean;
+  int64_t began_at = -1;           // when the broker got the first SHUTDOWN
+  bool broker_exited = false;
+  int64_t exited_at = 0;
+  std::set<ClientAddress> delivered;                    // operators whose SHUTDOWN reached the broker
+  std::map<ClientAddress, std::vector<Reply>> answers;  // what the broker answered each operator
+  bool late_request_delivered = false;                  // a client request after the SHUTDOWN
+  std::vector<Reply> late_replies;
+  std::set<NodeId> saved;                               // nodes that asked to save and exit
+  std::map<NodeId, int64_t> last_heard_by_broker;       // per node, when the broker last got a message
 };
 
 struct ClientState {
@@ -81,6 +106,8 @@ class World {
   void Handle(Restart& e);
   void Handle(Heal& e);
   void Handle(ConvergeCheck& e);
+  void Handle(ShutdownCheck& e);
+  void Handle(ShutdownDeadline& e);
 
   // Clients.
   void SendCurrent(uint32_t index, bool is_retry);
@@ -97,6 +124,13 @@ class World {
   void CheckPrimaryHoldsNothingBack(NodeId id);
   void FinalChecks();
   void Fail(const std::string& why);
+
+  // The closing shutdown.
+  void BeginShutdown();
+  void HandleOperatorFrame(OperatorFrame& frame);
+  void CheckBrokerActionsWhileStopping(const BrokerActions& actions);
+  void CheckShutdownOutcome();
+  bool lossy() const { return faults_on_ || shutdown_.mode == ShutdownRecord::Mode::kLossy; }
   void Trace(const std::string& line) const;
 
   SimOptions options_;
@@ -123,6 +157,7 @@ class World {
   std::map<uint64_t, NodeId> broker_terms_;  // term -> node the broker accepted
   std::map<uint64_t, NodeId> node_terms_;    // term -> node that acted as primary
   std::map<NodeId, int64_t> became_primary_at_;  // when each node last became primary
+  ShutdownRecord shutdown_;
   SimResult result_;
 };
 
