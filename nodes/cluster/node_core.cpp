@@ -46,7 +46,7 @@ NodeCore::State::State(NodeConfig config_in, TimePoint now)
       replica(config.space_limits, config.max_remembered_clients, config.recent_log_entries,
               config.recent_log_bytes),
       peers(config.liveness_window),
-      broker(config.liveness_window, now),
+      broker(now),
       acks(config.id, config.min_acks, config.liveness_window),
       election(config.id, config),
       primary_side(config.id, config),
@@ -64,7 +64,7 @@ Heartbeat NodeCore::State::MakeHeartbeat(TimePoint now) const {
   heartbeat.last = replica.last();
   heartbeat.primary_id = primary;
   if (role == Role::kPrimary) heartbeat.committed_seq = primary_side.ReportedCommit(acks.committed()).seq;
-  heartbeat.broker_live = broker.Live(now);
+  heartbeat.broker_live = broker.Live(now, config.liveness_window);
   return heartbeat;
 }
 
@@ -94,7 +94,7 @@ void NodeCore::State::Follow(NodeId new_primary, uint64_t new_term, TimePoint no
           "term " + std::to_string(new_term) + ", primary is node " + std::to_string(new_primary));
   }
   primary = new_primary;
-  primary_last_heard = now;
+  followed_primary.Heard(now);
   backup_side.Follow(new_primary, new_term);
   role = Role::kSyncing;
   Event(out, NodeEventKind::kResyncStarted, new_primary,
@@ -232,9 +232,7 @@ NodeActions NodeCore::on_message(const BrokerToNode& message, TimePoint now) {
   NodeActions out;
   state_->started = true;
   if (state_->role == Role::kStopped) return out;
-  state_->broker.Heard(now);
-  if (state_->broker_reported_lost) {
-    state_->broker_reported_lost = false;
+  if (state_->broker.Heard(now) == LivenessChange::kRejoined) {
     state_->Event(out, NodeEventKind::kBrokerBack, kNoNode, "hears the broker again");
   }
   std::visit([&](const auto& m) { state_->Handle(m, now, out); }, message);
@@ -268,7 +266,7 @@ NodeStatus NodeCore::status(TimePoint now) const {
   status.last = s.replica.last();
   status.committed_seq =
       s.role == Role::kPrimary ? s.primary_side.ReportedCommit(s.acks.committed()).seq : 0;
-  status.broker_live = s.broker.Live(now);
+  status.broker_live = s.broker.Live(now, s.config.liveness_window);
   status.pairs = s.replica.space.size();
   status.live_peers = s.peers.LivePeers(now);
   if (s.role == Role::kPrimary) {

@@ -14,14 +14,14 @@ void NodeCore::State::Handle(const Heartbeat& m, TimePoint now, NodeActions& out
   const Heartbeat* before = peers.Latest(m.from);
   const bool lost_memory = before != nullptr && before->last.seq > 0 && m.last.seq == 0;
   switch (peers.Heard(m, now)) {
-    case FailureDetector::Change::kSeen:
+    case LivenessChange::kSeen:
       Event(out, NodeEventKind::kPeerSeen, m.from, "sees node " + std::to_string(m.from) + " (" +
                                                        std::string(RoleName(m.role)) + ")");
       break;
-    case FailureDetector::Change::kRejoined:
+    case LivenessChange::kRejoined:
       Event(out, NodeEventKind::kPeerRejoined, m.from, "node " + std::to_string(m.from) + " rejoined");
       break;
-    case FailureDetector::Change::kNone:
+    case LivenessChange::kNone:
       break;
   }
   if (lost_memory) {
@@ -42,10 +42,10 @@ void NodeCore::State::Handle(const Heartbeat& m, TimePoint now, NodeActions& out
     if (m.role != Role::kPrimary) {
       // It stepped down (lost the broker, say) while we still hear it: it is
       // no primary any more, so elect now rather than follow a candidate.
-      primary_last_heard = now - config.liveness_window - Millis(1);
+      followed_primary.MarkDead();
       return;
     }
-    primary_last_heard = now;
+    followed_primary.Heard(now);
     backup_side.OnPrimaryHeartbeat(m, replica, now);
     RefreshFollowerRole(now, out);
     RequestTransferIfDue(now, out);
@@ -63,14 +63,14 @@ void NodeCore::State::SeePrimary(NodeId node, uint64_t its_term, TimePoint now, 
 }
 
 void NodeCore::State::Handle(const WriteBatch& m, TimePoint now, NodeActions& out) {
-  peers.HeardFrom(m.from, now);
+  peers.KeepAlive(m.from, now);
   SeeTerm(m.term);
   if (role == Role::kPrimary && m.term > term) {
     StepDown("node " + std::to_string(m.from) + " publishes term " + std::to_string(m.term), now, out);
   }
   if (role == Role::kCandidate || m.term > term) SeePrimary(m.from, m.term, now, out);
   if (role != Role::kBackup && role != Role::kSyncing) return;
-  if (m.from == primary && m.term == term) primary_last_heard = now;
+  if (m.from == primary && m.term == term) followed_primary.Heard(now);
   const auto outcome = backup_side.OnBatch(m, replica);
   if (outcome == BackupApplier::BatchOutcome::kApplied) {
     SendHeartbeat(now, out);  // the ack: at once, not on the timer
@@ -84,7 +84,7 @@ void NodeCore::State::Handle(const Election& m, TimePoint now, NodeActions& out)
   if (role != Role::kCandidate) return;  // a node with a live primary does not take part
   // A node that cannot reach the broker could never win: it must not bully
   // the others into waiting for it.
-  if (!broker.Live(now)) return;
+  if (!broker.Live(now, config.liveness_window)) return;
   ApplyElectionStep(election.OnElection(m, MyRank(), max_term_seen, now), now, out);
 }
 
@@ -210,8 +210,7 @@ void NodeCore::State::Tick(TimePoint now, NodeActions& out) {
     Stop("no word from the broker for " + std::to_string(broker.Silence(now).count()) + " ms", now, out);
     return;
   }
-  if (!broker.Live(now) && !broker_reported_lost) {
-    broker_reported_lost = true;
+  if (broker.TakeFailure(now, config.liveness_window)) {
     Event(out, NodeEventKind::kBrokerLost, kNoNode, "lost the broker");
     if (role == Role::kPrimary) StepDown("lost the broker", now, out);
   }
@@ -219,7 +218,7 @@ void NodeCore::State::Tick(TimePoint now, NodeActions& out) {
     Event(out, NodeEventKind::kPeerFailed, failed, "node " + std::to_string(failed) + " failed");
   }
   if ((role == Role::kBackup || role == Role::kSyncing) &&
-      now - primary_last_heard > config.liveness_window) {
+      !followed_primary.Live(now, config.liveness_window)) {
     Event(out, NodeEventKind::kPrimaryLost, primary,
           "primary " + std::to_string(primary) + " is silent; electing");
     backup_side.Unfollow();
@@ -227,7 +226,7 @@ void NodeCore::State::Tick(TimePoint now, NodeActions& out) {
     primary = kNoNode;
     election_not_before = now;
   }
-  if (role == Role::kCandidate && !broker.Live(now)) {
+  if (role == Role::kCandidate && !broker.Live(now, config.liveness_window)) {
     election.Stop();  // see Handle(Election): no broker, no candidacy
   } else if (role == Role::kCandidate) {
     if (!election.running() && now >= election_not_before) {

@@ -24,6 +24,7 @@
 #include <map>
 #include <string>
 
+#include "common/liveness.h"
 #include "nodes/cluster/ack_tracker.h"
 #include "nodes/cluster/backup_applier.h"
 #include "nodes/cluster/bully_election.h"
@@ -46,14 +47,13 @@ struct NodeCore::State {
 
   ReplicaState replica;
   FailureDetector peers;
-  LivenessTimer broker;
-  bool broker_reported_lost = false;
+  Liveness broker;           // heard at start: one window before it counts as lost
   AckTracker acks;
   BullyElection election;
   PrimaryReplicator primary_side;
   BackupApplier backup_side;
 
-  TimePoint primary_last_heard{0};  // any message from the followed primary
+  Liveness followed_primary;  // its heartbeats and batches; marked dead when it stops leading
   // The last transfer served to each peer: a request that arrives twice
   // (duplicated) must not get two snapshots under one transfer id.
   std::map<NodeId, uint64_t> last_transfer_served;
