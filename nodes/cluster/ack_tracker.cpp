@@ -9,12 +9,13 @@ void AckTracker::Reset(uint64_t term, uint64_t floor_seq) {
   term_ = term;
   committed_ = floor_seq;
   backups_.clear();
+  liveness_ = LivenessTracker<NodeId>(liveness_.window());
 }
 
 void AckTracker::OnHeartbeat(const Heartbeat& heartbeat, TimePoint now) {
   if (heartbeat.from == self_) return;
   Backup& backup = backups_[heartbeat.from];
-  backup.last_heard = now;
+  liveness_.Heard(heartbeat.from, now);
   backup.role = heartbeat.role;
   backup.follows_me = heartbeat.term == term_ && heartbeat.primary_id == self_;
   if (backup.follows_me && heartbeat.role == Role::kBackup) {
@@ -25,7 +26,7 @@ void AckTracker::OnHeartbeat(const Heartbeat& heartbeat, TimePoint now) {
 std::vector<NodeId> AckTracker::InSync(TimePoint now) const {
   std::vector<NodeId> in_sync;
   for (const auto& [id, backup] : backups_) {
-    if (backup.follows_me && backup.role == Role::kBackup && now - backup.last_heard <= window_) {
+    if (backup.follows_me && backup.role == Role::kBackup && liveness_.Live(id, now)) {
       in_sync.push_back(id);
     }
   }
@@ -35,7 +36,7 @@ std::vector<NodeId> AckTracker::InSync(TimePoint now) const {
 size_t AckTracker::InReach(TimePoint now) const {
   size_t in_reach = 0;
   for (const auto& [id, backup] : backups_) {
-    if (now - backup.last_heard > window_) continue;
+    if (!liveness_.Live(id, now)) continue;
     bool following_me = backup.follows_me &&
                         (backup.role == Role::kBackup || backup.role == Role::kSyncing);
     if (following_me || backup.role == Role::kCandidate) ++in_reach;

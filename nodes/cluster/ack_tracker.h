@@ -5,7 +5,8 @@
 // term": its applied seq counts (the highest one heard, per backup). Such a
 // backup is in sync while heard within the liveness window. A seq is committed
 // once every in-sync backup and never fewer than min_acks of them have applied
-// it; commits never go back. A backup that follows me but is still syncing,
+// it; commits never go back. "Heard within the window" is common/liveness.h's
+// rule, over the heartbeats this term. A backup that follows me but is still syncing,
 // or a live candidate that will follow me, is "in reach": it does not ack yet
 // but lets the primary accept writes instead of refusing them.
 #pragma once
@@ -15,6 +16,7 @@
 #include <map>
 #include <vector>
 
+#include "common/liveness.h"
 #include "schema/cluster_messages.h"
 
 namespace ts::cluster {
@@ -22,7 +24,7 @@ namespace ts::cluster {
 class AckTracker {
  public:
   AckTracker(NodeId self, size_t min_acks, Millis liveness_window)
-      : self_(self), min_acks_(min_acks), window_(liveness_window) {}
+      : self_(self), min_acks_(min_acks), liveness_(liveness_window) {}
 
   // Becoming primary in term, with everything up to floor_seq committed
   // already as far as this node knows (commits only move forward from there).
@@ -41,14 +43,13 @@ class AckTracker {
 
  private:
   struct Backup {
-    TimePoint last_heard{0};
     Role role = Role::kCandidate;
     bool follows_me = false;  // latest heartbeat: my term, primary == me
     uint64_t acked_seq = 0;   // highest seq applied while in sync with me
   };
   NodeId self_;
   size_t min_acks_;
-  Millis window_;
+  LivenessTracker<NodeId> liveness_;  // each backup's heartbeats
   uint64_t term_ = 0;
   uint64_t committed_ = 0;
   std::map<NodeId, Backup> backups_;

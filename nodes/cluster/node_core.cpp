@@ -1,5 +1,6 @@
-// NodeCore: construction, the public entry points, and the transitions that
-// several handlers share. Message handlers are in node_core_handlers.cpp.
+// NodeCore: construction, the public entry points, and what several roles
+// share. The step prelude and the per-role steps are in node_core_step.cpp,
+// the role transitions in node_core_roles.cpp.
 #include "nodes/cluster/node_core.h"
 
 #include <algorithm>
@@ -46,7 +47,7 @@ NodeCore::State::State(NodeConfig config_in, TimePoint now)
       replica(config.space_limits, config.max_remembered_clients, config.recent_log_entries,
               config.recent_log_bytes),
       peers(config.liveness_window),
-      broker(config.liveness_window, now),
+      broker(now),
       acks(config.id, config.min_acks, config.liveness_window),
       election(config.id, config),
       primary_side(config.id, config),
@@ -64,7 +65,7 @@ Heartbeat NodeCore::State::MakeHeartbeat(TimePoint now) const {
   heartbeat.last = replica.last();
   heartbeat.primary_id = primary;
   if (role == Role::kPrimary) heartbeat.committed_seq = primary_side.ReportedCommit(acks.committed()).seq;
-  heartbeat.broker_live = broker.Live(now);
+  heartbeat.broker_live = broker.Live(now, config.liveness_window);
   return heartbeat;
 }
 
@@ -77,87 +78,6 @@ void NodeCore::State::SendHeartbeat(TimePoint now, NodeActions& out) {
 
 void NodeCore::State::Event(NodeActions& out, NodeEventKind kind, NodeId peer, std::string text) const {
   out.events.push_back(NodeEvent{kind, peer, term, "node " + std::to_string(config.id) + ": " + text});
-}
-
-void NodeCore::State::SeeTerm(uint64_t seen_term) {
-  if (seen_term > max_term_seen) max_term_seen = seen_term;
-}
-
-void NodeCore::State::Follow(NodeId new_primary, uint64_t new_term, TimePoint now, NodeActions& out) {
-  if (role == Role::kPrimary) StepDown("node " + std::to_string(new_primary) + " leads term " +
-                                       std::to_string(new_term), now, out);
-  SeeTerm(new_term);
-  election.Stop();
-  if (new_term != term) {
-    term = new_term;
-    Event(out, NodeEventKind::kTermChanged, new_primary,
-          "term " + std::to_string(new_term) + ", primary is node " + std::to_string(new_primary));
-  }
-  primary = new_primary;
-  primary_last_heard = now;
-  backup_side.Follow(new_primary, new_term);
-  role = Role::kSyncing;
-  Event(out, NodeEventKind::kResyncStarted, new_primary,
-        "resynchronising from node " + std::to_string(new_primary) + " (have " +
-            Describe(replica.last()) + ")");
-  RequestTransferIfDue(now, out);
-  SendHeartbeat(now, out);  // tells the new primary at once that this node is in reach
-}
-
-void NodeCore::State::BecomePrimary(uint64_t won_term, TimePoint now, NodeActions& out) {
-  election.Stop();
-  backup_side.Unfollow();
-  SeeTerm(won_term);
-  term = won_term;
-  primary = config.id;
-  role = Role::kPrimary;
-  acks.Reset(won_term, 0);
-  commit_told_broker = 0;
-  primary_side.Begin(won_term, replica, now);
-  Event(out, NodeEventKind::kTermChanged, config.id, "term " + std::to_string(won_term) + " begins");
-  Event(out, NodeEventKind::kBecamePrimary, config.id,
-        "primary for term " + std::to_string(won_term) + " at " + Describe(replica.last()));
-  out.to_bus.push_back(Coordinator{config.id, won_term, replica.last()});
-  if (auto batch = primary_side.TakeBatch(0)) out.to_bus.push_back(std::move(*batch));
-  SendHeartbeat(now, out);
-}
-
-void NodeCore::State::StepDown(const std::string& why, TimePoint now, NodeActions& out) {
-  if (role != Role::kPrimary) return;
-  primary_side.End();
-  role = Role::kCandidate;
-  primary = kNoNode;
-  election_not_before = now + config.liveness_window;
-  Event(out, NodeEventKind::kSteppedDown, config.id, "steps down as primary: " + why);
-}
-
-void NodeCore::State::Stop(const std::string& why, TimePoint now, NodeActions& out) {
-  if (role == Role::kStopped) return;
-  if (role == Role::kPrimary) primary_side.End();
-  role = Role::kStopped;
-  election.Stop();
-  backup_side.Unfollow();
-  Event(out, NodeEventKind::kShutdown, config.id, "stopping (" + why + "): save and exit");
-  // The last word to the broker, role stopped: its shutdown handshake waits
-  // for it (docs/PROTOCOL.md "Shutdown endpoint").
-  out.to_broker.push_back(MakeHeartbeat(now));
-  out.save_and_exit = true;
-}
-
-void NodeCore::State::RefreshFollowerRole(TimePoint now, NodeActions& out) {
-  if (role != Role::kBackup && role != Role::kSyncing) return;
-  Role now_role = backup_side.syncing() ? Role::kSyncing : Role::kBackup;
-  if (now_role == role) return;
-  role = now_role;
-  if (role == Role::kBackup) {
-    Event(out, NodeEventKind::kResyncDone, primary, "in sync with node " + std::to_string(primary) +
-                                                        " at " + Describe(replica.last()));
-  } else {
-    Event(out, NodeEventKind::kResyncStarted, primary,
-          "fell behind node " + std::to_string(primary) + " at " + Describe(replica.last()) +
-              "; resynchronising");
-  }
-  SendHeartbeat(now, out);
 }
 
 void NodeCore::State::ApplyElectionStep(ElectionStep step, TimePoint now, NodeActions& out) {
@@ -173,8 +93,8 @@ void NodeCore::State::RequestTransferIfDue(TimePoint now, NodeActions& out) {
   }
 }
 
+// Primary only.
 void NodeCore::State::AdvanceCommitAndRelease(TimePoint now, NodeActions& out) {
-  if (role != Role::kPrimary) return;
   const uint64_t committed = acks.Advance(replica.last().seq, now);
   std::vector<ClientReplyFrame> replies = primary_side.Release(committed);
   // Replies tell the broker the commit point; without one, a heartbeat does
@@ -223,21 +143,14 @@ void NodeCore::SetLoadedPosition(LogPosition at) {
 NodeActions NodeCore::on_message(const PeerMessage& message, TimePoint now) {
   NodeActions out;
   state_->started = true;
-  if (state_->role == Role::kStopped) return out;
-  std::visit([&](const auto& m) { state_->Handle(m, now, out); }, message);
+  state_->Step(message, now, out);
   return out;
 }
 
 NodeActions NodeCore::on_message(const BrokerToNode& message, TimePoint now) {
   NodeActions out;
   state_->started = true;
-  if (state_->role == Role::kStopped) return out;
-  state_->broker.Heard(now);
-  if (state_->broker_reported_lost) {
-    state_->broker_reported_lost = false;
-    state_->Event(out, NodeEventKind::kBrokerBack, kNoNode, "hears the broker again");
-  }
-  std::visit([&](const auto& m) { state_->Handle(m, now, out); }, message);
+  state_->Step(message, now, out);
   return out;
 }
 
@@ -253,7 +166,6 @@ NodeActions NodeCore::on_client_request(const ClientTag& client, const Request& 
 NodeActions NodeCore::on_tick(TimePoint now) {
   NodeActions out;
   state_->started = true;
-  if (state_->role == Role::kStopped) return out;
   state_->Tick(now, out);
   return out;
 }
@@ -268,7 +180,7 @@ NodeStatus NodeCore::status(TimePoint now) const {
   status.last = s.replica.last();
   status.committed_seq =
       s.role == Role::kPrimary ? s.primary_side.ReportedCommit(s.acks.committed()).seq : 0;
-  status.broker_live = s.broker.Live(now);
+  status.broker_live = s.broker.Live(now, s.config.liveness_window);
   status.pairs = s.replica.space.size();
   status.live_peers = s.peers.LivePeers(now);
   if (s.role == Role::kPrimary) {

@@ -20,8 +20,12 @@
 //      events -> log lines / status; save_and_exit -> save --save FILE, exit.
 // Merging actions from several calls and sending them in order is correct.
 //
-// The roles and their handlers are in node_core.cpp (one small function per
-// state and message kind, dispatched from one table: etcd raft's step style).
+// Inside (etcd raft's step style, node_core_state.h): every message goes
+// through one Step that settles its term once (a newer term: step down /
+// follow; an older one: dropped, or answered), then to the step function of
+// the node's role (StepPrimary, StepFollower, StepCandidate); the role
+// transitions are listed as a states/events table in node_core_state.h and
+// written, one function each, in node_core_roles.cpp.
 #pragma once
 
 #include <cstdint>

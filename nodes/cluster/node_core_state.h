@@ -1,29 +1,60 @@
-// The parts NodeCore composes, and the transitions its handlers share.
-// Private to nodes/node_core*.cpp; the shells use node_core.h only.
+// The parts NodeCore composes, its state machine, and its step functions.
+// Private to nodes/cluster/node_core*.cpp; the shells use node_core.h only.
 //
-// Node states and events, in one place (bstar.c style):
+// Every message goes through one Step (node_core_step.cpp, etcd raft style):
+//   1. a stopped node drops everything; a node drops its own bus messages;
+//   2. the sender is heard (peer liveness, or the broker's);
+//   3. SettleTerm settles the message's term, once (TermClaim, term_claim.h):
+//      - every term named raises max_term_seen (the highest term heard of);
+//      - a newer term than this node's, from a peer in or leading it or from
+//        the broker serving it (or serving another node in this node's term),
+//        makes a primary step down;
+//      - a primary's claim (heartbeat, batch, coordinator) of the newest term
+//        heard of is followed, unless this node follows it already;
+//      - older: a leader's claim (batch, coordinator) of a term older than this
+//        node's is dropped (our heartbeats tell the stale primary), and so is
+//        anything for a term's replication (shutdown, state transfer) that is
+//        not this node's term; a broker status of an older term is answered by
+//        a primary, which registers again (the broker restarted);
+//   4. the message goes to the step function of the node's role:
+//      StepPrimary, StepFollower (syncing and backup), StepCandidate. What a
+//      role's function does not list, that role ignores.
+// Tick runs the timers the same way: the broker's and the peers' for every
+// role, then TickPrimary / TickFollower / TickCandidate.
 //
-//   state      event                                   -> next state
-//   candidate  heartbeat/coordinator/batch of a primary
-//              whose term >= every term seen           -> syncing (Follow)
-//   candidate  election won (broker accepted term)     -> primary (BecomePrimary)
-//   syncing    state transfer complete                 -> backup
-//   backup     gap in the stream / seq never arrived   -> syncing
-//   backup,
-//   syncing    primary silent for the liveness window  -> candidate (election)
-//   backup,
-//   syncing    a primary with a newer term             -> syncing (Follow it)
-//   primary    a newer term (peer or broker)           -> candidate/syncing (StepDown)
-//   primary    broker silent for the liveness window   -> candidate (StepDown)
-//   any        Shutdown from my primary / ShutdownCommand,
-//              or broker silent past broker_timeout    -> stopped (a last heartbeat,
-//                                                         role stopped, to the broker;
-//                                                         save and exit)
+// Node states and events, in one place (bstar.c style); the transitions are
+// the functions named, all in node_core_roles.cpp:
+//
+//   state      event                                        -> next state   (transition)
+//   candidate  a primary's claim of the newest term heard   -> syncing      (Follow)
+//   candidate  election won: the broker accepted my term    -> primary      (BecomePrimary)
+//   syncing    state transfer complete                      -> backup       (Resync)
+//   backup     a gap in the stream / a seq that never came  -> syncing      (Resync)
+//   syncing,   a primary's claim of a newer term that is
+//   backup       the newest heard                           -> syncing      (Follow)
+//   syncing,   the followed primary silent for the liveness
+//   backup       window, or its heartbeat says it no longer
+//                leads (marked dead)                        -> candidate    (LosePrimary)
+//   primary    a newer term (a peer in or leading it, the
+//                broker serving it or another node in mine) -> candidate    (StepDown),
+//                                                              then syncing (Follow) when a
+//                                                              primary's claim of the newest term
+//   primary    broker silent for the liveness window,
+//                or it refuses my registration again        -> candidate    (StepDown)
+//   syncing,   Shutdown from my primary in my term          -> stopped      (Stop)
+//   backup
+//   any        ShutdownCommand (a primary first tells its
+//                backups: Shutdown), or the broker silent
+//                past broker_timeout                        -> stopped      (Stop: a last
+//                                                              heartbeat, role stopped, to the
+//                                                              broker; save and exit)
+//   stopped    anything                                     -> stopped (dropped)
 #pragma once
 
 #include <map>
 #include <string>
 
+#include "common/liveness.h"
 #include "nodes/cluster/ack_tracker.h"
 #include "nodes/cluster/backup_applier.h"
 #include "nodes/cluster/bully_election.h"
@@ -31,6 +62,7 @@
 #include "nodes/cluster/node_core.h"
 #include "nodes/cluster/primary_replicator.h"
 #include "nodes/cluster/replica_state.h"
+#include "nodes/cluster/term_claim.h"
 
 namespace ts::cluster {
 
@@ -39,21 +71,20 @@ struct NodeCore::State {
 
   NodeConfig config;
   Role role = Role::kCandidate;
-  uint64_t term = 0;           // the term this node leads or follows
+  uint64_t term = 0;           // the term this node leads or follows (<= max_term_seen)
   uint64_t max_term_seen = 0;  // highest term of a real primary heard of (or served by the broker)
   NodeId primary = kNoNode;
   bool started = false;        // an event arrived (Preload is over)
 
   ReplicaState replica;
   FailureDetector peers;
-  LivenessTimer broker;
-  bool broker_reported_lost = false;
+  Liveness broker;            // heard at start: one window before it counts as lost
+  Liveness followed_primary;  // its heartbeats and batches; marked dead when it stops leading
   AckTracker acks;
   BullyElection election;
   PrimaryReplicator primary_side;
-  BackupApplier backup_side;
+  BackupApplier backup_side;  // following exactly while role is syncing or backup
 
-  TimePoint primary_last_heard{0};  // any message from the followed primary
   // The last transfer served to each peer: a request that arrives twice
   // (duplicated) must not get two snapshots under one transfer id.
   std::map<NodeId, uint64_t> last_transfer_served;
@@ -61,40 +92,40 @@ struct NodeCore::State {
   uint64_t commit_told_broker = 0;  // primary: the highest committed seq the broker was sent
   TimePoint election_not_before{0};
 
-  // Transitions (node_core.cpp).
+  bool Following() const { return role == Role::kSyncing || role == Role::kBackup; }
+
+  // The step prelude and the per-role step functions (node_core_step.cpp).
+  void Step(const PeerMessage& message, TimePoint now, NodeActions& out);
+  void Step(const BrokerToNode& message, TimePoint now, NodeActions& out);
+  bool SettleTerm(const TermClaim& claim, TimePoint now, NodeActions& out);  // false: dropped
+  void StepPrimary(const PeerMessage& message, TimePoint now, NodeActions& out);
+  void StepPrimary(const BrokerToNode& message, TimePoint now, NodeActions& out);
+  void StepFollower(const PeerMessage& message, TimePoint now, NodeActions& out);
+  void StepFollower(const BrokerToNode& message, TimePoint now, NodeActions& out);
+  void StepCandidate(const PeerMessage& message, TimePoint now, NodeActions& out);
+  void StepCandidate(const BrokerToNode& message, TimePoint now, NodeActions& out);
+  void Tick(TimePoint now, NodeActions& out);
+  void TickPrimary(TimePoint now, NodeActions& out);
+  void TickFollower(TimePoint now, NodeActions& out);
+  void TickCandidate(TimePoint now, NodeActions& out);
+
+  // The transitions of the table above (node_core_roles.cpp).
+  void Follow(NodeId new_primary, uint64_t new_term, TimePoint now, NodeActions& out);
+  void BecomePrimary(uint64_t won_term, TimePoint now, NodeActions& out);
+  void StepDown(const std::string& why, TimePoint now, NodeActions& out);
+  void LosePrimary(TimePoint now, NodeActions& out);
+  void Resync(TimePoint now, NodeActions& out);  // syncing <-> backup, as the applier says
+  void Stop(const std::string& why, TimePoint now, NodeActions& out);
+
+  // What several roles share (node_core.cpp).
   Rank MyRank() const { return Rank{replica.last(), config.id}; }
   Heartbeat MakeHeartbeat(TimePoint now) const;
   void SendHeartbeat(TimePoint now, NodeActions& out);
   void Event(NodeActions& out, NodeEventKind kind, NodeId peer, std::string text) const;
-  void SeeTerm(uint64_t seen_term);
-  void Follow(NodeId new_primary, uint64_t new_term, TimePoint now, NodeActions& out);
-  void BecomePrimary(uint64_t won_term, TimePoint now, NodeActions& out);
-  void StepDown(const std::string& why, TimePoint now, NodeActions& out);
-  void Stop(const std::string& why, TimePoint now, NodeActions& out);
-  void RefreshFollowerRole(TimePoint now, NodeActions& out);
   void ApplyElectionStep(ElectionStep step, TimePoint now, NodeActions& out);
   void RequestTransferIfDue(TimePoint now, NodeActions& out);
   void AdvanceCommitAndRelease(TimePoint now, NodeActions& out);
-
-  // Handlers (node_core_handlers.cpp), one per message kind.
-  void Handle(const Heartbeat& m, TimePoint now, NodeActions& out);
-  void Handle(const WriteBatch& m, TimePoint now, NodeActions& out);
-  void Handle(const Election& m, TimePoint now, NodeActions& out);
-  void Handle(const ElectionAnswer& m, TimePoint now, NodeActions& out);
-  void Handle(const Coordinator& m, TimePoint now, NodeActions& out);
-  void Handle(const Shutdown& m, TimePoint now, NodeActions& out);
-  void Handle(const StateTransferRequest& m, TimePoint now, NodeActions& out);
-  void Handle(const SnapshotChunk& m, TimePoint now, NodeActions& out);
-  void Handle(const SnapshotEnd& m, TimePoint now, NodeActions& out);
-  void Handle(const CatchUp& m, TimePoint now, NodeActions& out);
-  void Handle(const BrokerStatus& m, TimePoint now, NodeActions& out);
-  void Handle(const PreVoteAnswer& m, TimePoint now, NodeActions& out);
-  void Handle(const RegistrationAnswer& m, TimePoint now, NodeActions& out);
-  void Handle(const ClientRequestFrame& m, TimePoint now, NodeActions& out);
-  void Handle(const ShutdownCommand& m, TimePoint now, NodeActions& out);
-  // A primary heartbeat, coordinator or batch names (node, term) as primary.
-  void SeePrimary(NodeId node, uint64_t its_term, TimePoint now, NodeActions& out);
-  void Tick(TimePoint now, NodeActions& out);
+  void ServeStateTransfer(const StateTransferRequest& m, NodeActions& out);
 };
 
 }  // namespace ts::cluster

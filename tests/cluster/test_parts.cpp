@@ -20,17 +20,42 @@ Heartbeat Beat(NodeId from, Role role, uint64_t term, uint64_t seq, NodeId prima
 
 TEST_CASE("failure detector: seen, live, failed once, rejoined") {
   FailureDetector detector(Millis(300));
-  CHECK(detector.Heard(Beat(2, Role::kBackup, 1, 0, 1), T(0)) == FailureDetector::Change::kSeen);
+  CHECK(detector.Heard(Beat(2, Role::kBackup, 1, 0, 1), T(0)) == LivenessChange::kSeen);
   CHECK(detector.Live(2, T(300)));
   CHECK(detector.TakeFailures(T(300)).empty());
   CHECK_FALSE(detector.Live(2, T(301)));
   CHECK(detector.TakeFailures(T(301)) == std::vector<NodeId>{2});
   CHECK(detector.TakeFailures(T(500)).empty());  // reported once
-  CHECK(detector.Heard(Beat(2, Role::kBackup, 1, 5, 1), T(600)) == FailureDetector::Change::kRejoined);
+  CHECK(detector.Heard(Beat(2, Role::kBackup, 1, 5, 1), T(600)) == LivenessChange::kRejoined);
   CHECK(detector.Latest(2)->last.seq == 5);
-  CHECK(detector.Heard(Beat(2, Role::kBackup, 1, 6, 1), T(650)) == FailureDetector::Change::kNone);
+  CHECK(detector.Heard(Beat(2, Role::kBackup, 1, 6, 1), T(650)) == LivenessChange::kNone);
   CHECK(detector.LivePeers(T(700)) == std::vector<NodeId>{2});
   CHECK_FALSE(detector.Live(9, T(0)));  // never heard
+}
+
+TEST_CASE("failure detector: a heartbeat after silence, before the failure was taken, is no rejoin") {
+  // The one liveness rule (common/liveness.h): "rejoined" pairs with a
+  // "failed" reported before it, so a node that stalled and then reads its
+  // queued heartbeats does not log its live peers as rejoining.
+  FailureDetector detector(Millis(300));
+  detector.Heard(Beat(2, Role::kBackup, 1, 0, 1), T(0));
+  CHECK_FALSE(detector.Live(2, T(400)));
+  CHECK(detector.Heard(Beat(2, Role::kBackup, 1, 1, 1), T(400)) == LivenessChange::kNone);
+  CHECK(detector.TakeFailures(T(400)).empty());
+}
+
+TEST_CASE("failure detector: other messages keep a live peer alive, never revive a dead or unknown one") {
+  FailureDetector detector(Millis(300));
+  detector.Heard(Beat(2, Role::kBackup, 1, 0, 1), T(0));
+  detector.KeepAlive(2, T(250));
+  CHECK(detector.Live(2, T(500)));  // kept alive at 250
+  CHECK_FALSE(detector.Live(2, T(551)));
+  detector.KeepAlive(2, T(560));     // dead by then: only its heartbeat brings it back
+  CHECK_FALSE(detector.Live(2, T(560)));
+  detector.KeepAlive(7, T(560));     // unknown: a heartbeat introduces a peer
+  CHECK_FALSE(detector.Live(7, T(560)));
+  CHECK(detector.Latest(7) == nullptr);
+  CHECK(detector.TakeFailures(T(560)) == std::vector<NodeId>{2});
 }
 
 TEST_CASE("election: the best-ranked node asks the broker, raises the term, and wins") {

@@ -1,0 +1,319 @@
+// NodeCore's step prelude, its per-role step functions and its ticks (the
+// rules are listed in node_core_state.h). The transitions they call are in
+// node_core_roles.cpp.
+#include <algorithm>
+#include <variant>
+
+#include "nodes/cluster/node_core_state.h"
+#include "nodes/cluster/overloaded.h"
+#include "schema/codec.h"
+
+namespace ts::cluster {
+
+// ---- the prelude ------------------------------------------------------------
+
+void NodeCore::State::Step(const PeerMessage& message, TimePoint now, NodeActions& out) {
+  if (role == Role::kStopped) return;
+  const NodeId from = SenderOf(message);
+  if (from == config.id) return;  // our own bus message, should the transport echo it
+  if (const auto* heartbeat = std::get_if<Heartbeat>(&message)) {
+    const Heartbeat* before = peers.Latest(from);
+    const bool lost_memory = before != nullptr && before->last.seq > 0 && heartbeat->last.seq == 0;
+    switch (peers.Heard(*heartbeat, now)) {
+      case LivenessChange::kSeen:
+        Event(out, NodeEventKind::kPeerSeen, from,
+              "sees node " + std::to_string(from) + " (" + std::string(RoleName(heartbeat->role)) + ")");
+        break;
+      case LivenessChange::kRejoined:
+        Event(out, NodeEventKind::kPeerRejoined, from, "node " + std::to_string(from) + " rejoined");
+        break;
+      case LivenessChange::kNone:
+        break;
+    }
+    if (lost_memory) {
+      Event(out, NodeEventKind::kPeerRestarted, from,
+            "node " + std::to_string(from) + " restarted with an empty log");
+    }
+  } else {
+    peers.KeepAlive(from, now);
+  }
+  if (!SettleTerm(TermClaimOf(message), now, out)) return;
+  switch (role) {
+    case Role::kPrimary: return StepPrimary(message, now, out);
+    case Role::kSyncing:
+    case Role::kBackup: return StepFollower(message, now, out);
+    case Role::kCandidate: return StepCandidate(message, now, out);
+    case Role::kStopped: return;
+  }
+}
+
+void NodeCore::State::Step(const BrokerToNode& message, TimePoint now, NodeActions& out) {
+  if (role == Role::kStopped) return;
+  if (broker.Heard(now) == LivenessChange::kRejoined) {
+    Event(out, NodeEventKind::kBrokerBack, kNoNode, "hears the broker again");
+  }
+  // Every role keeps the broker's committed position: a node that takes over
+  // answers reads once it covers the log it took over with (PrimaryReplicator).
+  if (const auto* status = std::get_if<BrokerStatus>(&message)) {
+    primary_side.NoteBrokerCommitted(status->committed);
+  }
+  if (!SettleTerm(TermClaimOf(message), now, out)) return;
+  switch (role) {
+    case Role::kPrimary: return StepPrimary(message, now, out);
+    case Role::kSyncing:
+    case Role::kBackup: return StepFollower(message, now, out);
+    case Role::kCandidate: return StepCandidate(message, now, out);
+    case Role::kStopped: return;
+  }
+}
+
+bool NodeCore::State::SettleTerm(const TermClaim& claim, TimePoint now, NodeActions& out) {
+  if (claim.kind == TermClaim::kNone) return true;
+  max_term_seen = std::max(max_term_seen, claim.term);
+  const bool newer = claim.term > term;
+  const std::string who = "node " + std::to_string(claim.node);
+  switch (claim.kind) {
+    case TermClaim::kNone:
+    case TermClaim::kHeardOf:
+      return true;
+    case TermClaim::kForTerm:
+      return claim.term == term;
+    case TermClaim::kMember:
+      if (role == Role::kPrimary && newer) {
+        StepDown(who + " is in newer term " + std::to_string(claim.term), now, out);
+      }
+      return true;
+    case TermClaim::kServes:
+      if (role != Role::kPrimary) return true;
+      if (newer || (claim.term == term && claim.node != config.id)) {
+        StepDown("the broker serves " + who + " in term " + std::to_string(claim.term), now, out);
+      } else if (claim.term < term) {
+        // The broker restarted and forgot us: register again (same term, fenced).
+        out.to_broker.push_back(Registration{config.id, term, replica.last()});
+      }
+      return true;
+    case TermClaim::kLeader:
+      // A deposed primary: it learns our term from our heartbeats.
+      if (claim.term < term) return claim.report;
+      if (role == Role::kPrimary && newer) {
+        StepDown(who + " leads newer term " + std::to_string(claim.term), now, out);
+      }
+      // Only a primary of the newest term heard of is followed: an older one
+      // is cut off and will step down; following it could lose acked writes.
+      if (claim.term == max_term_seen && role != Role::kPrimary &&
+          !(Following() && primary == claim.node && term == claim.term)) {
+        Follow(claim.node, claim.term, now, out);
+      }
+      return true;
+  }
+  return true;
+}
+
+// ---- per role -----------------------------------------------------------------
+
+void NodeCore::State::StepPrimary(const PeerMessage& message, TimePoint now, NodeActions& out) {
+  std::visit(
+      Overloaded{
+          [&](const Heartbeat& m) {  // every heartbeat is the sender's report: acks, reach
+            acks.OnHeartbeat(m, now);
+            AdvanceCommitAndRelease(now, out);
+          },
+          [&](const StateTransferRequest& m) { ServeStateTransfer(m, out); },
+          [](const auto&) {},
+      },
+      message);
+}
+
+void NodeCore::State::StepPrimary(const BrokerToNode& message, TimePoint now, NodeActions& out) {
+  std::visit(
+      Overloaded{
+          [&](const RegistrationAnswer& m) {
+            if (m.term == term && !m.accepted) {
+              StepDown("the broker refused our registration again: " + m.reason, now, out);
+            }
+          },
+          [&](const ClientRequestFrame& m) {
+            auto request = DecodeRequest(m.frame);
+            if (request.ok()) {
+              primary_side.Handle(m.client, request.value(), replica, acks, now);
+            } else {
+              primary_side.HandleUndecodable(m.client, request.error());
+            }
+            AdvanceCommitAndRelease(now, out);
+          },
+          [&](const ShutdownCommand&) {
+            out.to_bus.push_back(Shutdown{config.id, term});
+            Stop("shutdown command from the broker", now, out);
+          },
+          [](const auto&) {},
+      },
+      message);
+}
+
+void NodeCore::State::StepFollower(const PeerMessage& message, TimePoint now, NodeActions& out) {
+  std::visit(
+      Overloaded{
+          [&](const Heartbeat& m) {
+            if (m.from != primary || m.term != term) return;
+            if (m.role != Role::kPrimary) {
+              // It stepped down (lost the broker, say) while we still hear it: it
+              // is no primary any more, so elect now rather than follow a candidate.
+              followed_primary.MarkDead();
+              return;
+            }
+            followed_primary.Heard(now);
+            backup_side.OnPrimaryHeartbeat(m, replica, now);
+            Resync(now, out);
+            RequestTransferIfDue(now, out);
+          },
+          [&](const WriteBatch& m) {
+            if (m.from == primary && m.term == term) followed_primary.Heard(now);
+            if (backup_side.OnBatch(m, replica) == BackupApplier::BatchOutcome::kApplied) {
+              SendHeartbeat(now, out);  // the ack: at once, not on the timer
+            }
+            Resync(now, out);
+            RequestTransferIfDue(now, out);
+          },
+          [&](const Shutdown& m) {
+            if (m.from != primary) return;
+            Stop("primary " + std::to_string(m.from) + " shuts the service down", now, out);
+          },
+          [&](const SnapshotChunk& m) {
+            if (backup_side.OnChunk(m, replica, now)) Resync(now, out);
+          },
+          [&](const SnapshotEnd& m) {
+            if (backup_side.OnEnd(m, replica, now)) Resync(now, out);
+          },
+          [&](const CatchUp& m) {
+            if (backup_side.OnCatchUp(m, replica)) Resync(now, out);
+            RequestTransferIfDue(now, out);
+          },
+          [](const auto&) {},
+      },
+      message);
+}
+
+void NodeCore::State::StepFollower(const BrokerToNode& message, TimePoint now, NodeActions& out) {
+  if (std::holds_alternative<ShutdownCommand>(message)) Stop("shutdown command from the broker", now, out);
+}
+
+void NodeCore::State::StepCandidate(const PeerMessage& message, TimePoint now, NodeActions& out) {
+  std::visit(
+      Overloaded{
+          [&](const Election& m) {
+            // A node that cannot reach the broker could never win: it must
+            // not bully the others into waiting for it.
+            if (!broker.Live(now, config.liveness_window)) return;
+            ApplyElectionStep(election.OnElection(m, MyRank(), max_term_seen, now), now, out);
+          },
+          [&](const ElectionAnswer& m) { ApplyElectionStep(election.OnAnswer(m, now), now, out); },
+          [](const auto&) {},
+      },
+      message);
+}
+
+void NodeCore::State::StepCandidate(const BrokerToNode& message, TimePoint now, NodeActions& out) {
+  std::visit(
+      Overloaded{
+          [&](const PreVoteAnswer& m) {
+            ApplyElectionStep(election.OnPreVoteAnswer(m, MyRank(), max_term_seen, now), now, out);
+          },
+          [&](const RegistrationAnswer& m) {
+            ApplyElectionStep(election.OnRegistrationAnswer(m, now), now, out);
+          },
+          [&](const ShutdownCommand&) { Stop("shutdown command from the broker", now, out); },
+          [](const auto&) {},
+      },
+      message);
+}
+
+// ---- time -------------------------------------------------------------------
+
+void NodeCore::State::Tick(TimePoint now, NodeActions& out) {
+  if (role == Role::kStopped) return;
+  // Every role: the broker and the peers.
+  if (config.broker_timeout.count() > 0 && broker.Silence(now) > config.broker_timeout) {
+    Stop("no word from the broker for " + std::to_string(broker.Silence(now).count()) + " ms", now, out);
+    return;
+  }
+  if (broker.TakeFailure(now, config.liveness_window)) {
+    Event(out, NodeEventKind::kBrokerLost, kNoNode, "lost the broker");
+    if (role == Role::kPrimary) StepDown("lost the broker", now, out);
+  }
+  for (NodeId failed : peers.TakeFailures(now)) {
+    Event(out, NodeEventKind::kPeerFailed, failed, "node " + std::to_string(failed) + " failed");
+  }
+  switch (role) {
+    case Role::kPrimary: TickPrimary(now, out); break;
+    case Role::kSyncing:
+    case Role::kBackup: TickFollower(now, out); break;
+    case Role::kCandidate: TickCandidate(now, out); break;
+    case Role::kStopped: return;
+  }
+  if (now >= next_heartbeat) SendHeartbeat(now, out);
+}
+
+void NodeCore::State::TickPrimary(TimePoint now, NodeActions& out) {
+  AdvanceCommitAndRelease(now, out);
+  const uint64_t committed = primary_side.ReportedCommit(acks.committed()).seq;
+  if (auto batch = primary_side.TakeBatch(committed)) out.to_bus.push_back(std::move(*batch));
+}
+
+void NodeCore::State::TickFollower(TimePoint now, NodeActions& out) {
+  if (followed_primary.Live(now, config.liveness_window)) {
+    RequestTransferIfDue(now, out);
+    return;
+  }
+  LosePrimary(now, out);
+  TickCandidate(now, out);  // and elect in this same tick
+}
+
+void NodeCore::State::TickCandidate(TimePoint now, NodeActions& out) {
+  if (!broker.Live(now, config.liveness_window)) {
+    election.Stop();  // see StepCandidate(Election): no broker, no candidacy
+  } else if (!election.running() && now >= election_not_before) {
+    ApplyElectionStep(election.Start(MyRank(), max_term_seen, now), now, out);
+  } else {
+    ApplyElectionStep(election.OnTick(MyRank(), max_term_seen, now), now, out);
+  }
+}
+
+// ---- what a primary serves ------------------------------------------------------
+
+void NodeCore::State::ServeStateTransfer(const StateTransferRequest& m, NodeActions& out) {
+  uint64_t& served = last_transfer_served[m.from];
+  if (served == m.transfer_id) return;  // a duplicate: answered already
+  served = m.transfer_id;
+  const uint64_t committed = primary_side.ReportedCommit(acks.committed()).seq;
+  // Position 0:0 names no entry: a node there may hold a --load file's pairs
+  // (or nothing), so it always gets a snapshot.
+  auto term_there = replica.log.TermAt(m.have.seq);
+  if (m.have.seq > 0 && term_there && *term_there == m.have.term) {
+    if (auto entries = replica.log.EntriesAfter(m.have.seq)) {
+      out.to_peer.push_back(PeerSend{m.from, CatchUp{config.id, m.transfer_id, term, std::move(*entries),
+                                                     committed}});
+      return;
+    }
+  }
+  const size_t per_chunk = std::max<size_t>(1, config.snapshot_chunk_pairs);
+  SnapshotChunk chunk{config.id, m.transfer_id, term, 0, {}};
+  for (const auto& [key, value] : replica.space.pairs()) {
+    chunk.pairs.emplace_back(key, value);
+    if (chunk.pairs.size() == per_chunk) {
+      out.to_peer.push_back(PeerSend{m.from, chunk});
+      chunk.pairs.clear();
+      ++chunk.index;
+    }
+  }
+  if (!chunk.pairs.empty()) {
+    out.to_peer.push_back(PeerSend{m.from, chunk});
+    ++chunk.index;
+  }
+  out.to_peer.push_back(PeerSend{m.from, SnapshotEnd{config.id, m.transfer_id, term, chunk.index,
+                                                     replica.last(), replica.clients.Rows(), committed}});
+  Event(out, NodeEventKind::kNotice, m.from,
+        "sends a snapshot of " + std::to_string(replica.space.size()) + " pairs at " +
+            Describe(replica.last()) + " to node " + std::to_string(m.from));
+}
+
+}  // namespace ts::cluster
