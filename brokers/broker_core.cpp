@@ -5,7 +5,6 @@
 #include <utility>
 #include <variant>
 
-#include "clients/client_config.h"
 #include "schema/codec.h"
 
 namespace ts::cluster {
@@ -371,7 +370,7 @@ BrokerActions BrokerCore::on_shutdown_frame(const ClientAddress& sender, const s
     reply.id = request.value().id;
     reply.op_name = request.value().op_name;
   }
-  if (request.ok() && request.value().op_name == client_config::kShutdownOpName) {
+  if (request.ok() && request.value().op_name == kShutdownOpName) {
     shutdown_.OnShutdownRequest(sender, std::move(reply), now, sight(now), out);
     return out;
   }

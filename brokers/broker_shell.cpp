@@ -16,7 +16,6 @@
 #include "brokers/broker_core.h"
 #include "brokers/client_connections.h"
 #include "brokers/cluster_view.h"
-#include "clients/client_config.h"
 #include "schema/cluster_codec.h"
 #include "common/socket_support.h"
 #include "schema/capnp_frame.h"
@@ -147,7 +146,7 @@ class Broker {
       std::string frame(View(parts[2]));
       const int fd = parts[2].get(ZMQ_SRCFD);  // -1 for transports without one (inproc)
       if (fd >= 0) connections_.OnMessage(fd, address);
-      if (PeekOp(frame) == std::string(client_config::kStatusOpName)) {
+      if (PeekOp(frame) == std::string(kStatusOpName)) {
         AnswerStatus(address, frame, now);
         return;
       }

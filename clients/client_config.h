@@ -6,6 +6,8 @@
 #include <chrono>
 #include <cstddef>
 
+#include "schema/messages.h"
+
 namespace ts::client_config {
 
 // Where `./run.sh` puts the broker by default (port base 5555): client
@@ -37,10 +39,9 @@ inline constexpr std::chrono::milliseconds kSendTimeout{1000};
 inline constexpr size_t kDefaultMaxInFlight = 64;
 inline constexpr std::chrono::milliseconds kPipelinePollSlice{50};
 
-// Operation names the broker itself answers (not relayed to nodes). See
-// docs/PROTOCOL.md "Shutdown endpoint" and "Status request".
-inline constexpr const char* kShutdownOpName = "SHUTDOWN";
-inline constexpr const char* kStatusOpName = "STATUS";
+// Operation names the broker itself answers: schema/messages.h.
+using ::ts::kShutdownOpName;
+using ::ts::kStatusOpName;
 
 }  // namespace ts::client_config
 

@@ -19,6 +19,11 @@ enum class Op { kGet, kPut, kPost, kDelete, kOther };
 Op OpFromName(std::string_view name);
 std::string_view OpName(Op op);  // "GET", "PUT", "POST", "DELETE", "OTHER"
 
+// Operation names the broker itself answers (not relayed to nodes). See
+// docs/PROTOCOL.md "Shutdown endpoint" and "Status request".
+inline constexpr const char* kShutdownOpName = "SHUTDOWN";
+inline constexpr const char* kStatusOpName = "STATUS";
+
 // Identifies a request for exactly-once retries: a client picks a random
 // client_id once and numbers its requests 1, 2, 3, ...; a retry reuses the number.
 struct RequestId {
