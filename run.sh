@@ -48,6 +48,7 @@ PACKAGES=(
   catch2 libbenchmark-dev
   libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libedit-dev libabsl-dev
   libgoogle-perftools-dev
+  libhiredis-dev libcpp-httplib-dev   # bench/peers' drivers (the servers: bench/peers/install.sh)
 )
 
 log() { printf '[run.sh] %s\n' "$*" >&2; }
