@@ -48,7 +48,8 @@ PACKAGES=(
   catch2 libbenchmark-dev
   libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libedit-dev libabsl-dev
   libgoogle-perftools-dev
-  libhiredis-dev libcpp-httplib-dev   # bench/peers' drivers (the servers: bench/peers/install.sh)
+  libhiredis-dev libcpp-httplib-dev   # bench/peers' drivers
+  redis-server redis-tools etcd-server etcd-client   # the real peers tests/peers runs against
 )
 
 log() { printf '[run.sh] %s\n' "$*" >&2; }
