@@ -137,7 +137,7 @@ TEST_CASE("client: a reply that is not a Reply is an error naming the endpoint",
   CHECK(client.attempts_of_last_call() == 1);  // a bad reply is still a reply: no retry
 }
 
-TEST_CASE("client: a reply for another request is refused; an unnumbered broker reply is accepted",
+TEST_CASE("client: a reply for another request is refused, an unnumbered broker reply is accepted",
           "[client]") {
   SECTION("another request's id") {
     FakeBroker broker([](size_t, const std::string&) {

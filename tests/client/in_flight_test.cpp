@@ -10,7 +10,7 @@ namespace {
 const InFlightTable::TimePoint kStart{};
 }
 
-TEST_CASE("in-flight: a reply completes its request once; duplicates and strays complete nothing",
+TEST_CASE("in-flight: a reply completes its request once, duplicates and strays complete nothing",
           "[client][in_flight]") {
   InFlightTable table(100ms, 3);
   table.OnSent(1, "one", kStart);

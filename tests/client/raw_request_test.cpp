@@ -19,7 +19,7 @@ std::vector<std::string> Elements(capnp::List<capnp::Text>::Reader list) {
 
 }  // namespace
 
-TEST_CASE("raw request: items pair up unchecked; an odd count leaves a value missing", "[client][raw_request]") {
+TEST_CASE("raw request: items pair up unchecked, an odd count leaves a value missing", "[client][raw_request]") {
   const std::string frame =
       ts::EncodePurportedPairList(ts::RequestId{5, 6}, "PUT", {"a,,b", "1", "lonely"});
   REQUIRE(frame.size() % sizeof(capnp::word) == 0);

@@ -225,7 +225,7 @@ TEST_CASE("step: a newer primary's claim makes a primary step down and follow it
   CHECK(std::get<StateTransferRequest>(actions.to_peer[0].message).term == 6);
 }
 
-TEST_CASE("step: a backup follows a newer primary's claim; a newer term only heard of does not move it") {
+TEST_CASE("step: a backup follows a newer primary's claim, a newer term only heard of does not move it") {
   SoloNode solo;
   solo.MakeBackup(2, 5);
   // A peer in term 6, an election and a pre-vote answer naming term 6: hearsay.

@@ -84,7 +84,7 @@ TEST_CASE("election: the best-ranked node asks the broker, raises the term, and 
   CHECK_FALSE(election.running());
 }
 
-TEST_CASE("election: a better-ranked node answers and runs; the weaker one waits") {
+TEST_CASE("election: a better-ranked node answers and runs, the weaker one waits") {
   NodeConfig config;
   BullyElection weak(1, config);
   BullyElection strong(2, config);

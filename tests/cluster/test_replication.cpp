@@ -45,7 +45,7 @@ struct PrimaryFixture {
 
 }  // namespace
 
-TEST_CASE("primary: a term opens with a no-op entry; a write replies only once committed") {
+TEST_CASE("primary: a term opens with a no-op entry, a write replies only once committed") {
   PrimaryFixture f;
   CHECK(f.state.last() == LogPosition{2, 1});
   f.Ack(2, 0, 0);
@@ -115,7 +115,7 @@ TEST_CASE("primary: right after taking over, writes wait for backups instead of 
   CHECK(f.state.space.size() == 1);
 }
 
-TEST_CASE("primary: a read waits for the writes before it; async mode does not wait") {
+TEST_CASE("primary: a read waits for the writes before it, async mode does not wait") {
   PrimaryFixture f;
   f.Ack(2, 0, 0);
   f.primary.Handle(ClientTag{"c", 1}, Put(7, 1, "a", "1"), f.state, f.acks, T(1));
@@ -242,7 +242,7 @@ bool Contains(const std::string& text, const std::string& part) { return text.fi
 
 }  // namespace
 
-TEST_CASE("primary: writes waiting when the backups go out of reach are undone and answered; what queued behind them too") {
+TEST_CASE("primary: writes waiting when the backups go out of reach are undone and answered, what queued behind them too") {
   PrimaryFixture f;
   f.Ack(2, 1, 0);  // backup 2 in sync with the term's no-op, last heard at 0
   REQUIRE(f.acks.Advance(1, T(0)) == 1);

@@ -128,7 +128,7 @@ TEST_CASE("an embedded reply that does not decode is refused, naming the entry",
   CHECK(Contains(decoded.error().message, "entry 3"));
 }
 
-TEST_CASE("a frame over the limit is refused unread; trailing bytes are refused", "[cluster_wire]") {
+TEST_CASE("a frame over the limit is refused unread, trailing bytes are refused", "[cluster_wire]") {
   DecodeLimits small;
   small.max_frame_bytes = 64;
   SnapshotChunk chunk{1, 1, 1, 0, {{"k", std::string(200, 'v')}}};

@@ -322,7 +322,7 @@ TEST_CASE("recovery: a snapshot failing its check is an error naming it and the 
   CHECK_THAT(recovered.error().message, Catch::Contains("content checksum does not match"));
 }
 
-TEST_CASE("recovery: an empty directory is an empty log; a missing one is an error", "[log][recovery]") {
+TEST_CASE("recovery: an empty directory is an empty log, a missing one is an error", "[log][recovery]") {
   MemoryStorage disk;
   REQUIRE(disk.CreateDir(kDir).ok());
   const auto empty = Recover(disk, kDir);

@@ -50,7 +50,7 @@ TEST_CASE("malformed patterns are cached as their error", "[pattern][cache]") {
   CHECK(cache.size() == 1);
 }
 
-TEST_CASE("oversized patterns are refused and not kept; capacity 0 keeps nothing",
+TEST_CASE("oversized patterns are refused and not kept, capacity 0 keeps nothing",
           "[pattern][cache]") {
   PatternLimits limits = Capacity(4);
   limits.max_pattern_bytes = 8;

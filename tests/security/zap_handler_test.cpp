@@ -90,7 +90,7 @@ TEST_CASE("zap handler: one per context, a failed first load is an error, and it
   CHECK(again->running());
 }
 
-TEST_CASE("zap handler: client keys are read again on Reload; a broken reload keeps the old ones",
+TEST_CASE("zap handler: client keys are read again on Reload, a broken reload keeps the old ones",
           "[security][handler]") {
   TempDir dir;
   REQUIRE(EnsureClusterKeys(dir.path(), std::vector<uint32_t>{1}, std::vector<uint32_t>{1}).ok());
