@@ -9,9 +9,9 @@
 #include <stdlib.h>
 
 #include <filesystem>
-#include <random>
 #include <regex>
 
+#include "launcher/ports.h"
 #include "tests/client/run_tool.h"
 #include "tests/support/process.h"
 
@@ -47,29 +47,12 @@ ToolRun Script(std::vector<std::string> arguments) {
   return run;
 }
 
-bool PortFree(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
-  ::close(fd);
-  return free;
-}
-
 // A base port whose whole range is free, below the ephemeral range (so that
-// other tests' FreeTcpPort() picks do not land in it).
+// other tests' FreeTcpPort() picks do not land in it): launcher/ports.h.
 int FreePortBase() {
-  std::mt19937 random(std::random_device{}());
-  std::uniform_int_distribution<int> pick(200, 299);
-  for (int attempt = 0; attempt < 200; ++attempt) {
-    const int base = pick(random) * 100;
-    bool all_free = true;
-    for (int port = base; port <= base + kPortSpan && all_free; ++port) all_free = PortFree(port);
-    if (all_free) return base;
-  }
-  throw std::runtime_error("no free port range found");
+  ts::Result<int> base = ts::launcher::FreePortBase(kPortSpan, 20'000, 29'900);
+  if (!base.ok()) throw std::runtime_error(base.error().message);
+  return base.value();
 }
 
 // Shuts a launched cluster down when the test ends, however it ends; and, as
