@@ -69,12 +69,12 @@ Result<LauncherSettings> LauncherSettings::FromEnvironment() {
   s.data_dir = data_dir != nullptr && *data_dir != '\0' ? data_dir : "data";
   const char* build_dir = std::getenv("TS_BUILD_DIR");
   s.build_dir = build_dir != nullptr && *build_dir != '\0' ? build_dir : DefaultBuildDir();
-  // TS_NODES and TS_PORT_BASE are defaults for --nodes and --port, which are
-  // checked (with their own messages) where they are used.
+  for (auto [name, value] : {std::pair{"TS_NODES", &s.node_count}, std::pair{"TS_PORT_BASE", &s.port_base}}) {
+    const char* text = std::getenv(name);
+    if (text != nullptr && *text != '\0') *value = text;
+  }
   Seconds stable = std::chrono::duration_cast<Seconds>(s.restart.stable_after);
-  for (Status read : {Setting("TS_NODES", 0, 1'000'000, &s.node_count),
-                      Setting("TS_PORT_BASE", 0, 1'000'000, &s.port_base),
-                      Duration("TS_NODE_HEARTBEAT_MS", 4, 60'000, &s.node_heartbeat),
+  for (Status read : {Duration("TS_NODE_HEARTBEAT_MS", 4, 60'000, &s.node_heartbeat),
                       Setting("TS_NODE_LIVENESS", 1, 100, &s.node_liveness),
                       Duration("TS_START_TIMEOUT_S", 1, 3'600, &s.start_timeout),
                       Duration("TS_SHUTDOWN_TIMEOUT_S", 1, 3'600, &s.shutdown_timeout),

@@ -34,7 +34,8 @@ struct LauncherDefaults {
   static constexpr Millis kSuperviseInterval{200};     // TS_SUPERVISE_INTERVAL_S: the supervisor's tick (a
                                                        //   death wakes it at once: SIGCHLD)
   static constexpr Millis kProbeTimeout{1'000};        // TS_PROBE_TIMEOUT_MS: the launcher's STATUS requests
-  static constexpr Millis kSupervisorStartTimeout{5'000};  // a supervisor must answer by then
+  static constexpr Millis kSupervisorStartTimeout{5'000};  // `up` waits this beyond the background
+                                                           //   supervisor's own bounded start and stop
   static constexpr Millis kControlTimeout{5'000};      // a request to the supervisor, and its answer
   static constexpr Seconds kLockTimeout{30};           // for another command to finish changing the run state
   static constexpr int kLogTailLines = 40;             // logs, and a failed start's log excerpt
@@ -46,8 +47,10 @@ struct LauncherDefaults {
 
 // The values in force: the defaults, or what the environment says.
 struct LauncherSettings {
-  int node_count = LauncherDefaults::kNodeCount;
-  int port_base = LauncherDefaults::kPortBase;
+  // TS_NODES and TS_PORT_BASE as typed: the defaults of --nodes and --port,
+  // checked (with those flags' messages) by the commands that use them.
+  std::string node_count = std::to_string(LauncherDefaults::kNodeCount);
+  std::string port_base = std::to_string(LauncherDefaults::kPortBase);
   std::string data_dir;   // TS_DATA_DIR (run.sh sets it to its ./data); default ./data
   std::string build_dir;  // TS_BUILD_DIR (run.sh sets it); default: the tree tscluster is in
   Millis node_heartbeat = LauncherDefaults::kNodeHeartbeat;

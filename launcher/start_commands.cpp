@@ -34,24 +34,28 @@ std::optional<int> WholeNumber(const std::string& text) {
   return std::stoi(text);
 }
 
-// Checks [--nodes N] [--port BASE] [--dir DIR] as run.sh did; the layout of
-// the cluster to start.
-ClusterLayout LayoutFor(const LauncherSettings& settings, const StartOptions& options, const std::string& command,
-                        ClusterDir* dir) {
+struct StartPlan {
+  ClusterDir dir;
+  ClusterLayout layout;
+};
+
+// Checks [--nodes N] [--port BASE] [--dir DIR] as run.sh did: the directory
+// and the layout of the cluster to start.
+StartPlan PlanStart(const LauncherSettings& settings, const StartOptions& options, const std::string& command) {
   for (auto [missing, name] : {std::pair{options.nodes_without_value, "--nodes"},
                                std::pair{options.port_without_value, "--port"},
                                std::pair{options.dir_without_value, "--dir"}}) {
     if (missing) Die(std::string(name) + " needs a value (./run.sh help)", 2);
   }
   if (!options.unknown.empty()) Die(command + ": unknown argument '" + options.unknown.front() + "' (./run.sh help)", 2);
-  const std::string nodes_text = options.nodes.value_or(std::to_string(settings.node_count));
+  const std::string nodes_text = options.nodes.value_or(settings.node_count);
   const std::optional<int> nodes = WholeNumber(nodes_text);
   if (!nodes || *nodes < D::kMinNodeCount || *nodes > D::kMaxNodeCount) {
     Die("--nodes must be a number from " + std::to_string(D::kMinNodeCount) + " to " +
             std::to_string(D::kMaxNodeCount) + ", not '" + nodes_text + "'",
         2);
   }
-  const std::string port_text = options.port.value_or(std::to_string(settings.port_base));
+  const std::string port_text = options.port.value_or(settings.port_base);
   const std::optional<int> base = WholeNumber(port_text);
   const int span = PortLayout::Span(*nodes);
   if (!base || *base < D::kMinPortBase || *base + span > 65535) {
@@ -64,18 +68,18 @@ ClusterLayout LayoutFor(const LauncherSettings& settings, const StartOptions& op
   std::error_code error;
   std::filesystem::create_directories(typed_dir, error);
   if (error) Die("cannot create the cluster directory " + typed_dir);
-  *dir = ClusterDir(typed_dir);
+  ClusterDir dir(typed_dir);
 
   ClusterLayout layout = ClusterLayout::FromPortBase(*base, *nodes);
   layout.tsbroker = settings.build_dir + "/brokers/tsbroker";
   layout.tsnode = settings.build_dir + "/nodes/tsnode";
-  layout.data_dir = dir->dir();
-  layout.log_dir = dir->log_dir();
+  layout.data_dir = dir.dir();
+  layout.log_dir = dir.log_dir();
   layout.heartbeat = settings.node_heartbeat;
   layout.liveness = settings.node_liveness;
   layout.min_acks = options.min_acks;
   layout.max_clients = options.max_clients;
-  return layout;
+  return StartPlan{dir, layout};
 }
 
 void CheckCanStart(const ClusterDir& dir, const ClusterLayout& layout) {
@@ -231,7 +235,10 @@ int RunBackgroundSupervisor(const LauncherSettings& settings, const ClusterDir& 
   const int input = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   std::cout << std::flush;
   std::cerr << std::flush;
-  if (log >= 0) ::dup2(log, STDOUT_FILENO), ::dup2(log, STDERR_FILENO);
+  if (log >= 0) {
+    ::dup2(log, STDOUT_FILENO);
+    ::dup2(log, STDERR_FILENO);
+  }
   if (input >= 0) ::dup2(input, STDIN_FILENO);
   (void)!::write(ready_fd, &kReady, 1);
   ::close(ready_fd);
@@ -244,9 +251,10 @@ int RunBackgroundSupervisor(const LauncherSettings& settings, const ClusterDir& 
 }  // namespace
 
 int CmdStart(const LauncherSettings& settings, const StartOptions& options, bool foreground) {
-  ClusterDir dir("/");
+  StartPlan plan = PlanStart(settings, options, foreground ? "start" : "up");
+  const ClusterDir& dir = plan.dir;
   RunState state;
-  state.layout = LayoutFor(settings, options, foreground ? "start" : "up", &dir);
+  state.layout = plan.layout;
   state.tsctl = settings.build_dir + "/clients/tsctl";
   state.mode = foreground ? "foreground" : "background";
   state.started_at = NowText();

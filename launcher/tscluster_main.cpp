@@ -18,6 +18,7 @@
 #include "launcher/cluster_layout.h"
 #include "launcher/commands.h"
 #include "launcher/console.h"
+#include "launcher/launcher_settings.h"
 #include "launcher/ports.h"
 
 namespace {
@@ -116,7 +117,7 @@ int main(int argc, char** argv) {
     for (const std::string& extra : logs->remaining()) logs_options.words.push_back(extra);
   });
 
-  int free_nodes = settings.node_count;
+  int free_nodes = LauncherDefaults::kNodeCount;
   CLI::App* free_base = app.add_subcommand("free-port-base", "print a port base whose whole range is free");
   free_base->add_option("--nodes", free_nodes, "nodes of the cluster")->check(CLI::Range(1, 1000));
 

@@ -239,6 +239,51 @@ TEST_CASE("run.sh: two clusters side by side, and clear refusals", "[launcher]")
   CHECK(second.Run("down").exit_code == 0);
 }
 
+TEST_CASE("run.sh: the supervisor gives up on a part that keeps dying; without a supervisor parts stay up",
+          "[launcher]") {
+  UseThisBuild();
+  ::setenv("TS_RESTART_MAX_ATTEMPTS", "1", 1);
+  TempDir temp;
+  LaunchedCluster cluster(temp, "data");
+  REQUIRE(cluster.Up(2, FreePortBase()).exit_code == 0);
+
+  // Killed twice in a row: one restart, then the supervisor gives up.
+  REQUIRE(cluster.Run("kill", {"2"}).exit_code == 0);
+  REQUIRE(WaitUntil([&] { return ReadFile(cluster.file("run/node-2.restarts")) == "1\n"; }, kRestartSeenTimeout));
+  REQUIRE(WaitUntil([&] { return !Pid(cluster, "node-2").empty(); }, kRestartSeenTimeout));
+  REQUIRE(cluster.Run("kill", {"2"}).exit_code == 0);
+  CHECK(WaitUntil([&] { return std::filesystem::exists(cluster.file("run/node-2.failed")); }, kRestartSeenTimeout));
+  ToolRun status = cluster.Run("status");
+  CHECK_THAT(status.out, Catch::Matches(R"([\s\S]*\nnode 2 +- +failed +1 [\s\S]*)", Catch::CaseSensitive::Yes));
+  CHECK_THAT(status.out, Catch::Contains("gave up after 1 restarts: ./run.sh restart 2 tries again"));
+  CHECK_THAT(ReadFile(cluster.file("logs/supervisor.log")), Catch::Contains("node 2 FAILED: died (killed by SIGKILL)"));
+  ToolRun restart = cluster.Run("restart", {"2"});
+  CHECK(restart.exit_code == 0);
+  CHECK_THAT(restart.err, Catch::Contains("node 2 is live again"));
+  CHECK_FALSE(std::filesystem::exists(cluster.file("run/node-2.failed")));
+
+  // The supervisor gone, the parts run on; a killed part stays down until
+  // restarted by hand, and down stops everything.
+  const std::string supervisor = ReadFile(cluster.file("run/supervisor.pid"));
+  REQUIRE_FALSE(supervisor.empty());
+  ::kill(std::stoi(supervisor), SIGKILL);
+  REQUIRE(WaitUntil([&] { return ProcessGone(std::to_string(std::stoi(supervisor))); }, kRestartSeenTimeout));
+  status = cluster.Run("status");
+  CHECK(status.exit_code == 0);
+  CHECK_THAT(status.out, Catch::Contains("supervisor: not running: a part that dies stays down"));
+  ToolRun kill = cluster.Run("kill", {"1"});
+  CHECK(kill.exit_code == 0);
+  CHECK_THAT(kill.err, Catch::Contains("no supervisor is running: it stays down until ./run.sh restart 1"));
+  restart = cluster.Run("restart", {"1"});
+  CHECK(restart.exit_code == 0);
+  CHECK_THAT(restart.err, Catch::Contains("node 1 is live again"));
+  std::vector<std::string> pids = {Pid(cluster, "broker"), Pid(cluster, "node-1"), Pid(cluster, "node-2")};
+  ToolRun down = cluster.Run("down");
+  CHECK(down.exit_code == 0);
+  for (const std::string& pid : pids) CHECK(ProcessGone(pid));
+  CHECK_FALSE(std::filesystem::exists(cluster.file("run")));
+}
+
 TEST_CASE("run.sh help lists every command", "[launcher]") {
   ToolRun help = Script({"help"});
   CHECK(help.exit_code == 0);
