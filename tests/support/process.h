@@ -82,14 +82,10 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-inline std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-using launcher::TailLines;  // the last lines of a text, as `tail -n`
+// A whole file ("" when it cannot be read), and the last lines of a text as
+// `tail -n` gives them: the launcher's (launcher/run_state.h).
+inline std::string ReadFile(const std::string& path) { return launcher::ReadText(path); }
+using launcher::TailLines;
 
 // One of our binaries as a child (launcher/child_process.h, the one
 // child-process class), started at construction: stdout and stderr go to a
