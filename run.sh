@@ -6,37 +6,24 @@
 #   ./run.sh bench   build, then run the benchmarks
 #   ./run.sh         build when needed, then run broker + 3 nodes in the foreground
 #   ./run.sh help    every launcher command (up, down, status, kill, stop, restart, logs, cli)
-# The launcher's functions live in launcher/*.sh; its limits and timeouts are here.
+# The launcher is build/launcher/tscluster (launcher/, C++); run.sh builds it when
+# needed and hands it the launcher commands.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 BUILD_DIR="${TS_BUILD_DIR:-$ROOT/build}"
 JOBS="${TS_JOBS:-$(nproc)}"
 
-# ---- launcher: every limit and timeout, named, in one place -------------------
-# Each can be overridden from the environment (TS_<NAME>), e.g. for tests.
+# The launcher commands run build/launcher/tscluster (launcher/, C++); its limits
+# and timeouts are named in launcher/launcher_settings.h, each overridable from
+# the environment as TS_<NAME> (e.g. TS_RESTART_MAX_ATTEMPTS=10). Those the help
+# text shows are read here with the same defaults.
 DEFAULT_NODE_COUNT="${TS_NODES:-3}"
-DEFAULT_PORT_BASE="${TS_PORT_BASE:-5555}"   # broker clients; see launcher/parts.sh for the layout
+DEFAULT_PORT_BASE="${TS_PORT_BASE:-5555}"
 DEFAULT_DATA_DIR="${TS_DATA_DIR:-$ROOT/data}"
-MIN_NODE_COUNT=2                            # a backup is the point
-MAX_NODE_COUNT=20
-NODE_HEARTBEAT_MS="${TS_NODE_HEARTBEAT_MS:-100}"       # tsnode --heartbeat-ms
-NODE_LIVENESS_HEARTBEATS="${TS_NODE_LIVENESS:-3}"      # tsnode --liveness; broker liveness = both multiplied
-START_TIMEOUT_S="${TS_START_TIMEOUT_S:-30}"            # up: until a primary serves and every node is live
-SHUTDOWN_TIMEOUT_S="${TS_SHUTDOWN_TIMEOUT_S:-10}"      # down: after the shutdown command, until all exited
-SHUTDOWN_COMMAND_TIMEOUT_MS="${TS_SHUTDOWN_COMMAND_TIMEOUT_MS:-3000}"  # the broker's acknowledgement
-STOP_TIMEOUT_S="${TS_STOP_TIMEOUT_S:-10}"              # after SIGTERM, before SIGKILL
-RESTART_FIRST_DELAY_MS="${TS_RESTART_FIRST_DELAY_MS:-500}"   # supervisor: first restart after a death
-RESTART_MAX_DELAY_MS="${TS_RESTART_MAX_DELAY_MS:-8000}"      # the delay doubles up to this
-RESTART_MAX_ATTEMPTS="${TS_RESTART_MAX_ATTEMPTS:-5}"         # restarts in a row before giving up
-RESTART_STABLE_S="${TS_RESTART_STABLE_S:-30}"                # up this long: the count starts again
-SUPERVISE_INTERVAL_S="${TS_SUPERVISE_INTERVAL_S:-0.2}"       # how often the supervisor looks
-PROBE_TIMEOUT_MS="${TS_PROBE_TIMEOUT_MS:-1000}"              # the launcher's own tsctl status calls
-PID_FILE_TIMEOUT_MS=5000                    # a started process must show its pid by then
-EXIT_STATUS_WAIT_MS=500                     # for a dead process's wrapper to write its status
-LOCK_TIMEOUT_S=30                           # for another run.sh to finish changing the run state
-LOG_TAIL_LINES=40                           # logs, and a failed start's log excerpt
-STATUS_EVENT_LINES=6                        # supervisor events shown by status
+RESTART_FIRST_DELAY_MS="${TS_RESTART_FIRST_DELAY_MS:-500}"
+RESTART_MAX_DELAY_MS="${TS_RESTART_MAX_DELAY_MS:-8000}"
+RESTART_MAX_ATTEMPTS="${TS_RESTART_MAX_ATTEMPTS:-5}"
 ((RESTART_MAX_DELAY_MS >= RESTART_FIRST_DELAY_MS)) || RESTART_MAX_DELAY_MS=$RESTART_FIRST_DELAY_MS
 
 # Debian packages the build, the tests and the benchmarks need.
@@ -104,13 +91,20 @@ cmd_test() {
   (cd "$BUILD_DIR" && ctest --output-on-failure -j "$JOBS" --timeout 900)
 }
 
-# The three binaries the launcher runs, built when missing or out of date
-# (TS_SKIP_BUILD=1: use what is in $BUILD_DIR as is, e.g. from tests).
+# The launcher and the three binaries it runs, built when missing or out of
+# date (TS_SKIP_BUILD=1: use what is in $BUILD_DIR as is, e.g. from tests).
 ensure_binaries() {
   [ "${TS_SKIP_BUILD:-0}" = 1 ] && return 0
   cmd_setup
-  log "building tsbroker, tsnode and tsctl when needed (in ${BUILD_DIR#"$ROOT"/})"
-  cmake --build "$BUILD_DIR" -j "$JOBS" --target tsbroker tsnode tsctl >&2
+  log "building tscluster, tsbroker, tsnode and tsctl when needed (in ${BUILD_DIR#"$ROOT"/})"
+  cmake --build "$BUILD_DIR" -j "$JOBS" --target tscluster tsbroker tsnode tsctl >&2
+}
+
+# A launcher command: tscluster does it (the same commands, output and exit codes).
+launcher() {
+  ensure_binaries
+  [ -x "$BUILD_DIR/launcher/tscluster" ] || die "$BUILD_DIR/launcher/tscluster is missing: build it with ./run.sh build"
+  TS_BUILD_DIR="$BUILD_DIR" TS_DATA_DIR="$DEFAULT_DATA_DIR" exec "$BUILD_DIR/launcher/tscluster" "$@"
 }
 
 cmd_bench() {
@@ -163,37 +157,11 @@ main() {
     build) cmd_build ;;
     test) cmd_test ;;
     bench) cmd_bench "$@" ;;
-    "") cmd_foreground ;;
-    start) cmd_foreground "$@" ;;
-    up) cmd_up "$@" ;;
-    down) cmd_down "$@" ;;
-    status) cmd_status "$@" ;;
-    kill) cmd_kill "$@" ;;
-    stop) cmd_stop "$@" ;;
-    restart) cmd_restart "$@" ;;
-    logs) cmd_logs "$@" ;;
-    cli) cmd_cli "$@" ;;
-    __supervise) cmd_background_supervisor "$@" ;;
+    "") launcher start ;;
+    start | up | down | status | kill | stop | restart | logs | cli) launcher "$command" "$@" ;;
     -h|--help|help) usage ;;
     *) log "unknown command: $command"; usage; exit 2 ;;
   esac
-}
-
-# The launcher (sourced: functions only).
-# shellcheck source=launcher/parts.sh
-. "$ROOT/launcher/parts.sh"
-# shellcheck source=launcher/supervisor.sh
-. "$ROOT/launcher/supervisor.sh"
-# shellcheck source=launcher/commands.sh
-. "$ROOT/launcher/commands.sh"
-# shellcheck source=launcher/operate.sh
-. "$ROOT/launcher/operate.sh"
-
-# `up` starts this in its own session: supervise DIR until told to stop.
-cmd_background_supervisor() {
-  use_cluster_dir "$1"
-  load_cluster_state
-  supervise_forever "supervisor_log 'supervisor stopped (SIGTERM)'"
 }
 
 main "$@"

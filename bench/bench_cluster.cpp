@@ -23,55 +23,39 @@ BenchCluster::BenchCluster(BenchClusterOptions options) : options_(std::move(opt
 
 BenchCluster::~BenchCluster() { StopAll(); }
 
-std::string BenchCluster::client_endpoint() const { return Tcp(client_port_); }
+std::string BenchCluster::client_endpoint() const { return layout_.broker.clients.Tcp(); }
 
 Status BenchCluster::StartBroker() {
-  for (int* port : {&client_port_, &node_port_, &shutdown_port_}) {
-    Result<int> free = FreeTcpPort();
-    if (!free.ok()) return free.error();
-    *port = free.value();
-  }
-  for (NodeId id = 1; id <= static_cast<NodeId>(options_.node_count); ++id) {
-    Result<int> bus = FreeTcpPort();
-    Result<int> transfer = FreeTcpPort();
-    if (!bus.ok() || !transfer.ok()) return Error{ErrorKind::kInternal, "no free port"};
-    node_ports_[id] = {bus.value(), transfer.value()};
-  }
+  Result<launcher::ClusterLayout> layout = launcher::ClusterLayout::OnFreePorts(options_.node_count);
+  if (!layout.ok()) return layout.error();
+  layout_ = layout.value();
+  layout_.tsbroker = options_.tsbroker;
+  layout_.tsnode = options_.tsnode;
+  layout_.log_dir = options_.work_dir;
+  layout_.heartbeat = std::chrono::milliseconds(options_.heartbeat_ms);
+  layout_.liveness = options_.liveness;
+  layout_.save_files = false;
+  layout_.min_acks = options_.min_acks;
+  layout_.max_clients = options_.max_clients;
+  layout_.broker_timeout = std::chrono::milliseconds(kNodeBrokerTimeoutMs);
+
   bus_.emplace(context_, zmq::socket_type::sub);
   bus_->set(zmq::sockopt::linger, 0);
   bus_->set(zmq::sockopt::subscribe, "");
   bus_->set(zmq::sockopt::reconnect_ivl, 50);
-  for (const auto& [id, ports] : node_ports_) bus_->connect(Tcp(ports.first));
+  for (const launcher::NodeSpec& node : layout_.nodes) bus_->connect(node.bus.Tcp());
 
-  broker_ = std::make_unique<ChildProcess>();
-  const int liveness_ms = options_.heartbeat_ms * options_.liveness;
-  return broker_->Spawn({options_.tsbroker, "--clients", Tcp(client_port_), "--nodes", Tcp(node_port_),
-                         "--shutdown", Tcp(shutdown_port_), "--max-clients", std::to_string(options_.max_clients),
-                         "--primary-liveness-ms", std::to_string(liveness_ms)},
-                        options_.work_dir + "/broker.log");
-}
-
-std::vector<std::string> BenchCluster::NodeArgs(NodeId id) const {
-  const auto& [bus, transfer] = node_ports_.at(id);
-  std::vector<std::string> args = {options_.tsnode, "--id", std::to_string(id), "--bus", Tcp(bus),
-                                   "--transfer", Tcp(transfer), "--broker", Tcp(node_port_),
-                                   "--min-acks", std::to_string(options_.min_acks),
-                                   "--heartbeat-ms", std::to_string(options_.heartbeat_ms),
-                                   "--liveness", std::to_string(options_.liveness),
-                                   "--broker-timeout-ms", std::to_string(kNodeBrokerTimeoutMs)};
-  for (const auto& [peer, ports] : node_ports_) {
-    if (peer == id) continue;
-    args.push_back("--peer");
-    args.push_back(std::to_string(peer) + "," + Tcp(ports.first) + "," + Tcp(ports.second));
-  }
-  return args;
+  const launcher::PartId broker = launcher::PartId::Broker();
+  broker_ = std::make_unique<launcher::ChildProcess>(layout_.Argv(broker), layout_.LogPath(broker));
+  return broker_->Start();
 }
 
 Status BenchCluster::StartNode(NodeId id) {
-  if (!node_ports_.count(id)) return Error{ErrorKind::kInternal, "no node " + std::to_string(id)};
+  if (layout_.node(id) == nullptr) return Error{ErrorKind::kInternal, "no node " + std::to_string(id)};
   ForgetNode(id);
-  auto child = std::make_unique<ChildProcess>();
-  Status started = child->Spawn(NodeArgs(id), options_.work_dir + "/node-" + std::to_string(id) + ".log");
+  const launcher::PartId node = launcher::PartId::Node(id);
+  auto child = std::make_unique<launcher::ChildProcess>(layout_.Argv(node), layout_.LogPath(node));
+  Status started = child->Start();
   nodes_[id] = std::move(child);
   return started;
 }
@@ -136,7 +120,7 @@ bool BenchCluster::WaitFor(const std::function<bool()>& condition, std::chrono::
 std::optional<NodeSeen> BenchCluster::seen(NodeId id) const {
   auto it = seen_.find(id);
   if (it == seen_.end()) return std::nullopt;
-  const auto window = std::chrono::milliseconds(options_.heartbeat_ms * options_.liveness);
+  const auto window = layout_.LivenessWindow();
   if (Clock::now() - it->second.heard > window) return std::nullopt;
   return it->second;
 }

@@ -1,6 +1,8 @@
 // A tuplestar cluster of real processes for the failover benchmark: one
 // tsbroker and N tsnode children on free loopback ports, logs in a work
-// directory, and a SUB socket on every node's bus that reads their heartbeats
+// directory (their command lines from a launcher::ClusterLayout, started as
+// launcher::ChildProcess: the launcher's and the tests' own), and a SUB
+// socket on every node's bus that reads their heartbeats
 // (id, role, term, applied position), so the benchmark sees who is primary
 // and who is in sync as the nodes themselves say it.
 //
@@ -23,6 +25,8 @@
 #include <zmq.hpp>
 
 #include "bench/bench_process.h"
+#include "launcher/child_process.h"
+#include "launcher/cluster_layout.h"
 #include "schema/cluster_messages.h"
 
 namespace ts::bench {
@@ -78,14 +82,10 @@ class BenchCluster {
   std::string DescribeView() const;  // one line, for logs
 
  private:
-  std::vector<std::string> NodeArgs(cluster::NodeId id) const;
-  std::string Tcp(int port) const { return "tcp://127.0.0.1:" + std::to_string(port); }
-
   BenchClusterOptions options_;
-  int client_port_ = 0, node_port_ = 0, shutdown_port_ = 0;
-  std::map<cluster::NodeId, std::pair<int, int>> node_ports_;  // id -> (bus, transfer)
-  std::unique_ptr<ChildProcess> broker_;
-  std::map<cluster::NodeId, std::unique_ptr<ChildProcess>> nodes_;
+  launcher::ClusterLayout layout_;  // drawn by StartBroker
+  std::unique_ptr<launcher::ChildProcess> broker_;
+  std::map<cluster::NodeId, std::unique_ptr<launcher::ChildProcess>> nodes_;
   zmq::context_t context_{1};
   std::optional<zmq::socket_t> bus_;
   std::map<cluster::NodeId, NodeSeen> seen_;

@@ -5,8 +5,8 @@
 #
 # 1. the micro-benchmarks (ts_microbench, JSON);
 # 2. three systems side by side, alternating (A B C, then C B A, ...) so that a
-#    noisy machine hurts them alike: tuplestar (tsbroker + 3 tsnode, every
-#    write acknowledged after both backups applied it: --min-acks 2), the
+#    noisy machine hurts them alike: tuplestar (tscluster up: tsbroker + 3 tsnode,
+#    every write acknowledged after both backups applied it: --min-acks 2), the
 #    ceiling (the same tsbroker + bench/echo_node, which answers at once), and
 #    Redis with one replica (when installed). Writes are one pair per PUT (SET),
 #    reads one exact key per GET, at each clients x depth config;
@@ -42,7 +42,7 @@ STOP_TIMEOUT_S=5                               # after SIGTERM, before SIGKILL
 PACKAGES=(redis-server redis-tools gnuplot-nox)
 RUN_MICRO=1 RUN_FAILOVER=1 RUN_REDIS=1
 
-usage() { sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) ROUNDS=1 DURATION_S=1 KILLS=3 SATURATED_S=5 RESYNC_PAIRS=100000 MEMORY_PAIRS=100000 ;;
@@ -76,7 +76,7 @@ ensure_packages() {
 }
 
 # ---- processes we start, and only those, are stopped at exit ---------------------
-STARTED_PIDS=()
+STARTED_PIDS=()  # the ceiling and Redis; tuplestar is the launcher's (stop_tuplestar)
 start() {  # start NAME COMMAND...: in the background, output to $RUN/NAME.log
   local name="$1"; shift
   "$@" >"$RUN/$name.log" 2>&1 &
@@ -84,6 +84,7 @@ start() {  # start NAME COMMAND...: in the background, output to $RUN/NAME.log
   echo "$!"
 }
 stop_all() {
+  stop_tuplestar
   [ ${#STARTED_PIDS[@]} -eq 0 ] && return 0
   kill -TERM "${STARTED_PIDS[@]}" 2>/dev/null || true
   local waited=0
@@ -113,27 +114,25 @@ wait_until() {  # wait_until SECONDS COMMAND...: true once COMMAND succeeds, fal
 }
 
 # ---- the systems ------------------------------------------------------------------
+# tuplestar is started by the launcher (tscluster up: the same ClusterLayout,
+# supervisor and orderly shutdown as ./run.sh up), on a free port range.
+TS_CLUSTER_DIR=""
 start_tuplestar() {
-  local c n s; c=$(free_port); n=$(free_port); s=$(free_port)
-  TS_CLIENTS="tcp://127.0.0.1:$c"
-  start ts-broker "$BUILD_DIR/brokers/tsbroker" --clients "$TS_CLIENTS" --nodes "tcp://127.0.0.1:$n" \
-    --shutdown "tcp://127.0.0.1:$s" --max-clients 64 >/dev/null
-  local -a bus transfer
-  for i in 1 2 3; do bus[$i]=$(free_port); transfer[$i]=$(free_port); done
-  for i in 1 2 3; do
-    local peers=()
-    for j in 1 2 3; do
-      [ "$j" = "$i" ] || peers+=(--peer "$j,tcp://127.0.0.1:${bus[$j]},tcp://127.0.0.1:${transfer[$j]}")
-    done
-    start "ts-node-$i" "$BUILD_DIR/nodes/tsnode" --id "$i" --bus "tcp://127.0.0.1:${bus[$i]}" \
-      --transfer "tcp://127.0.0.1:${transfer[$i]}" "${peers[@]}" --broker "tcp://127.0.0.1:$n" \
-      --min-acks "$MIN_ACKS" >/dev/null
-  done
+  local base
+  base=$("$BUILD_DIR/launcher/tscluster" free-port-base --nodes 3) || die "no free port range for tuplestar"
+  TS_CLUSTER_DIR="$RUN/tuplestar"
+  TS_CLIENTS="tcp://127.0.0.1:$base"
+  TS_BUILD_DIR="$BUILD_DIR" "$BUILD_DIR/launcher/tscluster" up --nodes 3 --port "$base" --dir "$TS_CLUSTER_DIR" \
+    --min-acks "$MIN_ACKS" --max-clients 64 >"$RUN/ts-up.log" 2>&1 ||
+    die "tuplestar did not start (see $RUN/ts-up.log and $TS_CLUSTER_DIR/logs)"
   log "tuplestar: broker at $TS_CLIENTS, 3 nodes, --min-acks $MIN_ACKS; preloading $KEY_SPACE keys"
-  # The preload also waits for a primary (the broker holds requests meanwhile).
   wait_until "$READY_TIMEOUT_S" "$BUILD_DIR/bench/tsbench" --broker "$TS_CLIENTS" --preload --duration-s 0 \
     --key-space "$KEY_SPACE" --value-size "$VALUE_SIZE" --timeout-ms 5000 ||
-    die "tuplestar did not answer within $READY_TIMEOUT_S s (logs: $RUN/ts-*.log)"
+    die "tuplestar did not answer within $READY_TIMEOUT_S s (logs: $TS_CLUSTER_DIR/logs)"
+}
+stop_tuplestar() {
+  [ -n "$TS_CLUSTER_DIR" ] && [ -d "$TS_CLUSTER_DIR/run" ] || return 0
+  "$BUILD_DIR/launcher/tscluster" down --dir "$TS_CLUSTER_DIR" >>"$RUN/ts-up.log" 2>&1 || true
 }
 
 start_echo() {
@@ -244,7 +243,8 @@ if [ $RUN_REDIS = 1 ] && command -v redis-server >/dev/null && command -v redis-
 if [ "${TS_SKIP_BUILD:-0}" != 1 ]; then
   [ -f "$BUILD_DIR/CMakeCache.txt" ] || cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
   log "building the benchmark targets in ${BUILD_DIR#"$ROOT"/}"
-  cmake --build "$BUILD_DIR" -j "$JOBS" --target tsbroker tsnode tsbench echo_node failover_bench ts_microbench >&2
+  cmake --build "$BUILD_DIR" -j "$JOBS" --target tscluster tsbroker tsnode tsctl tsbench echo_node failover_bench \
+    ts_microbench >&2
 fi
 
 RUN="$(mktemp -d /tmp/tsbench-run-XXXXXX)"

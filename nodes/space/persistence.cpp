@@ -22,11 +22,6 @@ constexpr std::string_view kV1Prefix = "tuplestar-snapshot v1 pairs=";
 constexpr std::string_view kV2Prefix = "tuplestar-snapshot v2 pairs=";
 constexpr std::string_view kV2Form = "tuplestar-snapshot v2 pairs=N term=T seq=S";
 
-struct Header {
-  size_t pairs = 0;
-  SnapshotPosition at;
-};
-
 // A decimal number without sign or spaces that fits in 64 bits.
 std::optional<uint64_t> ParseNumber(std::string_view text) {
   uint64_t value = 0;
@@ -53,8 +48,8 @@ Result<uint64_t> TakeField(std::string_view* rest, std::string_view name, std::s
 
 // The first line: v1 "tuplestar-snapshot v1 pairs=N" (position 0:0) or v2
 // "tuplestar-snapshot v2 pairs=N term=T seq=S". The error is the reason only.
-Result<Header> ParseHeader(std::string_view line) {
-  Header header;
+Result<SnapshotHeader> ParseHeader(std::string_view line) {
+  SnapshotHeader header;
   std::string_view rest;
   const bool v1 = line.substr(0, kV1Prefix.size()) == kV1Prefix;
   const bool v2 = line.substr(0, kV2Prefix.size()) == kV2Prefix;
@@ -155,6 +150,20 @@ Status SaveSpace(const TupleSpace& space, const std::string& path, SnapshotPosit
   return FsyncDirectoryOf(path);
 }
 
+Result<SnapshotHeader> ReadSnapshotHeader(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return IoError("cannot open", path);
+  std::string line;
+  if (!std::getline(in, line)) {
+    if (in.bad()) return IoError("cannot read", path);
+    return Error{ErrorKind::kMalformedRequest,
+                 fmt::format("{}:1: not a tuplestar snapshot (expected a first line '{}')", path, kV2Form)};
+  }
+  Result<SnapshotHeader> header = ParseHeader(line);
+  if (!header.ok()) return Error{ErrorKind::kMalformedRequest, fmt::format("{}:1: {}", path, header.error().message)};
+  return header;
+}
+
 Status LoadSpace(const std::string& path, TupleSpace* space, SnapshotPosition* at) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return IoError("cannot open", path);
@@ -168,7 +177,7 @@ Status LoadSpace(const std::string& path, TupleSpace* space, SnapshotPosition* a
     if (in.bad()) return IoError("cannot read", path);
     return malformed(1, fmt::format("not a tuplestar snapshot (expected a first line '{}')", kV2Form));
   }
-  Result<Header> header = ParseHeader(line);
+  Result<SnapshotHeader> header = ParseHeader(line);
   if (!header.ok()) return malformed(1, header.error().message);
   const size_t expected_pairs = header.value().pairs;
 

@@ -30,6 +30,16 @@ struct SnapshotPosition {
   friend bool operator==(const SnapshotPosition&, const SnapshotPosition&) = default;
 };
 
+// A save file's header, read without loading its pairs (the launcher shows it,
+// and picks the freshest of several files by `at`).
+struct SnapshotHeader {
+  size_t pairs = 0;
+  SnapshotPosition at;
+};
+
+// The header of the file at `path`; the error says what is wrong with it.
+Result<SnapshotHeader> ReadSnapshotHeader(const std::string& path);
+
 Status SaveSpace(const TupleSpace& space, const std::string& path, SnapshotPosition at = {});
 
 // Replaces the contents of *space with the file's pairs, and sets *at (when

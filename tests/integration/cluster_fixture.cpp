@@ -11,8 +11,6 @@
 namespace ts::itest {
 
 using testing::BinaryPath;
-using testing::FreeTcpPort;
-using testing::LoopbackEndpoint;
 using testing::TailLines;
 using testing::WaitUntil;
 
@@ -37,20 +35,6 @@ std::string Number(int64_t value) { return std::to_string(value); }
 
 }  // namespace
 
-std::string NodeView::field(const std::string& name) const {
-  auto found = fields.find(name);
-  return found == fields.end() ? std::string() : found->second;
-}
-
-std::optional<uint64_t> NodeView::applied() const {
-  std::string text = field("applied");
-  // "applied" may be a bare seq or "term:seq"; the seq is the last number.
-  size_t colon = text.rfind(':');
-  if (colon != std::string::npos) text = text.substr(colon + 1);
-  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
-  return std::stoull(text);
-}
-
 ClientOptions PatientClientOptions() {
   ClientOptions options;
   options.request_timeout = Millis(8'000);
@@ -67,66 +51,40 @@ Cluster::~Cluster() {
   StopAll();
 }
 
-void Cluster::PickPorts() {
-  ports_ = Ports{};
-  ports_.clients = FreeTcpPort();
-  ports_.nodes = FreeTcpPort();
-  ports_.shutdown = FreeTcpPort();
-  for (int id = 1; id <= options_.node_count; ++id) {
-    ports_.node_ports[static_cast<uint32_t>(id)] = {FreeTcpPort(), FreeTcpPort()};
-  }
-}
-
-std::vector<std::string> Cluster::BrokerArguments() const {
-  std::vector<std::string> arguments = {
-      "--clients", client_endpoint(),
-      "--nodes", LoopbackEndpoint(ports_.nodes),
-      "--shutdown", shutdown_endpoint(),
-      "--max-clients", Number(static_cast<int64_t>(options_.max_clients)),
-      "--primary-liveness-ms", Number(options_.heartbeat.count() * options_.liveness),
-      "--log-level", options_.log_level};
-  if (options_.hold) {
-    arguments.insert(arguments.end(), {"--hold-ms", Number(options_.hold->count())});
-  }
-  if (options_.client_idle) {
-    arguments.insert(arguments.end(), {"--client-idle-ms", Number(options_.client_idle->count())});
-  }
-  return arguments;
-}
-
-std::vector<std::string> Cluster::NodeArguments(uint32_t id) const {
-  const auto& [bus, transfer] = ports_.node_ports.at(id);
-  std::vector<std::string> arguments = {
-      "--id", Number(id),
-      "--bus", LoopbackEndpoint(bus),
-      "--transfer", LoopbackEndpoint(transfer),
-      "--broker", LoopbackEndpoint(ports_.nodes),
-      "--min-acks", Number(static_cast<int64_t>(options_.min_acks)),
-      "--heartbeat-ms", Number(options_.heartbeat.count()),
-      "--liveness", Number(options_.liveness),
-      "--broker-timeout-ms", Number(options_.broker_timeout.count()),
-      "--log-level", options_.log_level};
-  for (const auto& [peer, peer_ports] : ports_.node_ports) {
-    if (peer == id) continue;
-    arguments.insert(arguments.end(), {"--peer", Number(peer) + "," + LoopbackEndpoint(peer_ports.first) +
-                                                     "," + LoopbackEndpoint(peer_ports.second)});
-  }
-  if (options_.save_files) arguments.insert(arguments.end(), {"--save", save_path(id)});
-  auto load = options_.load_files.find(id);
-  if (load != options_.load_files.end()) arguments.insert(arguments.end(), {"--load", load->second});
-  return arguments;
+launcher::ClusterLayout Cluster::Layout() const {
+  Result<launcher::ClusterLayout> free = launcher::ClusterLayout::OnFreePorts(options_.node_count);
+  if (!free.ok()) throw std::runtime_error("no free ports: " + free.error().message);
+  launcher::ClusterLayout layout = free.value();
+  layout.tsbroker = BinaryPath("brokers/tsbroker");
+  layout.tsnode = BinaryPath("nodes/tsnode");
+  layout.data_dir = dir_.path().string();
+  layout.log_dir = dir_.path().string();
+  layout.heartbeat = options_.heartbeat;
+  layout.liveness = options_.liveness;
+  layout.save_files = options_.save_files;
+  layout.min_acks = options_.min_acks;
+  layout.broker_timeout = options_.broker_timeout;
+  layout.max_clients = options_.max_clients;
+  layout.hold = options_.hold;
+  layout.client_idle = options_.client_idle;
+  layout.log_level = options_.log_level;
+  return layout;
 }
 
 bool Cluster::Start() {
   for (int attempt = 1; attempt <= kStartAttempts; ++attempt) {
     StopAll();
-    PickPorts();
-    broker_ = std::make_unique<ChildProcess>(BinaryPath("brokers/tsbroker"), BrokerArguments(),
-                                             dir_ / "broker.log");
-    for (const auto& [id, unused] : ports_.node_ports) {
-      nodes_[id] = std::make_unique<ChildProcess>(BinaryPath("nodes/tsnode"), NodeArguments(id),
-                                                  dir_ / ("node-" + Number(id) + ".log"));
-    }
+    layout_ = Layout();
+    auto start = [&](launcher::PartId part) {
+      auto load = options_.load_files.find(part.node);
+      std::vector<std::string> argv =
+          layout_.Argv(part, part.is_broker() || load == options_.load_files.end() ? "" : load->second);
+      const std::string binary = argv.front();
+      argv.erase(argv.begin());
+      return std::make_unique<ChildProcess>(binary, argv, layout_.LogPath(part));
+    };
+    broker_ = start(launcher::PartId::Broker());
+    for (const launcher::NodeSpec& node : layout_.nodes) nodes_[node.id] = start(launcher::PartId::Node(node.id));
     if (WaitWritesAcknowledged(kStartTimeout)) return true;
     bool someone_exited = !broker_->running();
     for (auto& [id, node] : nodes_) someone_exited = someone_exited || !node->running();
@@ -162,8 +120,8 @@ void Cluster::StopAll() {
   broker_.reset();
 }
 
-std::string Cluster::client_endpoint() const { return LoopbackEndpoint(ports_.clients); }
-std::string Cluster::shutdown_endpoint() const { return LoopbackEndpoint(ports_.shutdown); }
+std::string Cluster::client_endpoint() const { return layout_.broker.clients.Tcp(); }
+std::string Cluster::shutdown_endpoint() const { return layout_.broker.shutdown.Tcp(); }
 Client Cluster::NewClient(ClientOptions options) const { return Client(client_endpoint(), options); }
 
 std::string Cluster::save_path(uint32_t id) const { return dir_ / ("node-" + Number(id) + ".snapshot"); }
@@ -175,23 +133,9 @@ std::vector<uint32_t> Cluster::node_ids() const {
 }
 
 std::optional<ClusterView> Cluster::Status() const {
-  Client client(client_endpoint(), ProbeOptions());
-  Result<Reply> reply = client.Call(MakeStatusRequest());
-  if (!reply.ok() || !reply.value().ok()) return std::nullopt;
-  ClusterView view;
-  view.primary = reply.value().served_by;
-  view.term = reply.value().term;
-  for (const Pair& pair : reply.value().pairs) {
-    view.text += TupleText(pair.key) + " = " + TupleText(pair.value) + "\n";
-    if (pair.key.size() != 2 || pair.key[0] != "node") continue;
-    if (pair.key[1].empty() || pair.key[1].find_first_not_of("0123456789") != std::string::npos) continue;
-    NodeView& node = view.nodes[static_cast<uint32_t>(std::stoul(pair.key[1]))];
-    for (const std::string& element : pair.value) {
-      size_t equals = element.find('=');
-      if (equals != std::string::npos) node.fields[element.substr(0, equals)] = element.substr(equals + 1);
-    }
-  }
-  return view;
+  Result<ClusterView> view = launcher::ProbeStatus(client_endpoint(), kProbeRequestTimeout);
+  if (!view.ok()) return std::nullopt;
+  return view.value();
 }
 
 std::optional<PrimaryView> Cluster::WaitForPrimary(Millis timeout, uint32_t not_this) const {

@@ -1,6 +1,8 @@
 // A whole tuplestar cluster of real processes for integration tests: one
 // tsbroker and N tsnode children on free loopback ports, in a temp dir that
-// holds one log file per process and each node's --save file.
+// holds one log file per process and each node's --save file. Their command
+// lines come from a launcher::ClusterLayout (launcher/cluster_layout.h), the
+// one description of a cluster the launcher and the benchmarks use too.
 //
 // Contract: Start() returns once a PUT and a DELETE through the broker were
 // acknowledged (every wait bounded); a start that fails because a port was
@@ -22,6 +24,8 @@
 #include <vector>
 
 #include "clients/client.h"
+#include "launcher/cluster_layout.h"
+#include "launcher/cluster_status.h"
 #include "tests/support/process.h"
 
 namespace ts::itest {
@@ -56,20 +60,10 @@ struct ClusterOptions {
   std::string log_level = "info";
 };
 
-// One node as the broker's STATUS reply shows it: "name=value" fields.
-struct NodeView {
-  std::map<std::string, std::string> fields;
-  std::string field(const std::string& name) const;  // "" when absent
-  bool live() const { return field("live") == "yes"; }
-  std::optional<uint64_t> applied() const;
-};
-
-struct ClusterView {
-  uint32_t primary = 0;  // 0: none
-  uint64_t term = 0;
-  std::map<uint32_t, NodeView> nodes;
-  std::string text;  // the whole reply, for failure messages
-};
+// One node as the broker's STATUS reply shows it ("name=value" fields), and
+// the whole view: launcher/cluster_status.h.
+using NodeView = launcher::NodeStatus;
+using ClusterView = launcher::ClusterStatus;
 
 struct PrimaryView {
   uint32_t id = 0;
@@ -122,19 +116,14 @@ class Cluster {
   void DumpLogs(std::ostream& out, size_t lines) const;
 
  private:
-  struct Ports {
-    int clients = 0, nodes = 0, shutdown = 0;
-    std::map<uint32_t, std::pair<int, int>> node_ports;  // id -> (bus, transfer)
-  };
-  void PickPorts();
-  std::vector<std::string> BrokerArguments() const;
-  std::vector<std::string> NodeArguments(uint32_t id) const;
+  // The cluster on fresh free ports, with this fixture's options.
+  launcher::ClusterLayout Layout() const;
   void StopAll();
   bool WaitWritesAcknowledged(Millis timeout);
 
   ClusterOptions options_;
   TempDir dir_;
-  Ports ports_;
+  launcher::ClusterLayout layout_;
   std::unique_ptr<ChildProcess> broker_;
   std::map<uint32_t, std::unique_ptr<ChildProcess>> nodes_;
   mutable std::string last_error_;  // why the last Start or wait failed

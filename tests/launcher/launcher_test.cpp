@@ -9,9 +9,9 @@
 #include <stdlib.h>
 
 #include <filesystem>
-#include <random>
 #include <regex>
 
+#include "launcher/ports.h"
 #include "tests/client/run_tool.h"
 #include "tests/support/process.h"
 
@@ -47,29 +47,12 @@ ToolRun Script(std::vector<std::string> arguments) {
   return run;
 }
 
-bool PortFree(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
-  ::close(fd);
-  return free;
-}
-
 // A base port whose whole range is free, below the ephemeral range (so that
-// other tests' FreeTcpPort() picks do not land in it).
+// other tests' FreeTcpPort() picks do not land in it): launcher/ports.h.
 int FreePortBase() {
-  std::mt19937 random(std::random_device{}());
-  std::uniform_int_distribution<int> pick(200, 299);
-  for (int attempt = 0; attempt < 200; ++attempt) {
-    const int base = pick(random) * 100;
-    bool all_free = true;
-    for (int port = base; port <= base + kPortSpan && all_free; ++port) all_free = PortFree(port);
-    if (all_free) return base;
-  }
-  throw std::runtime_error("no free port range found");
+  ts::Result<int> base = ts::launcher::FreePortBase(kPortSpan, 20'000, 29'900);
+  if (!base.ok()) throw std::runtime_error(base.error().message);
+  return base.value();
 }
 
 // Shuts a launched cluster down when the test ends, however it ends; and, as
@@ -254,6 +237,51 @@ TEST_CASE("run.sh: two clusters side by side, and clear refusals", "[launcher]")
 
   CHECK(first.Run("down").exit_code == 0);
   CHECK(second.Run("down").exit_code == 0);
+}
+
+TEST_CASE("run.sh: the supervisor gives up on a part that keeps dying; without a supervisor parts stay up",
+          "[launcher]") {
+  UseThisBuild();
+  ::setenv("TS_RESTART_MAX_ATTEMPTS", "1", 1);
+  TempDir temp;
+  LaunchedCluster cluster(temp, "data");
+  REQUIRE(cluster.Up(2, FreePortBase()).exit_code == 0);
+
+  // Killed twice in a row: one restart, then the supervisor gives up.
+  REQUIRE(cluster.Run("kill", {"2"}).exit_code == 0);
+  REQUIRE(WaitUntil([&] { return ReadFile(cluster.file("run/node-2.restarts")) == "1\n"; }, kRestartSeenTimeout));
+  REQUIRE(WaitUntil([&] { return !Pid(cluster, "node-2").empty(); }, kRestartSeenTimeout));
+  REQUIRE(cluster.Run("kill", {"2"}).exit_code == 0);
+  CHECK(WaitUntil([&] { return std::filesystem::exists(cluster.file("run/node-2.failed")); }, kRestartSeenTimeout));
+  ToolRun status = cluster.Run("status");
+  CHECK_THAT(status.out, Catch::Matches(R"([\s\S]*\nnode 2 +- +failed +1 [\s\S]*)", Catch::CaseSensitive::Yes));
+  CHECK_THAT(status.out, Catch::Contains("gave up after 1 restarts: ./run.sh restart 2 tries again"));
+  CHECK_THAT(ReadFile(cluster.file("logs/supervisor.log")), Catch::Contains("node 2 FAILED: died (killed by SIGKILL)"));
+  ToolRun restart = cluster.Run("restart", {"2"});
+  CHECK(restart.exit_code == 0);
+  CHECK_THAT(restart.err, Catch::Contains("node 2 is live again"));
+  CHECK_FALSE(std::filesystem::exists(cluster.file("run/node-2.failed")));
+
+  // The supervisor gone, the parts run on; a killed part stays down until
+  // restarted by hand, and down stops everything.
+  const std::string supervisor = ReadFile(cluster.file("run/supervisor.pid"));
+  REQUIRE_FALSE(supervisor.empty());
+  ::kill(std::stoi(supervisor), SIGKILL);
+  REQUIRE(WaitUntil([&] { return ProcessGone(std::to_string(std::stoi(supervisor))); }, kRestartSeenTimeout));
+  status = cluster.Run("status");
+  CHECK(status.exit_code == 0);
+  CHECK_THAT(status.out, Catch::Contains("supervisor: not running: a part that dies stays down"));
+  ToolRun kill = cluster.Run("kill", {"1"});
+  CHECK(kill.exit_code == 0);
+  CHECK_THAT(kill.err, Catch::Contains("no supervisor is running: it stays down until ./run.sh restart 1"));
+  restart = cluster.Run("restart", {"1"});
+  CHECK(restart.exit_code == 0);
+  CHECK_THAT(restart.err, Catch::Contains("node 1 is live again"));
+  std::vector<std::string> pids = {Pid(cluster, "broker"), Pid(cluster, "node-1"), Pid(cluster, "node-2")};
+  ToolRun down = cluster.Run("down");
+  CHECK(down.exit_code == 0);
+  for (const std::string& pid : pids) CHECK(ProcessGone(pid));
+  CHECK_FALSE(std::filesystem::exists(cluster.file("run")));
 }
 
 TEST_CASE("run.sh help lists every command", "[launcher]") {

@@ -1,0 +1,252 @@
+#include "launcher/cluster_layout.h"
+
+#include <charconv>
+
+#include "launcher/ports.h"
+
+namespace ts::launcher {
+namespace {
+
+std::string Number(int64_t value) { return std::to_string(value); }
+
+Error LayoutError(const std::string& message) { return Error{ErrorKind::kMalformedRequest, message}; }
+
+}  // namespace
+
+Result<Endpoint> ParseEndpoint(const std::string& text) {
+  constexpr std::string_view kScheme = "tcp://";
+  const size_t colon = text.rfind(':');
+  if (text.rfind(kScheme, 0) != 0 || colon == std::string::npos || colon <= kScheme.size()) {
+    return LayoutError("'" + text + "' is not an endpoint tcp://HOST:PORT");
+  }
+  Endpoint endpoint;
+  endpoint.host = text.substr(kScheme.size(), colon - kScheme.size());
+  const std::string port = text.substr(colon + 1);
+  auto [end, error] = std::from_chars(port.data(), port.data() + port.size(), endpoint.port);
+  if (port.empty() || error != std::errc() || end != port.data() + port.size() || endpoint.port < 1 ||
+      endpoint.port > 65535) {
+    return LayoutError("'" + text + "': the port '" + port + "' is not a number from 1 to 65535");
+  }
+  return endpoint;
+}
+
+std::string PartId::Name() const { return is_broker() ? "broker" : "node-" + Number(node); }
+std::string PartId::Label() const { return is_broker() ? "broker" : "node " + Number(node); }
+std::string PartId::Word() const { return is_broker() ? "broker" : Number(node); }
+std::string PartId::Binary() const { return is_broker() ? "tsbroker" : "tsnode"; }
+
+ClusterLayout ClusterLayout::FromPortBase(int base, int node_count) {
+  ClusterLayout layout;
+  layout.port_base = base;
+  layout.broker.clients.port = base + PortLayout::kBrokerClients;
+  layout.broker.nodes.port = base + PortLayout::kBrokerNodes;
+  layout.broker.shutdown.port = base + PortLayout::kBrokerShutdown;
+  for (uint32_t id = 1; id <= static_cast<uint32_t>(node_count); ++id) {
+    NodeSpec node;
+    node.id = id;
+    node.bus.port = base + PortLayout::NodeBus(id);
+    node.transfer.port = base + PortLayout::NodeTransfer(id);
+    layout.nodes.push_back(node);
+  }
+  return layout;
+}
+
+Result<ClusterLayout> ClusterLayout::OnFreePorts(int node_count) {
+  ClusterLayout layout;
+  std::vector<Endpoint*> endpoints = {&layout.broker.clients, &layout.broker.nodes, &layout.broker.shutdown};
+  layout.nodes.resize(static_cast<size_t>(node_count));
+  for (uint32_t id = 1; id <= static_cast<uint32_t>(node_count); ++id) {
+    NodeSpec& node = layout.nodes[id - 1];
+    node.id = id;
+    endpoints.push_back(&node.bus);
+    endpoints.push_back(&node.transfer);
+  }
+  for (Endpoint* endpoint : endpoints) {
+    Result<int> port = FreeTcpPort();
+    if (!port.ok()) return port.error();
+    endpoint->port = port.value();
+  }
+  return layout;
+}
+
+const NodeSpec* ClusterLayout::node(uint32_t id) const {
+  for (const NodeSpec& node : nodes) {
+    if (node.id == id) return &node;
+  }
+  return nullptr;
+}
+
+std::vector<PartId> ClusterLayout::parts() const {
+  std::vector<PartId> parts = {PartId::Broker()};
+  for (const NodeSpec& node : nodes) parts.push_back(PartId::Node(node.id));
+  return parts;
+}
+
+std::string ClusterLayout::SavePath(uint32_t id) const { return data_dir + "/node-" + Number(id) + ".snapshot"; }
+std::string ClusterLayout::LogPath(PartId part) const { return log_dir + "/" + part.Name() + ".log"; }
+
+std::vector<std::string> ClusterLayout::BrokerArgv() const {
+  std::vector<std::string> argv = {tsbroker,
+                                   "--clients", broker.clients.Tcp(),
+                                   "--nodes", broker.nodes.Tcp(),
+                                   "--shutdown", broker.shutdown.Tcp(),
+                                   "--primary-liveness-ms", Number(LivenessWindow().count())};
+  if (max_clients) argv.insert(argv.end(), {"--max-clients", Number(static_cast<int64_t>(*max_clients))});
+  if (hold) argv.insert(argv.end(), {"--hold-ms", Number(hold->count())});
+  if (client_idle) argv.insert(argv.end(), {"--client-idle-ms", Number(client_idle->count())});
+  if (log_level) argv.insert(argv.end(), {"--log-level", *log_level});
+  return argv;
+}
+
+std::vector<std::string> ClusterLayout::NodeArgv(uint32_t id, const std::string& load_file) const {
+  const NodeSpec* self = node(id);
+  if (self == nullptr) return {};
+  std::vector<std::string> argv = {tsnode,
+                                   "--id", Number(id),
+                                   "--bus", self->bus.Tcp(),
+                                   "--transfer", self->transfer.Tcp(),
+                                   "--broker", broker.nodes.Tcp(),
+                                   "--heartbeat-ms", Number(heartbeat.count()),
+                                   "--liveness", Number(liveness)};
+  if (min_acks) argv.insert(argv.end(), {"--min-acks", Number(static_cast<int64_t>(*min_acks))});
+  if (broker_timeout) argv.insert(argv.end(), {"--broker-timeout-ms", Number(broker_timeout->count())});
+  if (log_level) argv.insert(argv.end(), {"--log-level", *log_level});
+  if (save_files) argv.insert(argv.end(), {"--save", SavePath(id)});
+  for (const NodeSpec& peer : nodes) {
+    if (peer.id == id) continue;
+    argv.insert(argv.end(), {"--peer", Number(peer.id) + "," + peer.bus.Tcp() + "," + peer.transfer.Tcp()});
+  }
+  if (!load_file.empty()) argv.insert(argv.end(), {"--load", load_file});
+  return argv;
+}
+
+std::vector<std::string> ClusterLayout::Argv(PartId part, const std::string& load_file) const {
+  return part.is_broker() ? BrokerArgv() : NodeArgv(part.node, load_file);
+}
+
+std::vector<std::pair<int, std::string>> ClusterLayout::ListeningPorts() const {
+  std::vector<std::pair<int, std::string>> ports = {{broker.clients.port, "broker-clients"},
+                                                    {broker.nodes.port, "broker-nodes"},
+                                                    {broker.shutdown.port, "broker-shutdown"}};
+  for (const NodeSpec& node : nodes) {
+    ports.emplace_back(node.bus.port, "node-" + Number(node.id) + "-bus");
+    ports.emplace_back(node.transfer.port, "node-" + Number(node.id) + "-transfer");
+  }
+  return ports;
+}
+
+// ---- JSON ----------------------------------------------------------------------
+
+nlohmann::json ToJson(const ClusterLayout& layout) {
+  nlohmann::json nodes = nlohmann::json::array();
+  for (const NodeSpec& node : layout.nodes) {
+    nodes.push_back({{"id", node.id}, {"bus", node.bus.Tcp()}, {"transfer", node.transfer.Tcp()}});
+  }
+  nlohmann::json json = {
+      {"port_base", layout.port_base},
+      {"broker",
+       {{"clients", layout.broker.clients.Tcp()},
+        {"nodes", layout.broker.nodes.Tcp()},
+        {"shutdown", layout.broker.shutdown.Tcp()}}},
+      {"nodes", nodes},
+      {"tsbroker", layout.tsbroker},
+      {"tsnode", layout.tsnode},
+      {"data_dir", layout.data_dir},
+      {"log_dir", layout.log_dir},
+      {"heartbeat_ms", layout.heartbeat.count()},
+      {"liveness", layout.liveness},
+      {"save_files", layout.save_files},
+  };
+  if (layout.min_acks) json["min_acks"] = *layout.min_acks;
+  if (layout.broker_timeout) json["broker_timeout_ms"] = layout.broker_timeout->count();
+  if (layout.max_clients) json["max_clients"] = *layout.max_clients;
+  if (layout.hold) json["hold_ms"] = layout.hold->count();
+  if (layout.client_idle) json["client_idle_ms"] = layout.client_idle->count();
+  if (layout.log_level) json["log_level"] = *layout.log_level;
+  return json;
+}
+
+namespace {
+
+// Reads json[name] as T into *out; the error names the field.
+template <class T>
+Status Field(const nlohmann::json& json, const std::string& where, const std::string& name, T* out) {
+  if (!json.is_object() || !json.contains(name)) return LayoutError(where + ": '" + name + "' is missing");
+  try {
+    *out = json.at(name).get<T>();
+  } catch (const nlohmann::json::exception&) {
+    return LayoutError(where + ": '" + name + "' is " + json.at(name).dump() + ", not a " +
+                       (std::is_same_v<T, std::string> ? "string" : std::is_same_v<T, bool> ? "boolean" : "number"));
+  }
+  return Status::Ok();
+}
+
+template <class T>
+Status OptionalField(const nlohmann::json& json, const std::string& name, std::optional<T>* out) {
+  if (!json.contains(name)) return Status::Ok();
+  T value{};
+  Status read = Field(json, "cluster", name, &value);
+  if (read.ok()) *out = value;
+  return read;
+}
+
+Status OptionalMillis(const nlohmann::json& json, const std::string& name, std::optional<Millis>* out) {
+  std::optional<int64_t> count;
+  Status read = OptionalField(json, name, &count);
+  if (count) *out = Millis(*count);
+  return read;
+}
+
+Status EndpointField(const nlohmann::json& json, const std::string& where, const std::string& name, Endpoint* out) {
+  std::string text;
+  if (Status read = Field(json, where, name, &text); !read.ok()) return read;
+  Result<Endpoint> endpoint = ParseEndpoint(text);
+  if (!endpoint.ok()) return LayoutError(where + ": '" + name + "': " + endpoint.error().message);
+  *out = endpoint.value();
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<ClusterLayout> LayoutFromJson(const nlohmann::json& json) {
+  ClusterLayout layout;
+  int64_t heartbeat_ms = 0;
+  const nlohmann::json empty = nlohmann::json::object();
+  const nlohmann::json& broker = json.is_object() && json.contains("broker") ? json.at("broker") : empty;
+  for (Status read : {Field(json, "cluster", "port_base", &layout.port_base),
+                      EndpointField(broker, "broker", "clients", &layout.broker.clients),
+                      EndpointField(broker, "broker", "nodes", &layout.broker.nodes),
+                      EndpointField(broker, "broker", "shutdown", &layout.broker.shutdown),
+                      Field(json, "cluster", "tsbroker", &layout.tsbroker),
+                      Field(json, "cluster", "tsnode", &layout.tsnode),
+                      Field(json, "cluster", "data_dir", &layout.data_dir),
+                      Field(json, "cluster", "log_dir", &layout.log_dir),
+                      Field(json, "cluster", "heartbeat_ms", &heartbeat_ms),
+                      Field(json, "cluster", "liveness", &layout.liveness),
+                      Field(json, "cluster", "save_files", &layout.save_files),
+                      OptionalField(json, "min_acks", &layout.min_acks),
+                      OptionalMillis(json, "broker_timeout_ms", &layout.broker_timeout),
+                      OptionalField(json, "max_clients", &layout.max_clients),
+                      OptionalMillis(json, "hold_ms", &layout.hold),
+                      OptionalMillis(json, "client_idle_ms", &layout.client_idle),
+                      OptionalField(json, "log_level", &layout.log_level)}) {
+    if (!read.ok()) return read.error();
+  }
+  layout.heartbeat = Millis(heartbeat_ms);
+  if (!json.contains("nodes") || !json.at("nodes").is_array()) return LayoutError("cluster: 'nodes' is not a list");
+  for (const nlohmann::json& entry : json.at("nodes")) {
+    NodeSpec node;
+    const std::string where = "node " + Number(static_cast<int64_t>(layout.nodes.size()) + 1);
+    for (Status read : {Field(entry, where, "id", &node.id), EndpointField(entry, where, "bus", &node.bus),
+                        EndpointField(entry, where, "transfer", &node.transfer)}) {
+      if (!read.ok()) return read.error();
+    }
+    if (node.id != layout.nodes.size() + 1) {
+      return LayoutError(where + ": its id is " + Number(node.id) + "; nodes are numbered 1..N in order");
+    }
+    layout.nodes.push_back(node);
+  }
+  return layout;
+}
+
+}  // namespace ts::launcher

@@ -1,0 +1,128 @@
+// One description of a cluster: its broker and nodes, their ids and
+// endpoints, where their files go, their timing, and from that the command
+// line of tsbroker and of each tsnode. The launcher, the integration tests
+// and the benchmarks all start their clusters from a ClusterLayout, so the
+// flags, the port layout and the rule "broker liveness = heartbeat x
+// liveness" are written here only.
+//
+// A layout is plain data: FromPortBase lays the ports out from a base (the
+// launcher's rule, below), OnFreePorts draws each port from the kernel (tests
+// and benchmarks, side by side on one machine). ToJson/LayoutFromJson write
+// and read it (the launcher keeps it in DIR/run/cluster.json; a cluster file
+// naming several hosts can be the same form). Optional flags that are unset
+// stay off the command line, so the binaries' own defaults apply.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/status.h"
+
+namespace ts::launcher {
+
+using Millis = std::chrono::milliseconds;
+
+// Ports from a base B: broker clients B, nodes B+1, shutdown B+2; node i's
+// bus B+10+2i and transfer B+11+2i (node 1: B+12, B+13).
+struct PortLayout {
+  static constexpr int kBrokerClients = 0;
+  static constexpr int kBrokerNodes = 1;
+  static constexpr int kBrokerShutdown = 2;
+  static int NodeBus(uint32_t id) { return 10 + 2 * static_cast<int>(id); }
+  static int NodeTransfer(uint32_t id) { return 11 + 2 * static_cast<int>(id); }
+  // The highest port a cluster of `node_count` nodes uses, above its base.
+  static int Span(int node_count) { return NodeTransfer(static_cast<uint32_t>(node_count)); }
+};
+
+struct Endpoint {
+  std::string host = "127.0.0.1";
+  int port = 0;
+  std::string Tcp() const { return "tcp://" + host + ":" + std::to_string(port); }
+};
+// "tcp://HOST:PORT" -> Endpoint; the error says what is wrong with `text`.
+Result<Endpoint> ParseEndpoint(const std::string& text);
+
+// A part of a cluster: the broker, or node `id`.
+struct PartId {
+  uint32_t node = 0;  // 0: the broker
+  static PartId Broker() { return PartId{0}; }
+  static PartId Node(uint32_t id) { return PartId{id}; }
+  bool is_broker() const { return node == 0; }
+  std::string Name() const;   // "broker", "node-2": its files' names
+  std::string Label() const;  // "broker", "node 2": what messages call it
+  std::string Word() const;   // "broker", "2": what a command takes
+  std::string Binary() const; // "tsbroker", "tsnode"
+  friend bool operator==(const PartId&, const PartId&) = default;
+  friend auto operator<=>(const PartId&, const PartId&) = default;
+};
+
+struct BrokerSpec {
+  Endpoint clients, nodes, shutdown;
+};
+
+struct NodeSpec {
+  uint32_t id = 0;
+  Endpoint bus, transfer;
+};
+
+struct ClusterLayout {
+  int port_base = 0;  // 0: the ports were not laid out from a base
+  BrokerSpec broker;
+  std::vector<NodeSpec> nodes;  // ids 1..N, in order
+
+  std::string tsbroker = "tsbroker";  // the binaries' paths
+  std::string tsnode = "tsnode";
+  std::string data_dir = ".";  // node <id> saves data_dir/node-<id>.snapshot (when save_files)
+  std::string log_dir = ".";   // <part>.log
+
+  // Failure detection: nodes heartbeat every `heartbeat` and call a peer dead
+  // after `liveness` silent heartbeats; the broker uses the same window.
+  Millis heartbeat{100};
+  int liveness = 3;
+
+  bool save_files = true;                  // tsnode --save
+  std::optional<size_t> min_acks;          // tsnode --min-acks
+  std::optional<Millis> broker_timeout;    // tsnode --broker-timeout-ms
+  std::optional<size_t> max_clients;       // tsbroker --max-clients
+  std::optional<Millis> hold;              // tsbroker --hold-ms
+  std::optional<Millis> client_idle;       // tsbroker --client-idle-ms
+  std::optional<std::string> log_level;    // both --log-level
+
+  // Nodes 1..node_count on loopback, ports from `base` (PortLayout).
+  static ClusterLayout FromPortBase(int base, int node_count);
+  // Nodes 1..node_count on loopback, every port a FreeTcpPort.
+  static Result<ClusterLayout> OnFreePorts(int node_count);
+
+  // How long a silent node still counts as live: heartbeat x liveness. The
+  // nodes use it (their flags), the broker too (its --primary-liveness-ms),
+  // so that the broker and the nodes call a primary dead alike; so does any
+  // observer of the heartbeats (the failover benchmark).
+  Millis LivenessWindow() const { return heartbeat * liveness; }
+
+  int node_count() const { return static_cast<int>(nodes.size()); }
+  const NodeSpec* node(uint32_t id) const;  // nullptr when there is none
+  std::vector<PartId> parts() const;        // the broker, then nodes 1..N
+  std::string SavePath(uint32_t id) const;  // data_dir/node-<id>.snapshot
+  std::string LogPath(PartId part) const;   // log_dir/<part>.log
+
+  std::vector<std::string> BrokerArgv() const;
+  // `load_file`: tsnode --load (empty: none).
+  std::vector<std::string> NodeArgv(uint32_t id, const std::string& load_file = "") const;
+  std::vector<std::string> Argv(PartId part, const std::string& load_file = "") const;
+
+  // Every port the cluster listens on, with what it is ("broker-clients",
+  // "node-2-bus", ...), in the order of parts().
+  std::vector<std::pair<int, std::string>> ListeningPorts() const;
+};
+
+nlohmann::json ToJson(const ClusterLayout& layout);
+// The error names the field that is missing or wrong.
+Result<ClusterLayout> LayoutFromJson(const nlohmann::json& json);
+
+}  // namespace ts::launcher

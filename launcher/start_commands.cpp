@@ -1,0 +1,341 @@
+// start (the foreground default), up (the same, with a background
+// supervisor) and down. The process that supervises is the parent of every
+// part: in the foreground that is tscluster itself; for `up` it forks the
+// background supervisor first, which starts the parts, and waits for it to
+// say the cluster is ready before printing the banner.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+
+#include "clients/tsctl_format.h"
+#include "launcher/cluster_status.h"
+#include "launcher/commands.h"
+#include "launcher/console.h"
+#include "launcher/ports.h"
+#include "launcher/save_files.h"
+#include "launcher/signals.h"
+#include "launcher/supervisor.h"
+
+namespace ts::launcher {
+namespace {
+
+using D = LauncherDefaults;
+
+// What the background supervisor tells `up` over its pipe.
+constexpr char kReady = 'R';
+
+std::optional<int> WholeNumber(const std::string& text) {
+  if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  return std::stoi(text);
+}
+
+struct StartPlan {
+  ClusterDir dir;
+  ClusterLayout layout;
+};
+
+// Checks [--nodes N] [--port BASE] [--dir DIR] as run.sh did: the directory
+// and the layout of the cluster to start.
+StartPlan PlanStart(const LauncherSettings& settings, const StartOptions& options, const std::string& command) {
+  for (auto [missing, name] : {std::pair{options.nodes_without_value, "--nodes"},
+                               std::pair{options.port_without_value, "--port"},
+                               std::pair{options.dir_without_value, "--dir"}}) {
+    if (missing) Die(std::string(name) + " needs a value (./run.sh help)", 2);
+  }
+  if (!options.unknown.empty()) Die(command + ": unknown argument '" + options.unknown.front() + "' (./run.sh help)", 2);
+  const std::string nodes_text = options.nodes.value_or(settings.node_count);
+  const std::optional<int> nodes = WholeNumber(nodes_text);
+  if (!nodes || *nodes < D::kMinNodeCount || *nodes > D::kMaxNodeCount) {
+    Die("--nodes must be a number from " + std::to_string(D::kMinNodeCount) + " to " +
+            std::to_string(D::kMaxNodeCount) + ", not '" + nodes_text + "'",
+        2);
+  }
+  const std::string port_text = options.port.value_or(settings.port_base);
+  const std::optional<int> base = WholeNumber(port_text);
+  const int span = PortLayout::Span(*nodes);
+  if (!base || *base < D::kMinPortBase || *base + span > 65535) {
+    Die("--port must be a number from " + std::to_string(D::kMinPortBase) + " to " + std::to_string(65535 - span) +
+            " (the cluster uses BASE..BASE+" + std::to_string(span) + "), not '" + port_text + "'",
+        2);
+  }
+  const std::string typed_dir = options.dir.value_or(settings.data_dir);
+  if (typed_dir.empty()) Die("--dir needs a directory", 2);
+  std::error_code error;
+  std::filesystem::create_directories(typed_dir, error);
+  if (error) Die("cannot create the cluster directory " + typed_dir);
+  ClusterDir dir(typed_dir);
+
+  ClusterLayout layout = ClusterLayout::FromPortBase(*base, *nodes);
+  layout.tsbroker = settings.build_dir + "/brokers/tsbroker";
+  layout.tsnode = settings.build_dir + "/nodes/tsnode";
+  layout.data_dir = dir.dir();
+  layout.log_dir = dir.log_dir();
+  layout.heartbeat = settings.node_heartbeat;
+  layout.liveness = settings.node_liveness;
+  layout.min_acks = options.min_acks;
+  layout.max_clients = options.max_clients;
+  return StartPlan{dir, layout};
+}
+
+void CheckCanStart(const ClusterDir& dir, const ClusterLayout& layout) {
+  if (dir.Exists()) {
+    bool running = dir.SupervisorRunning();
+    if (Result<RunState> old = dir.ReadState(); old.ok()) {
+      for (PartId part : old.value().layout.parts()) running = running || dir.Running(part);
+    }
+    if (running) {
+      Die("a cluster is already running from " + dir.dir() + ": see ./run.sh status --dir " + dir.dir() +
+              ", stop it with ./run.sh down --dir " + dir.dir(),
+          1);
+    }
+    Warn(dir.dir() + " held the state of a cluster that is no longer running (not shut down by run.sh); "
+         "starting afresh");
+    dir.RemoveRunDir();
+  }
+  const int highest = layout.ListeningPorts().back().first;
+  for (const auto& [port, what] : layout.ListeningPorts()) {
+    if (PortInUse(port)) {
+      Die("port " + std::to_string(port) + " (" + what + ") is already in use: is another cluster running? " +
+              "Choose another base with --port (this one uses " + std::to_string(layout.port_base) + ".." +
+              std::to_string(highest) + ")",
+          1);
+    }
+  }
+}
+
+void AnnounceLoadedData(const ClusterDir& dir) {
+  const std::vector<SaveFile> files = SaveFilesIn(dir.dir());
+  const std::optional<SaveFile> load = Freshest(files);
+  if (!load) {
+    Say("no saved data in " + dir.dir() + ": the nodes start empty");
+    return;
+  }
+  Say("every node loads " + load->path + " (" + PairsText(*load) + " at " + PositionText(*load) + ", saved " +
+      LocalTimeText(load->written) + ")");
+  for (const SaveFile& file : files) {
+    if (file.path == load->path || SameContents(file.path, load->path)) continue;
+    Warn(std::filesystem::path(file.path).filename().string() + " (at " + PositionText(file) + ") differs from " +
+         std::filesystem::path(load->path).filename().string() +
+         " and is behind it (its node was down at the last shutdown?); it will be overwritten at the next shutdown");
+  }
+}
+
+// Sleeps up to `wait`, less when a signal arrives.
+void Pause(Millis wait) {
+  pollfd item{SignalPipeFd(), POLLIN, 0};
+  ::poll(&item, 1, static_cast<int>(wait.count()));
+  DrainSignalPipe();
+}
+
+// Until a primary serves and every node is live; on failure says why. False
+// also when a stop signal came.
+bool WaitUntilReady(const LauncherSettings& settings, const RunState& state, Supervisor& supervisor) {
+  const auto deadline = std::chrono::steady_clock::now() + settings.start_timeout;
+  std::string last_seen;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (StopSignal() != 0) return false;
+    for (PartId part : state.layout.parts()) {
+      std::optional<ExitStatus> ended = supervisor.Ended(part);
+      if (!ended) continue;
+      const std::string log = state.layout.LogPath(part);
+      Warn(part.Label() + " exited during start (" + ended->Describe() + "); the end of " + log + ":");
+      std::cerr << TailLines(ReadText(log), D::kLogTailLines) << std::flush;
+      return false;
+    }
+    Result<Reply> reply = RequestStatus(state.layout.broker.clients.Tcp(), settings.probe_timeout);
+    if (reply.ok()) {
+      last_seen = tsctl::JsonLine(tsctl::ReplyJson(reply.value()));
+      const ClusterStatus status = ParseClusterStatus(reply.value());
+      bool all_live = reply.value().ok() && status.primary != 0;
+      for (const NodeSpec& node : state.layout.nodes) {
+        auto seen = status.nodes.find(node.id);
+        all_live = all_live && seen != status.nodes.end() && seen->second.live();
+      }
+      if (all_live) return true;
+    } else {
+      last_seen = tsctl::JsonLine(tsctl::FailureJson("STATUS", reply.error()));
+    }
+    Pause(D::kReadyPollInterval);
+  }
+  while (!last_seen.empty() && last_seen.back() == '\n') last_seen.pop_back();
+  Warn("the cluster did not become ready within " + std::to_string(settings.start_timeout.count()) +
+       " s (a primary serving, every node live)");
+  Warn("last status seen: " + (last_seen.empty() ? std::string("no answer from the broker") : last_seen) +
+       "; logs are in " + state.layout.log_dir);
+  return false;
+}
+
+void PrintBanner(const LauncherSettings& settings, const ClusterDir& dir, const RunState& state) {
+  const ClusterLayout& layout = state.layout;
+  Result<ClusterStatus> status = ProbeStatus(layout.broker.clients.Tcp(), settings.probe_timeout);
+  const uint32_t primary = status.ok() ? status.value().primary : 0;
+  std::cout << "\ntuplestar is running: broker + " << layout.node_count() << " nodes, data in " << dir.dir() << "\n"
+            << "  broker   clients  " << layout.broker.clients.Tcp() << "   (tsctl --broker)\n"
+            << "           nodes    " << layout.broker.nodes.Tcp() << "\n"
+            << "           shutdown " << layout.broker.shutdown.Tcp() << "   (tsctl shutdown)\n";
+  for (const NodeSpec& node : layout.nodes) {
+    std::string id = std::to_string(node.id);
+    id.resize(std::max<size_t>(id.size(), 3), ' ');
+    std::cout << "  node " << id << " bus " << node.bus.Tcp() << "  transfer " << node.transfer.Tcp() << "  save "
+              << layout.SavePath(node.id) << (node.id == primary ? "  (primary)" : "") << "\n";
+  }
+  const std::string cli = "./run.sh cli" + DirOption(settings, dir);
+  std::cout << "  logs     " << layout.log_dir << "/\n\n"
+            << "Try it (tsctl is " << state.tsctl << "):\n"
+            << "  " << cli << " put user,1 ann user,2 bob\n"
+            << "  " << cli << " get 'user,\\d+' '.*'\n"
+            << "  " << cli << " status\n"
+            << "More: ./run.sh help\n"
+            << std::flush;
+}
+
+// Starts every part as children of this process and waits until the cluster
+// is ready; on failure stops what was started and ends the command.
+void StartParts(const LauncherSettings& settings, const ClusterDir& dir, const RunState& state, Supervisor& supervisor,
+                bool foreground) {
+  bool started = false;
+  {
+    Result<ClusterDir::Lock> lock = dir.LockRunState(D::kLockTimeout);
+    if (!lock.ok()) Die(lock.error().message);
+    started = supervisor.StartAll();
+  }
+  if (started && WaitUntilReady(settings, state, supervisor)) return;
+  if (StopSignal() != 0) {  // Ctrl-C or `down` during the start
+    if (foreground && dir.Exists()) OrderlyDown(settings, dir, state, true);
+    throw CommandExit{130};
+  }
+  Warn("start failed; stopping what was started");
+  OrderlyDown(settings, dir, state, foreground);
+  throw CommandExit{1};
+}
+
+// The background supervisor, in the process `up` forked: starts the parts,
+// tells `up` over `ready_fd` once the cluster is ready, then supervises with
+// its output in DIR/logs/supervisor.log.
+int RunBackgroundSupervisor(const LauncherSettings& settings, const ClusterDir& dir, const RunState& state,
+                            int ready_fd) {
+  ::setsid();  // no terminal: a Ctrl-C or a closed terminal does not reach it
+  InstallSignalHandlers();
+  dir.WriteSupervisorPid(::getpid());
+  Supervisor supervisor(dir, state, settings, /*foreground=*/false);
+  try {
+    StartParts(settings, dir, state, supervisor, /*foreground=*/false);
+  } catch (const CommandExit& exit) {
+    return exit.code;
+  }
+  if (Status listening = supervisor.Listen(); !listening.ok()) {
+    Warn("the supervisor cannot take commands: " + listening.error().message);
+  }
+  const int log = ::open(dir.supervisor_log().c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  const int input = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  std::cout << std::flush;
+  std::cerr << std::flush;
+  if (log >= 0) {
+    ::dup2(log, STDOUT_FILENO);
+    ::dup2(log, STDERR_FILENO);
+  }
+  if (input >= 0) ::dup2(input, STDIN_FILENO);
+  (void)!::write(ready_fd, &kReady, 1);
+  ::close(ready_fd);
+  if (const int signal_number = supervisor.Run(); signal_number != 0) {
+    supervisor.Log(std::string("supervisor stopped (") + (signal_number == SIGINT ? "SIGINT" : "SIGTERM") + ")");
+  }
+  return 0;
+}
+
+}  // namespace
+
+int CmdStart(const LauncherSettings& settings, const StartOptions& options, bool foreground) {
+  StartPlan plan = PlanStart(settings, options, foreground ? "start" : "up");
+  const ClusterDir& dir = plan.dir;
+  RunState state;
+  state.layout = plan.layout;
+  state.tsctl = settings.build_dir + "/clients/tsctl";
+  state.mode = foreground ? "foreground" : "background";
+  state.started_at = NowText();
+  if (foreground) InstallSignalHandlers();  // before anything starts: Ctrl-C always shuts down in order
+  CheckCanStart(dir, state.layout);
+  for (const std::string& binary : {state.layout.tsbroker, state.layout.tsnode, state.tsctl}) {
+    if (::access(binary.c_str(), X_OK) != 0) Die(binary + " is missing: build it with ./run.sh build", 1);
+  }
+  if (Status created = dir.CreateRunDirs(); !created.ok()) Die(created.error().message);
+  if (Status written = dir.WriteState(state); !written.ok()) Die(written.error().message);
+  Say("starting broker + " + std::to_string(state.layout.node_count()) + " nodes on ports " +
+      std::to_string(state.layout.port_base) + ".." + std::to_string(state.layout.ListeningPorts().back().first) +
+      ", directory " + dir.dir());
+  AnnounceLoadedData(dir);
+
+  if (foreground) {
+    // This process is the supervisor from the start, so that a `down`
+    // elsewhere signals it (and it shuts down in order) even mid-start.
+    dir.WriteSupervisorPid(::getpid());
+    Supervisor supervisor(dir, state, settings, /*foreground=*/true);
+    StartParts(settings, dir, state, supervisor, /*foreground=*/true);
+    PrintBanner(settings, dir, state);
+    std::cout << "Supervising in the foreground (a node that dies is restarted). Ctrl-C stops everything, data saved."
+              << std::endl;
+    if (Status listening = supervisor.Listen(); !listening.ok()) {
+      Warn("the supervisor cannot take commands: " + listening.error().message);
+    }
+    if (supervisor.Run() != 0 && dir.Exists()) OrderlyDown(settings, dir, state, /*foreground=*/true);
+    return 0;
+  }
+
+  int ready[2];
+  if (::pipe2(ready, O_CLOEXEC) != 0) Die("cannot make a pipe for the background supervisor");
+  std::cout << std::flush;
+  std::cerr << std::flush;
+  const pid_t child = ::fork();
+  if (child < 0) Die("cannot fork the background supervisor");
+  if (child == 0) {
+    ::close(ready[0]);
+    std::exit(RunBackgroundSupervisor(settings, dir, state, ready[1]));
+  }
+  ::close(ready[1]);
+  // The supervisor's own waits are bounded (start, then an orderly stop).
+  const auto patience = settings.start_timeout + settings.shutdown_timeout + 2 * settings.stop_timeout +
+                        D::kSupervisorStartTimeout;
+  pollfd item{ready[0], POLLIN, 0};
+  char answer = 0;
+  const bool heard = ::poll(&item, 1, static_cast<int>(Millis(patience).count())) > 0;
+  const bool ready_now = heard && ::read(ready[0], &answer, 1) == 1 && answer == kReady;
+  ::close(ready[0]);
+  if (!ready_now) {  // a supervisor that gave up said why on our stderr; one that crashed could not
+    int wait_status = 0;
+    if (!heard) {
+      Warn("the background supervisor (pid " + std::to_string(child) + ") did not report within " +
+           std::to_string(std::chrono::duration_cast<std::chrono::seconds>(patience).count()) + " s");
+    } else if (::waitpid(child, &wait_status, 0) == child && WIFSIGNALED(wait_status)) {
+      Warn("the background supervisor (pid " + std::to_string(child) + ") was " +
+           ExitStatus::Signaled(WTERMSIG(wait_status)).Describe() + " during the start");
+    }
+    return 1;
+  }
+  PrintBanner(settings, dir, state);
+  std::cout << "Running in the background; stop it with: ./run.sh down" << DirOption(settings, dir) << std::endl;
+  return 0;
+}
+
+int CmdDown(const LauncherSettings& settings, const PartOptions& options) {
+  if (options.dir_without_value) Die("--dir needs a value", 2);
+  if (!options.words.empty()) Die("down: unknown argument '" + options.words.front() + "' (./run.sh help)", 2);
+  const std::string typed = options.dir.value_or(settings.data_dir);
+  if (!std::filesystem::is_directory(typed)) {
+    Say("no cluster is running from " + typed + " (no such directory); nothing to stop");
+    return 0;
+  }
+  const ClusterDir dir(typed);
+  if (!dir.Exists()) {
+    Say("no cluster is running from " + dir.dir() + "; nothing to stop");
+    return 0;
+  }
+  OrderlyDown(settings, dir, LoadRunningState(dir), /*foreground=*/false);
+  return 0;
+}
+
+}  // namespace ts::launcher

@@ -1,0 +1,177 @@
+// ClusterLayout: the port layout from a base, the command lines of tsbroker
+// and tsnode, the liveness rule, and its JSON form.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <set>
+
+#include "launcher/cluster_layout.h"
+
+using ts::launcher::ClusterLayout;
+using ts::launcher::LayoutFromJson;
+using ts::launcher::Millis;
+using ts::launcher::ParseEndpoint;
+using ts::launcher::PartId;
+using ts::launcher::PortLayout;
+using ts::launcher::ToJson;
+
+namespace {
+
+// The value after `flag` in `argv`, "" when the flag is absent.
+std::string FlagValue(const std::vector<std::string>& argv, const std::string& flag) {
+  auto it = std::find(argv.begin(), argv.end(), flag);
+  return it == argv.end() || it + 1 == argv.end() ? "" : *(it + 1);
+}
+
+std::vector<std::string> FlagValues(const std::vector<std::string>& argv, const std::string& flag) {
+  std::vector<std::string> values;
+  for (size_t i = 0; i + 1 < argv.size(); ++i) {
+    if (argv[i] == flag) values.push_back(argv[i + 1]);
+  }
+  return values;
+}
+
+ClusterLayout LauncherLike() {
+  ClusterLayout layout = ClusterLayout::FromPortBase(5555, 3);
+  layout.tsbroker = "/b/brokers/tsbroker";
+  layout.tsnode = "/b/nodes/tsnode";
+  layout.data_dir = "/d";
+  layout.log_dir = "/d/logs";
+  return layout;
+}
+
+}  // namespace
+
+TEST_CASE("layout: ports from a base are laid out as run.sh always did", "[launcher][layout]") {
+  const ClusterLayout layout = ClusterLayout::FromPortBase(35000, 3);
+  CHECK(layout.broker.clients.Tcp() == "tcp://127.0.0.1:35000");
+  CHECK(layout.broker.nodes.Tcp() == "tcp://127.0.0.1:35001");
+  CHECK(layout.broker.shutdown.Tcp() == "tcp://127.0.0.1:35002");
+  REQUIRE(layout.nodes.size() == 3);
+  CHECK(layout.nodes[0].id == 1);
+  CHECK(layout.nodes[0].bus.port == 35012);
+  CHECK(layout.nodes[0].transfer.port == 35013);
+  CHECK(layout.nodes[2].bus.port == 35016);
+  CHECK(layout.nodes[2].transfer.port == 35017);
+  CHECK(PortLayout::Span(3) == 17);
+  CHECK(layout.ListeningPorts().back() == std::pair<int, std::string>{35017, "node-3-transfer"});
+  CHECK(layout.ListeningPorts().front() == std::pair<int, std::string>{35000, "broker-clients"});
+  CHECK(layout.ListeningPorts().size() == 9);
+}
+
+TEST_CASE("layout: the broker's liveness is the nodes' heartbeat times their liveness", "[launcher][layout]") {
+  ClusterLayout layout = LauncherLike();
+  layout.heartbeat = Millis(100);
+  layout.liveness = 3;
+  CHECK(layout.LivenessWindow() == Millis(300));
+  CHECK(FlagValue(layout.BrokerArgv(), "--primary-liveness-ms") == "300");
+  layout.heartbeat = Millis(40);
+  layout.liveness = 5;
+  CHECK(FlagValue(layout.BrokerArgv(), "--primary-liveness-ms") == "200");
+  const std::vector<std::string> node = layout.NodeArgv(2);
+  CHECK(FlagValue(node, "--heartbeat-ms") == "40");
+  CHECK(FlagValue(node, "--liveness") == "5");
+}
+
+TEST_CASE("layout: the broker's command line", "[launcher][layout]") {
+  ClusterLayout layout = LauncherLike();
+  CHECK(layout.BrokerArgv() == std::vector<std::string>{"/b/brokers/tsbroker", "--clients", "tcp://127.0.0.1:5555",
+                                                         "--nodes", "tcp://127.0.0.1:5556", "--shutdown",
+                                                         "tcp://127.0.0.1:5557", "--primary-liveness-ms", "300"});
+  layout.max_clients = 64;
+  layout.hold = Millis(1500);
+  layout.client_idle = Millis(800);
+  layout.log_level = "debug";
+  const std::vector<std::string> argv = layout.BrokerArgv();
+  CHECK(FlagValue(argv, "--max-clients") == "64");
+  CHECK(FlagValue(argv, "--hold-ms") == "1500");
+  CHECK(FlagValue(argv, "--client-idle-ms") == "800");
+  CHECK(FlagValue(argv, "--log-level") == "debug");
+  CHECK(layout.Argv(PartId::Broker()) == argv);
+}
+
+TEST_CASE("layout: a node's command line names its ports, every peer, its save file and what it loads",
+          "[launcher][layout]") {
+  ClusterLayout layout = LauncherLike();
+  CHECK(layout.NodeArgv(2) ==
+        std::vector<std::string>{"/b/nodes/tsnode", "--id", "2", "--bus", "tcp://127.0.0.1:5569", "--transfer",
+                                 "tcp://127.0.0.1:5570", "--broker", "tcp://127.0.0.1:5556", "--heartbeat-ms", "100",
+                                 "--liveness", "3", "--save", "/d/node-2.snapshot", "--peer",
+                                 "1,tcp://127.0.0.1:5567,tcp://127.0.0.1:5568", "--peer",
+                                 "3,tcp://127.0.0.1:5571,tcp://127.0.0.1:5572"});
+  CHECK(FlagValue(layout.NodeArgv(1, "/d/node-3.snapshot"), "--load") == "/d/node-3.snapshot");
+  CHECK(FlagValue(layout.NodeArgv(1), "--load").empty());
+
+  layout.save_files = false;
+  layout.min_acks = 2;
+  layout.broker_timeout = Millis(30'000);
+  const std::vector<std::string> argv = layout.NodeArgv(3);
+  CHECK(FlagValue(argv, "--save").empty());
+  CHECK(FlagValue(argv, "--min-acks") == "2");
+  CHECK(FlagValue(argv, "--broker-timeout-ms") == "30000");
+  CHECK(FlagValues(argv, "--peer").size() == 2);
+  CHECK(layout.NodeArgv(4).empty());  // no such node
+  CHECK(layout.Argv(PartId::Node(3)) == argv);
+}
+
+TEST_CASE("layout: on free ports every endpoint is a different port", "[launcher][layout]") {
+  auto layout = ClusterLayout::OnFreePorts(3);
+  REQUIRE(layout.ok());
+  std::set<int> ports;
+  for (const auto& [port, what] : layout.value().ListeningPorts()) ports.insert(port);
+  CHECK(ports.size() == 9);
+  CHECK(layout.value().port_base == 0);
+}
+
+TEST_CASE("layout: parts, their names and files", "[launcher][layout]") {
+  const ClusterLayout layout = LauncherLike();
+  CHECK(layout.parts() == std::vector<PartId>{PartId::Broker(), PartId::Node(1), PartId::Node(2), PartId::Node(3)});
+  CHECK(PartId::Broker().Name() == "broker");
+  CHECK(PartId::Node(2).Name() == "node-2");
+  CHECK(PartId::Node(2).Label() == "node 2");
+  CHECK(PartId::Node(2).Word() == "2");
+  CHECK(PartId::Node(2).Binary() == "tsnode");
+  CHECK(layout.LogPath(PartId::Node(2)) == "/d/logs/node-2.log");
+  CHECK(layout.SavePath(2) == "/d/node-2.snapshot");
+}
+
+TEST_CASE("layout: its JSON form reads back the same, and a bad one says what is wrong", "[launcher][layout]") {
+  ClusterLayout layout = LauncherLike();
+  layout.min_acks = 2;
+  layout.hold = Millis(900);
+  layout.log_level = "warn";
+  auto back = LayoutFromJson(ToJson(layout));
+  REQUIRE(back.ok());
+  CHECK(ToJson(back.value()) == ToJson(layout));
+  CHECK(back.value().NodeArgv(1) == layout.NodeArgv(1));
+  CHECK(back.value().BrokerArgv() == layout.BrokerArgv());
+
+  nlohmann::json broken = ToJson(layout);
+  broken["nodes"][1]["bus"] = "tcp://127.0.0.1:seventy";
+  auto bad = LayoutFromJson(broken);
+  REQUIRE_FALSE(bad.ok());
+  CHECK_THAT(bad.error().message, Catch::Contains("node 2") && Catch::Contains("'bus'") && Catch::Contains("seventy"));
+
+  broken = ToJson(layout);
+  broken.erase("heartbeat_ms");
+  bad = LayoutFromJson(broken);
+  REQUIRE_FALSE(bad.ok());
+  CHECK_THAT(bad.error().message, Catch::Contains("'heartbeat_ms' is missing"));
+
+  broken = ToJson(layout);
+  broken["nodes"][0]["id"] = 7;
+  bad = LayoutFromJson(broken);
+  REQUIRE_FALSE(bad.ok());
+  CHECK_THAT(bad.error().message, Catch::Contains("numbered 1..N"));
+}
+
+TEST_CASE("layout: endpoints parse as tcp://HOST:PORT", "[launcher][layout]") {
+  auto endpoint = ParseEndpoint("tcp://10.0.0.7:5555");
+  REQUIRE(endpoint.ok());
+  CHECK(endpoint.value().host == "10.0.0.7");
+  CHECK(endpoint.value().port == 5555);
+  CHECK_FALSE(ParseEndpoint("udp://1.2.3.4:5").ok());
+  CHECK_FALSE(ParseEndpoint("tcp://1.2.3.4").ok());
+  CHECK_FALSE(ParseEndpoint("tcp://1.2.3.4:0").ok());
+  CHECK_FALSE(ParseEndpoint("tcp://1.2.3.4:70000").ok());
+}
