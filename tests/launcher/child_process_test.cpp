@@ -76,7 +76,7 @@ TEST_CASE("child process: a binary that cannot run is an error naming it", "[lau
   CHECK_THAT(no_log.Start().error().message, Catch::Contains("no-such-dir"));
 }
 
-TEST_CASE("child process: it runs in its own process group; the destructor kills it unless released",
+TEST_CASE("child process: it runs in its own process group, the destructor kills it unless released",
           "[launcher][process]") {
   TempDir dir;
   pid_t released_pid = -1;

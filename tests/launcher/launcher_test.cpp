@@ -239,7 +239,7 @@ TEST_CASE("run.sh: two clusters side by side, and clear refusals", "[launcher]")
   CHECK(second.Run("down").exit_code == 0);
 }
 
-TEST_CASE("run.sh: the supervisor gives up on a part that keeps dying; without a supervisor parts stay up",
+TEST_CASE("run.sh: the supervisor gives up on a part that keeps dying, without a supervisor parts stay up",
           "[launcher]") {
   UseThisBuild();
   ::setenv("TS_RESTART_MAX_ATTEMPTS", "1", 1);
