@@ -31,7 +31,8 @@ Client::Client(Client&& other) noexcept
       socket_(std::move(other.socket_)),
       setup_error_(std::move(other.setup_error_)),
       last_request_number_(other.last_request_number_),
-      attempts_of_last_call_(other.attempts_of_last_call_) {
+      attempts_of_last_call_(other.attempts_of_last_call_),
+      last_round_trip_(other.last_round_trip_) {
   other.socket_.reset();
 }
 Client& Client::operator=(Client&& other) noexcept {
@@ -45,6 +46,7 @@ Client& Client::operator=(Client&& other) noexcept {
   setup_error_ = std::move(other.setup_error_);
   last_request_number_ = other.last_request_number_;
   attempts_of_last_call_ = other.attempts_of_last_call_;
+  last_round_trip_ = other.last_round_trip_;
   return *this;
 }
 
@@ -71,6 +73,7 @@ Result<std::string> Client::Exchange(const std::string& frame) {
       sent = false;  // treated like a lost request: reopen and try again
     }
     if (sent) {
+      const ConnectionWatch::Clock::time_point sent_at = ConnectionWatch::Clock::now();
       Result<bool> readable = socket_->WaitReadable(options_.request_timeout, watch);
       if (!readable.ok()) {
         socket_.reset();
@@ -86,6 +89,8 @@ Result<std::string> Client::Exchange(const std::string& frame) {
               if (!socket_->socket().recv(extra, zmq::recv_flags::dontwait)) break;
               if (!extra.more()) break;
             }
+            const auto started = std::max(sent_at, watch.peer_up_since().value_or(sent_at));
+            last_round_trip_ = ConnectionWatch::Clock::now() - started;
             return reply.to_string();
           }
         } catch (const zmq::error_t&) {

@@ -94,6 +94,9 @@ class Client {
   uint64_t client_id() const { return options_.client_id; }
   uint64_t last_request_number() const { return last_request_number_; }
   int attempts_of_last_call() const { return attempts_of_last_call_; }  // 1 = no retry
+  // The last reply's round trip: from the request's send, or from the
+  // connection's handshake when the request waited for it, to the reply.
+  std::chrono::duration<double, std::milli> last_round_trip() const { return last_round_trip_; }
 
  private:
   // Lazy Pirate exchange of one frame; the reply frame or why there is none.
@@ -107,6 +110,7 @@ class Client {
   std::optional<Error> setup_error_;
   uint64_t last_request_number_ = 0;
   int attempts_of_last_call_ = 0;
+  std::chrono::duration<double, std::milli> last_round_trip_{0};
 };
 
 // Sends the shutdown command (a Request with op_name "SHUTDOWN", see

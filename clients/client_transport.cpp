@@ -142,7 +142,10 @@ Result<bool> WatchedSocket::WaitReadable(std::chrono::milliseconds timeout, Conn
                                   std::chrono::ceil<std::chrono::milliseconds>(wake - now));
       zmq::pollitem_t items[] = {{socket_.handle(), 0, ZMQ_POLLIN, 0}, {monitor_.handle(), 0, ZMQ_POLLIN, 0}};
       zmq::poll(items, 2, slice);
-      if ((items[0].revents & ZMQ_POLLIN) != 0) return true;
+      if ((items[0].revents & ZMQ_POLLIN) != 0) {
+        DrainEvents(watch);  // so the watch knows when the peer came up
+        return true;
+      }
     }
   } catch (const zmq::error_t& error) {
     if (error.num() == EINTR) {

@@ -40,6 +40,7 @@ void ConnectionWatch::Observe(SocketEvent event, Clock::time_point now) {
       break;
     case SocketEvent::kHandshakeSucceeded:
       peer_up_ = true;
+      peer_up_since_ = now;
       first_failure_.reset();
       failures_ = 0;
       last_failure_ = ConnectionVerdict::kUndecided;
@@ -49,6 +50,7 @@ void ConnectionWatch::Observe(SocketEvent event, Clock::time_point now) {
       break;
     case SocketEvent::kDisconnected:
       peer_up_ = false;
+      peer_up_since_.reset();
       tcp_connected_ = false;
       break;
     case SocketEvent::kOther:

@@ -68,6 +68,8 @@ class ConnectionWatch {
   std::string Describe(ConnectionVerdict verdict, const std::string& endpoint, Clock::time_point now) const;
 
   int failed_attempts() const { return failures_; }
+  // When the current peer completed its handshake; nullopt while none is up.
+  std::optional<Clock::time_point> peer_up_since() const { return peer_up_since_; }
 
  private:
   void Failed(ConnectionVerdict kind, Clock::time_point now);
@@ -75,6 +77,7 @@ class ConnectionWatch {
   std::chrono::milliseconds verdict_after_;
   bool tcp_connected_ = false;  // the current attempt got a TCP connection
   bool peer_up_ = false;        // a handshake succeeded and no disconnect since
+  std::optional<Clock::time_point> peer_up_since_;
   std::optional<Clock::time_point> first_failure_;  // of the current run of failures
   ConnectionVerdict last_failure_ = ConnectionVerdict::kUndecided;
   int failures_ = 0;  // in the current run

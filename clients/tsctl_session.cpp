@@ -157,12 +157,13 @@ int Session::Shutdown(const Command& command) {
 int Session::Ping(const Command& command) {
   Client* client = RequestClient();
   if (client == nullptr) return kExitUsage;
-  const auto start = std::chrono::steady_clock::now();
   Result<Reply> reply = client->Call(command.request);
-  const auto elapsed = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start);
   if (!reply.ok()) return Failure("PING", reply.error());
-  out_ << (current().json ? JsonLine(PingJson(reply.value(), elapsed.count()))
-                          : FormatPing(reply.value(), elapsed.count()));
+  // The round trip once connected: a first ping of a fresh tsctl would
+  // otherwise mostly time the TCP connect and the ZeroMQ handshake.
+  const double round_trip_ms = client->last_round_trip().count();
+  out_ << (current().json ? JsonLine(PingJson(reply.value(), round_trip_ms))
+                          : FormatPing(reply.value(), round_trip_ms));
   return ExitCodeFor(reply.value());
 }
 

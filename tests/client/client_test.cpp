@@ -62,6 +62,19 @@ TEST_CASE("client: a call gets its reply, numbered with a random client id", "[c
   CHECK(other.client_id() != client.client_id());
 }
 
+TEST_CASE("client: a reply's round trip is timed once connected, within the call's time", "[client]") {
+  FakeBroker broker([](size_t, const std::string& body) { return EchoReply(body); });
+  ts::Client client(broker.endpoint(), Fast());
+  CHECK(client.last_round_trip().count() == 0);
+  for (int call = 0; call < 2; ++call) {  // the first one waits for the connection
+    const auto start = std::chrono::steady_clock::now();
+    REQUIRE(client.Get("a", ".*").ok());
+    const std::chrono::duration<double, std::milli> elapsed = std::chrono::steady_clock::now() - start;
+    CHECK(client.last_round_trip().count() > 0);
+    CHECK(client.last_round_trip() <= elapsed);
+  }
+}
+
 TEST_CASE("client: a lost request is retried on a new socket with the same request id", "[client]") {
   // Drops the first request it sees, answers the rest.
   FakeBroker broker([](size_t index, const std::string& body) -> std::optional<std::string> {

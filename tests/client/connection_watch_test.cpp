@@ -64,13 +64,16 @@ TEST_CASE("connection watch: a peer that completed its handshake is never refuse
   Refused(watch, kStart);  // the broker was still starting
   watch.Observe(SocketEvent::kConnectStarted, kStart + 100ms);
   watch.Observe(SocketEvent::kConnected, kStart + 100ms);
+  CHECK_FALSE(watch.peer_up_since().has_value());
   watch.Observe(SocketEvent::kHandshakeSucceeded, kStart + 101ms);
+  CHECK(watch.peer_up_since() == kStart + 101ms);
   CHECK(watch.Check(kStart + 5000ms) == ConnectionVerdict::kUndecided);
   CHECK(watch.AtTimeout() == ConnectionVerdict::kUndecided);  // a slow answer: a timeout, for the retries
   CHECK_FALSE(watch.NextCheck().has_value());
 
   // The broker goes away; from then on the refusals count again.
   watch.Observe(SocketEvent::kDisconnected, kStart + 6000ms);
+  CHECK_FALSE(watch.peer_up_since().has_value());
   Refused(watch, kStart + 6100ms);
   CHECK(watch.Check(kStart + 7099ms) == ConnectionVerdict::kUndecided);
   CHECK(watch.Check(kStart + 7100ms) == ConnectionVerdict::kRefused);
