@@ -49,6 +49,9 @@ std::unique_ptr<CLI::App> MakeParser(TsctlOptions& options, bool from_environmen
       ->type_name("MS")
       ->check(CLI::Range(0, cfg::kMaxTimeoutMs).description(""))
       ->default_str(std::to_string(cfg::kDefaultRefusedAfter.count()));
+  // Given twice, the later wins: `./run.sh cli` puts the cluster's endpoints
+  // first, and a user's own --broker after them overrides.
+  for (CLI::Option* option : app->get_options()) option->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   return app;
 }
 

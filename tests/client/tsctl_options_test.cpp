@@ -4,7 +4,9 @@
 
 #include <cstdlib>
 
+#include "clients/tsctl_command.h"
 #include "clients/tsctl_options.h"
+#include "tests/support/process.h"
 
 using ts::tsctl::ApplyOptionWords;
 using ts::tsctl::SplitOptionWords;
@@ -101,6 +103,13 @@ TEST_CASE("tsctl options: values are parsed and checked, naming the option and t
   CHECK(kept.json);
   CHECK(kept.retries == 4);
 
+  // Given twice, the later wins (./run.sh cli puts the cluster's endpoints first).
+  TsctlOptions twice;
+  REQUIRE(ApplyOptionWords({"--broker", "tcp://127.0.0.1:1", "--broker", "tcp://127.0.0.1:2", "--json", "--json"},
+                           false, twice)
+              .ok());
+  CHECK(twice.broker == "tcp://127.0.0.1:2");
+
   CHECK(ApplyError({"--broker", "tcp://127.0.0.1:99999"}) ==
         "--broker 'tcp://127.0.0.1:99999': port 99999 is out of range 1..65535");
   CHECK(ApplyError({"--shutdown-endpoint=nonsense"}) ==
@@ -145,5 +154,20 @@ TEST_CASE("tsctl options: the help has one usage line and no CLI11 type text", "
   for (const std::string& name : ts::tsctl::OptionNames()) {
     INFO(name);
     CHECK_THAT(usage, Catch::Contains(name));
+  }
+}
+
+TEST_CASE("tsctl options: the README's tsctl reference lists every command and option", "[client][tsctl_options]") {
+  const std::string readme = ts::testing::ReadFile(std::string(TS_TEST_DATA_DIR) + "/../../README.md");
+  const size_t start = readme.find("## tsctl reference");
+  REQUIRE(start != std::string::npos);
+  const std::string section = readme.substr(start, readme.find("\n## ", start + 1) - start);
+  for (const std::string& command : ts::tsctl::CommandNames()) {
+    INFO(command);
+    CHECK_THAT(section, Catch::Contains("`" + command) || Catch::Contains("(`" + command + "`)"));
+  }
+  for (const std::string& option : ts::tsctl::OptionNames()) {
+    INFO(option);
+    CHECK_THAT(section, Catch::Contains("`" + option));
   }
 }
