@@ -50,12 +50,22 @@ Status CheckTcpPort(const std::string& endpoint) {
 
 }  // namespace
 
+namespace {
+
+// Every client socket's options: linger 0, a bounded send. Throws zmq::error_t.
+zmq::socket_t NewClientSocket(zmq::context_t& context, zmq::socket_type type) {
+  zmq::socket_t socket(context, type);
+  socket.set(zmq::sockopt::linger, client_config::kSocketLingerMs);
+  socket.set(zmq::sockopt::sndtimeo, static_cast<int>(client_config::kSendTimeout.count()));
+  return socket;
+}
+
+}  // namespace
+
 Result<zmq::socket_t> ConnectClientSocket(zmq::context_t& context, zmq::socket_type type,
                                           const std::string& endpoint) {
   try {
-    zmq::socket_t socket(context, type);
-    socket.set(zmq::sockopt::linger, client_config::kSocketLingerMs);
-    socket.set(zmq::sockopt::sndtimeo, static_cast<int>(client_config::kSendTimeout.count()));
+    zmq::socket_t socket = NewClientSocket(context, type);
     socket.connect(endpoint);
     return socket;
   } catch (const zmq::error_t& error) {
@@ -90,9 +100,7 @@ WatchedSocket::~WatchedSocket() = default;
 Result<WatchedSocket> WatchedSocket::Connect(zmq::context_t& context, zmq::socket_type type,
                                              const std::string& endpoint) {
   try {
-    zmq::socket_t socket(context, type);
-    socket.set(zmq::sockopt::linger, client_config::kSocketLingerMs);
-    socket.set(zmq::sockopt::sndtimeo, static_cast<int>(client_config::kSendTimeout.count()));
+    zmq::socket_t socket = NewClientSocket(context, type);
     // The monitor must be attached before connect() so it sees the first attempt.
     const std::string monitor_endpoint = NextMonitorEndpoint();
     if (zmq_socket_monitor(socket.handle(), monitor_endpoint.c_str(), kWatchedEvents) != 0) {
