@@ -152,7 +152,7 @@ TEST_CASE("tsctl on a real cluster: get, put, post, delete, readable and JSON", 
   CHECK(left.out == R"({"ok":true,"op":"GET","pairs":[["user,1","anne"]],"rejected":[],"error":null,)" + json_by);
 }
 
-TEST_CASE("tsctl on a real cluster: the limits tsctl names are the space's", "[tsctl_cluster]") {
+TEST_CASE("tsctl: the tuple limits it names are the space's own", "[tsctl_cluster]") {
   // A "too large" rejection does not carry the limits; tsctl states its copy.
   const ts::SpaceLimits limits;
   CHECK(ts::client_config::kSpaceMaxElementsPerTuple == limits.max_elements_per_tuple);
