@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "clients/client_transport.h"
 #include "schema/codec.h"
 
 namespace ts {
@@ -12,6 +11,7 @@ Client::Client(std::string endpoint, ClientOptions options)
   if (options_.client_id == 0) options_.client_id = RandomClientId();
   options_.retries = std::clamp(options_.retries, 0, client_config::kMaxRequestRetries);
   if (options_.request_timeout.count() < 1) options_.request_timeout = std::chrono::milliseconds(1);
+  if (options_.refused_after.count() < 0) options_.refused_after = std::chrono::milliseconds(0);
   try {
     context_ = std::make_unique<zmq::context_t>(1);
   } catch (const zmq::error_t& error) {
@@ -20,7 +20,7 @@ Client::Client(std::string endpoint, ClientOptions options)
     return;
   }
   Status endpoint_ok = CheckEndpoint(endpoint_);
-  if (!endpoint_ok.ok()) setup_error_ = endpoint_ok.error();
+  if (!endpoint_ok.ok()) setup_error_ = Error{ErrorKind::kUnavailable, "'" + endpoint_ + "': " + endpoint_ok.error().message};
 }
 
 Client::~Client() { Disconnect(); }
@@ -31,7 +31,8 @@ Client::Client(Client&& other) noexcept
       socket_(std::move(other.socket_)),
       setup_error_(std::move(other.setup_error_)),
       last_request_number_(other.last_request_number_),
-      attempts_of_last_call_(other.attempts_of_last_call_) {
+      attempts_of_last_call_(other.attempts_of_last_call_),
+      last_round_trip_(other.last_round_trip_) {
   other.socket_.reset();
 }
 Client& Client::operator=(Client&& other) noexcept {
@@ -45,6 +46,7 @@ Client& Client::operator=(Client&& other) noexcept {
   setup_error_ = std::move(other.setup_error_);
   last_request_number_ = other.last_request_number_;
   attempts_of_last_call_ = other.attempts_of_last_call_;
+  last_round_trip_ = other.last_round_trip_;
   return *this;
 }
 
@@ -54,21 +56,25 @@ Result<std::string> Client::Exchange(const std::string& frame) {
   attempts_of_last_call_ = 0;
   if (setup_error_) return *setup_error_;
   const int attempts = 1 + options_.retries;
+  // One watch for the whole call: the run of refusals goes on across the
+  // sockets Lazy Pirate reopens.
+  ConnectionWatch watch(options_.refused_after);
   for (int attempt = 1; attempt <= attempts; ++attempt) {
     attempts_of_last_call_ = attempt;
     if (!socket_) {
-      Result<zmq::socket_t> socket = ConnectClientSocket(*context_, zmq::socket_type::req, endpoint_);
+      Result<WatchedSocket> socket = WatchedSocket::Connect(*context_, zmq::socket_type::req, endpoint_);
       if (!socket.ok()) return socket.error();
       socket_ = std::move(socket).value();
     }
     bool sent = false;
     try {
-      sent = socket_->send(zmq::buffer(frame), zmq::send_flags::none).has_value();
+      sent = socket_->socket().send(zmq::buffer(frame), zmq::send_flags::none).has_value();
     } catch (const zmq::error_t&) {
       sent = false;  // treated like a lost request: reopen and try again
     }
     if (sent) {
-      Result<bool> readable = WaitReadable(*socket_, options_.request_timeout);
+      const ConnectionWatch::Clock::time_point sent_at = ConnectionWatch::Clock::now();
+      Result<bool> readable = socket_->WaitReadable(options_.request_timeout, watch);
       if (!readable.ok()) {
         socket_.reset();
         return readable.error();
@@ -76,13 +82,15 @@ Result<std::string> Client::Exchange(const std::string& frame) {
       if (readable.value()) {
         zmq::message_t reply;
         try {
-          if (socket_->recv(reply, zmq::recv_flags::dontwait)) {
+          if (socket_->socket().recv(reply, zmq::recv_flags::dontwait)) {
             // A well-behaved broker sends one frame; drop any extra ones.
             while (reply.more()) {
               zmq::message_t extra;
-              if (!socket_->recv(extra, zmq::recv_flags::dontwait)) break;
+              if (!socket_->socket().recv(extra, zmq::recv_flags::dontwait)) break;
               if (!extra.more()) break;
             }
+            const auto started = std::max(sent_at, watch.peer_up_since().value_or(sent_at));
+            last_round_trip_ = ConnectionWatch::Clock::now() - started;
             return reply.to_string();
           }
         } catch (const zmq::error_t&) {
@@ -93,6 +101,9 @@ Result<std::string> Client::Exchange(const std::string& frame) {
     // Lazy Pirate: this REQ socket is stuck waiting for a reply that may never
     // come; close it (linger 0 drops what it holds) and open a fresh one.
     socket_.reset();
+  }
+  if (ConnectionVerdict verdict = watch.AtTimeout(); verdict != ConnectionVerdict::kUndecided) {
+    return Error{ErrorKind::kUnavailable, watch.Describe(verdict, endpoint_, ConnectionWatch::Clock::now())};
   }
   return Error{ErrorKind::kUnavailable,
                "no reply from " + endpoint_ + " after " + std::to_string(attempts) +

@@ -9,11 +9,19 @@
 // so a primary that already applied the request answers with its stored reply
 // instead of applying it twice.
 //
+// Nobody listening: a socket monitor watches the connection attempts
+// (clients/connection_watch.h); when every attempt of a call has been refused
+// for `refused_after`, or the attempts ran out with nothing but refusals, the
+// call ends with "connection refused by ...". The retry budget is spent only
+// on real timeouts (a peer that took the connection but did not answer).
+//
 // Errors: a returned Error is always the client's own verdict (no reply in
 // time: kUnavailable "no reply from tcp://... after 3 attempts of 2500 ms";
-// a bad endpoint: kUnavailable "cannot connect to ..."; a reply frame that is
-// not a Reply: kInternal). An error the SERVICE answered is a Reply whose
-// `error` is set. Nothing throws. Not thread-safe: one Client per thread.
+// nobody listening: kUnavailable "connection refused by tcp://..."; a bad
+// endpoint: kUnavailable "'EP': not a valid ZeroMQ endpoint ..."; a reply
+// frame that is not a Reply: kInternal). An error the SERVICE answered is a
+// Reply whose `error` is set. Nothing throws. Not thread-safe: one Client per
+// thread.
 #pragma once
 
 #include <chrono>
@@ -26,6 +34,7 @@
 #include <zmq.hpp>
 
 #include "clients/client_config.h"
+#include "clients/client_transport.h"
 #include "common/status.h"
 #include "schema/messages.h"
 
@@ -34,6 +43,8 @@ namespace ts {
 struct ClientOptions {
   std::chrono::milliseconds request_timeout = client_config::kDefaultRequestTimeout;  // per attempt
   int retries = client_config::kDefaultRequestRetries;  // attempts = 1 + retries
+  // How long every connection attempt must have been refused before a call says so.
+  std::chrono::milliseconds refused_after = client_config::kDefaultRefusedAfter;
   uint64_t client_id = 0;                               // 0: draw a random one
 };
 
@@ -83,6 +94,9 @@ class Client {
   uint64_t client_id() const { return options_.client_id; }
   uint64_t last_request_number() const { return last_request_number_; }
   int attempts_of_last_call() const { return attempts_of_last_call_; }  // 1 = no retry
+  // The last reply's round trip: from the request's send, or from the
+  // connection's handshake when the request waited for it, to the reply.
+  std::chrono::duration<double, std::milli> last_round_trip() const { return last_round_trip_; }
 
  private:
   // Lazy Pirate exchange of one frame; the reply frame or why there is none.
@@ -92,10 +106,11 @@ class Client {
   std::string endpoint_;
   ClientOptions options_;
   std::unique_ptr<zmq::context_t> context_;
-  std::optional<zmq::socket_t> socket_;
+  std::optional<WatchedSocket> socket_;
   std::optional<Error> setup_error_;
   uint64_t last_request_number_ = 0;
   int attempts_of_last_call_ = 0;
+  std::chrono::duration<double, std::milli> last_round_trip_{0};
 };
 
 // Sends the shutdown command (a Request with op_name "SHUTDOWN", see

@@ -25,6 +25,12 @@ inline constexpr std::chrono::milliseconds kDefaultRequestTimeout{2500};
 // unreachable broker is reported after about 3 x kDefaultRequestTimeout.
 inline constexpr int kDefaultRequestRetries = 2;
 
+// Nobody listening: when every connection attempt of a call has been refused
+// for this long (libzmq retries every 100 ms), the call says "connection
+// refused" instead of waiting out its attempts. Long enough for a broker
+// that is just starting to bind; well within the 3 s a person should wait.
+inline constexpr std::chrono::milliseconds kDefaultRefusedAfter{1000};
+
 // Upper bound accepted for --retries, so a typo cannot make a call unbounded.
 inline constexpr int kMaxRequestRetries = 100;
 
@@ -50,6 +56,16 @@ namespace ts::client_config {
 // tsctl's interactive prompt: lines of history kept, in this file under $HOME.
 inline constexpr int kPromptHistoryLines = 1000;
 inline constexpr const char* kPromptHistoryFile = ".tsctl_history";
+
+// The space's tuple limits (nodes/space/space.h, SpaceLimits' defaults). A
+// "too large" rejection does not carry them, so tsctl names these when it
+// explains one; tests/tsctl_cluster checks that they agree with SpaceLimits.
+inline constexpr size_t kSpaceMaxElementsPerTuple = 64;
+inline constexpr size_t kSpaceMaxElementBytes = 256;
+
+// A rejected key or value longer than this is shown cut, with its size
+// ("xxxx... (100000 bytes)"), so the table is not padded to it.
+inline constexpr size_t kMaxRejectedCellChars = 64;
 
 // Bounds accepted for --timeout-ms (a typo must not make a call unbounded).
 inline constexpr int kMinTimeoutMs = 1;

@@ -1,16 +1,18 @@
 // The client side's only place that creates ZeroMQ sockets (DESIGN decision
-// 12: when CURVE arrives it is one change here), plus the two waits every
-// client needs. Nothing here throws: ZeroMQ's exceptions become ts::Error of
-// kind kUnavailable whose message names the endpoint and what failed.
+// 12: when CURVE arrives it is one change here), plus the waits every client
+// needs. Nothing here throws: ZeroMQ's exceptions become ts::Error of kind
+// kUnavailable whose message names the endpoint and what failed.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include <zmq.hpp>
 
+#include "clients/connection_watch.h"
 #include "common/status.h"
 
 namespace ts {
@@ -20,9 +22,42 @@ namespace ts {
 Result<zmq::socket_t> ConnectClientSocket(zmq::context_t& context, zmq::socket_type type,
                                           const std::string& endpoint);
 
-// Ok when ZeroMQ accepts `endpoint` for connecting ("tcp://host:port",
-// "ipc://path", "inproc://name"); otherwise an error saying why. Checks syntax
-// only: a well-formed endpoint with nobody listening is fine here.
+// A socket of `type` connected to `endpoint` with a monitor on its
+// connection attempts, whose events go to the ConnectionWatch the caller
+// passes in (clients/connection_watch.h): a caller that reopens sockets
+// (Lazy Pirate) keeps one watch across them, so a wait for a reply ends
+// early, with an error saying so, when nobody is listening there.
+class WatchedSocket {
+ public:
+  static Result<WatchedSocket> Connect(zmq::context_t& context, zmq::socket_type type,
+                                       const std::string& endpoint);
+  WatchedSocket(WatchedSocket&&) noexcept = default;
+  WatchedSocket& operator=(WatchedSocket&&) noexcept = default;
+  ~WatchedSocket();
+
+  zmq::socket_t& socket() { return socket_; }
+
+  // Waits at most `timeout` for a message to read, feeding `watch` the
+  // monitor's events. true: readable; false: the time ran out. Error
+  // (kUnavailable): the watch's verdict (refused, not ZeroMQ), or the wait
+  // itself failed (interrupted by a signal, say).
+  Result<bool> WaitReadable(std::chrono::milliseconds timeout, ConnectionWatch& watch);
+
+ private:
+  WatchedSocket(zmq::socket_t monitor, zmq::socket_t socket, std::string endpoint);
+  void DrainEvents(ConnectionWatch& watch);
+
+  // Declared first so it is closed last: the monitored socket goes first.
+  zmq::socket_t monitor_;
+  zmq::socket_t socket_;
+  std::string endpoint_;
+};
+
+// Ok when `endpoint` can be connected to: ZeroMQ accepts it ("tcp://host:port",
+// "ipc://path", "inproc://name") and a tcp port is a number in 1..65535.
+// Otherwise an error saying what is wrong, without repeating the endpoint
+// ("port 99999 is out of range 1..65535"), for the caller to name the flag and
+// the value. Checks syntax only: nobody listening there is fine here.
 Status CheckEndpoint(const std::string& endpoint);
 
 // Waits at most `timeout` for `socket` to have a message to read.

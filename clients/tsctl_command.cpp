@@ -20,13 +20,22 @@ constexpr CommandInfo kCommands[] = {
     {"get", "get KEYEXP [VALEXP]", "pairs whose key and value fully match the patterns",
      "Patterns are Python regexes matched against the text form (user,42);\n"
      "VALEXP defaults to .* . Example: get 'user,\\d+' '.*'"},
+    {"count", "count KEYEXP [VALEXP]", "how many pairs match (counted here, from a get)",
+     "Counted by tsctl, not by the space: it sends a get and counts the pairs\n"
+     "of the reply, so every matching pair crosses the wire, and the space's\n"
+     "reply limit applies. Example: count 'user,.*'"},
     {"delete", "delete KEYEXP [VALEXP]", "remove the matching pairs and show them",
      "Same patterns as get. Example: delete 'session,.*'"},
     {"put", "put KEY VALUE [KEY VALUE ...]", "add pairs whose key is not yet present",
      "Tuples in text form: elements [A-Za-z0-9]+ joined by ','.\n"
-     "Example: put user,1 alice user,2 bob. Pairs not added are listed with why."},
+     "Example: put user,1 alice user,2 bob. Pairs not added are listed with why\n"
+     "(and tsctl exits 1)."},
     {"post", "post KEY VALUE [KEY VALUE ...]", "update pairs whose key is present",
-     "Example: post user,1 carol. Pairs not updated are listed with why."},
+     "Example: post user,1 carol. Pairs not updated are listed with why\n"
+     "(and tsctl exits 1)."},
+    {"ping", "ping", "a timed round trip through the broker and the primary",
+     "Sends a get of a key no pair can have (',ping'), so the primary answers\n"
+     "without scanning; shows who answered and the time it took."},
     {"send", "send OP [ARG ...]", "send any operation name, exactly as typed",
      "For OP put or post (any case) the ARGs are KEY VALUE pairs; otherwise up to\n"
      "two ARGs are KEYEXP VALEXP and more than two are KEY VALUE pairs.\n"
@@ -44,6 +53,14 @@ constexpr CommandInfo kCommands[] = {
      "Example: connect tcp://127.0.0.1:5555"},
     {"disconnect", "disconnect [--shutdown]", "prompt: forget the request (or shutdown) endpoint", ""},
     {"quit", "quit", "prompt: leave (also exit, Ctrl-D)", ""},
+};
+
+// The options particular commands take (tsctl's own are in tsctl_options.cpp).
+constexpr CommandOption kCommandOptions[] = {
+    {"--hex", "send-raw", true},
+    {"--endpoint", "shutdown", true},
+    {"--shutdown", "connect", false},
+    {"--shutdown", "disconnect", false},
 };
 
 const CommandInfo* FindCommand(std::string_view name) {
@@ -97,91 +114,122 @@ std::vector<Pair> PairsOf(const std::vector<std::string>& words, size_t from) {
   return pairs;
 }
 
-Result<Command> ParsePatterns(Command command, const std::vector<std::string>& words) {
-  const size_t args = words.size() - 1;
-  if (args < 1 || args > 2) {
-    return Usage(command.name, command.name + " takes KEYEXP and an optional VALEXP; got " +
-                                   Words(args) +
-                                   (args > 2 ? " (" + Quoted(words, 1) + "); quote a pattern "
-                                               "that contains spaces, and put options such as "
-                                               "--json before the command" : ""));
+// A command's words after the command word: its own options, and the rest.
+struct CommandWords {
+  std::vector<std::pair<std::string, std::string>> options;  // name, value ("" for a flag)
+  std::vector<std::string> arguments;
+};
+
+bool LooksLikeOption(const std::string& word) { return word.size() > 2 && word.compare(0, 2, "--") == 0; }
+
+// Splits off the command's options; "--" ends them. An option of another
+// command, or of no command, is an error naming it.
+Result<CommandWords> SplitCommandWords(const std::string& command, const std::vector<std::string>& words) {
+  CommandWords split;
+  for (size_t i = 1; i < words.size(); ++i) {
+    const std::string& word = words[i];
+    if (word == "--") {
+      split.arguments.insert(split.arguments.end(), words.begin() + static_cast<long>(i) + 1, words.end());
+      break;
+    }
+    if (!LooksLikeOption(word)) {
+      split.arguments.push_back(word);
+      continue;
+    }
+    const size_t equals = word.find('=');
+    const std::string name = word.substr(0, equals);
+    const CommandOption* option = nullptr;
+    const CommandOption* elsewhere = nullptr;
+    for (const CommandOption& candidate : kCommandOptions) {
+      if (name != candidate.name) continue;
+      if (command == candidate.command) option = &candidate;
+      if (elsewhere == nullptr) elsewhere = &candidate;
+    }
+    if (option == nullptr) {
+      std::string problem = elsewhere != nullptr
+                                ? "'" + name + "' is an option of " + elsewhere->command + ", not of " + command
+                                : command + " has no option '" + name + "'";
+      return Usage(command, problem + "; a pattern or item that starts with '--' goes after a '--' word");
+    }
+    std::string value;
+    if (equals != std::string::npos) {
+      if (!option->takes_value) return Usage(command, name + " takes no value");
+      value = word.substr(equals + 1);
+    } else if (option->takes_value) {
+      if (i + 1 >= words.size()) return Usage(command, name + " needs a value");
+      value = words[++i];
+    }
+    split.options.emplace_back(name, std::move(value));
   }
-  std::string value_pattern = args == 2 ? words[2] : ".*";
-  command.request = command.name == "get" ? MakeGet(words[1], value_pattern)
-                                          : MakeDelete(words[1], value_pattern);
+  return split;
+}
+
+Result<Command> ParsePatterns(Command command, const std::vector<std::string>& args) {
+  if (args.size() < 1 || args.size() > 2) {
+    return Usage(command.name, command.name + " takes KEYEXP and an optional VALEXP; got " + Words(args.size()) +
+                                   (args.size() > 2 ? " (" + Quoted(args, 0) + "); quote a pattern "
+                                                      "that contains spaces" : ""));
+  }
+  std::string value_pattern = args.size() == 2 ? args[1] : ".*";
+  command.request = command.name == "delete" ? MakeDelete(args[0], value_pattern) : MakeGet(args[0], value_pattern);
   return command;
 }
 
-Result<Command> ParsePairs(Command command, const std::vector<std::string>& words) {
-  const size_t args = words.size() - 1;
-  if (args == 0 || args % 2 != 0) {
-    return Usage(command.name, command.name + " takes KEY VALUE pairs; got " + Words(args) + (args == 0 ? "" : " (an odd count)") +
+Result<Command> ParsePairs(Command command, const std::vector<std::string>& args) {
+  if (args.empty() || args.size() % 2 != 0) {
+    return Usage(command.name, command.name + " takes KEY VALUE pairs; got " + Words(args.size()) +
+                                   (args.empty() ? "" : " (an odd count)") +
                                    "; to send a malformed list on purpose, use put-raw");
   }
-  command.request = command.name == "put" ? MakePut(PairsOf(words, 1)) : MakePost(PairsOf(words, 1));
+  command.request = command.name == "put" ? MakePut(PairsOf(args, 0)) : MakePost(PairsOf(args, 0));
   return command;
 }
 
-Result<Command> ParseSend(Command command, const std::vector<std::string>& words) {
-  if (words.size() < 2) return Usage("send", "send needs an operation name");
-  const std::string& op = words[1];
-  const size_t args = words.size() - 2;
+Result<Command> ParseSend(Command command, const std::vector<std::string>& args) {
+  if (args.empty()) return Usage("send", "send needs an operation name");
+  const std::string& op = args[0];
+  const size_t count = args.size() - 1;
   const std::string op_lower = Lower(op);
-  const bool takes_pairs = op_lower == "put" || op_lower == "post" || args > 2;
-  if (takes_pairs && args % 2 != 0) {
-    return Usage("send", "send " + op + " takes KEY VALUE pairs; got " + Words(args) +
+  const bool takes_pairs = op_lower == "put" || op_lower == "post" || count > 2;
+  if (takes_pairs && count % 2 != 0) {
+    return Usage("send", "send " + op + " takes KEY VALUE pairs; got " + Words(count) +
                              " (an odd count); use put-raw for a malformed list");
   }
   command.request.op_name = op;
   if (takes_pairs) {
-    command.request.pairs = PairsOf(words, 2);
+    command.request.pairs = PairsOf(args, 1);
   } else {
-    if (args >= 1) command.request.key_pattern = words[2];
-    if (args >= 2) command.request.value_pattern = words[3];
+    if (count >= 1) command.request.key_pattern = args[1];
+    if (count >= 2) command.request.value_pattern = args[2];
   }
   return command;
 }
 
-Result<Command> ParseSendRaw(Command command, const std::vector<std::string>& words) {
-  if (words.size() == 3 && words[1] == "--hex") {
-    Result<std::string> bytes = DecodeHex(words[2]);
+Result<Command> ParseSendRaw(Command command, const CommandWords& words) {
+  if (words.options.size() == 1 && words.arguments.empty()) {
+    Result<std::string> bytes = DecodeHex(words.options[0].second);
     if (!bytes.ok()) return Usage("send-raw", bytes.error().message);
     command.raw_bytes = std::move(bytes).value();
     return command;
   }
-  if (words.size() != 2 || words[1] == "--hex") {
+  if (words.arguments.size() != 1 || !words.options.empty()) {
     return Usage("send-raw", "send-raw takes one TEXT argument (quote it if it has spaces), or --hex HEX");
   }
-  command.raw_bytes = words[1];
+  command.raw_bytes = words.arguments[0];
   return command;
 }
 
-// "--flag VALUE" or "--flag=VALUE" at words[index]; nullopt when not that flag.
-std::optional<std::string> FlagValue(const std::vector<std::string>& words, size_t& index,
-                                     std::string_view flag) {
-  const std::string& word = words[index];
-  if (word == flag && index + 1 < words.size()) return words[++index];
-  if (word.size() > flag.size() && word.compare(0, flag.size(), flag) == 0 && word[flag.size()] == '=') {
-    return word.substr(flag.size() + 1);
+Result<Command> ParseEndpointCommand(Command command, const CommandWords& words) {
+  for (const auto& [name, value] : words.options) {
+    if (name == "--endpoint") command.endpoint = value;
+    if (name == "--shutdown") command.shutdown_endpoint = true;
   }
-  return std::nullopt;
-}
-
-Result<Command> ParseEndpointCommand(Command command, const std::vector<std::string>& words) {
-  for (size_t i = 1; i < words.size(); ++i) {
-    if (command.kind == CommandKind::kShutdown) {
-      if (std::optional<std::string> endpoint = FlagValue(words, i, "--endpoint")) {
-        command.endpoint = *endpoint;
-        continue;
-      }
-    } else if (words[i] == "--shutdown") {
-      command.shutdown_endpoint = true;
-      continue;
-    } else if (command.kind == CommandKind::kConnect && !command.endpoint && words[i].rfind("-", 0) != 0) {
-      command.endpoint = words[i];
+  for (const std::string& argument : words.arguments) {
+    if (command.kind == CommandKind::kConnect && !command.endpoint) {
+      command.endpoint = argument;
       continue;
     }
-    return Usage(command.name, "unexpected argument '" + words[i] + "'");
+    return Usage(command.name, "unexpected argument '" + argument + "'");
   }
   if (command.kind == CommandKind::kConnect && !command.endpoint) {
     return Usage("connect", "connect needs an endpoint, e.g. tcp://127.0.0.1:5555");
@@ -191,115 +239,92 @@ Result<Command> ParseEndpointCommand(Command command, const std::vector<std::str
 
 }  // namespace
 
-Result<std::vector<std::string>> SplitCommandLine(std::string_view line) {
-  std::vector<std::string> words;
-  std::string word;
-  bool in_word = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-      if (in_word) words.push_back(std::move(word));
-      word.clear();
-      in_word = false;
-      continue;
-    }
-    in_word = true;
-    if (c != '\'' && c != '"') {
-      word += c;
-      continue;
-    }
-    const size_t opened_at = i;
-    for (++i; i < line.size() && line[i] != c; ++i) {
-      if (c == '"' && line[i] == '\\' && i + 1 < line.size() && (line[i + 1] == '"' || line[i + 1] == '\\')) ++i;
-      word += line[i];
-    }
-    if (i >= line.size()) {
-      return Error{ErrorKind::kMalformedRequest, std::string("unclosed ") + c + " quote opened at column " +
-                                                     std::to_string(opened_at + 1)};
-    }
-  }
-  if (in_word) words.push_back(std::move(word));
-  return words;
-}
-
 Result<Command> ParseCommand(const std::vector<std::string>& words) {
   Command command;
   if (words.empty()) return command;
   command.name = Lower(words[0]);
   if (command.name == "exit") command.name = "quit";
-  if (command.name == "get" || command.name == "delete") {
-    command.kind = CommandKind::kRequest;
-    return ParsePatterns(std::move(command), words);
+  if (command.name == "--help" || command.name == "-h" || command.name == "?") command.name = "help";
+  if (FindCommand(command.name) == nullptr) {
+    std::string message = "unknown command '" + words[0] + "'";
+    for (const CommandInfo& info : kCommands) {
+      if (EditDistance(command.name, info.name) <= 2) {
+        message += "; did you mean '" + std::string(info.name) + "'?";
+        break;
+      }
+    }
+    return Error{ErrorKind::kMalformedRequest, message + " (try 'help')"};
+  }
+  Result<CommandWords> split = SplitCommandWords(command.name, words);
+  if (!split.ok()) return split.error();
+  const std::vector<std::string>& args = split.value().arguments;
+  if (command.name == "get" || command.name == "delete" || command.name == "count") {
+    command.kind = command.name == "count" ? CommandKind::kCount : CommandKind::kRequest;
+    return ParsePatterns(std::move(command), args);
   }
   if (command.name == "put" || command.name == "post") {
     command.kind = CommandKind::kRequest;
-    return ParsePairs(std::move(command), words);
+    return ParsePairs(std::move(command), args);
   }
   if (command.name == "send") {
     command.kind = CommandKind::kRequest;
-    return ParseSend(std::move(command), words);
+    return ParseSend(std::move(command), args);
   }
   if (command.name == "send-raw") {
     command.kind = CommandKind::kSendRaw;
-    return ParseSendRaw(std::move(command), words);
+    return ParseSendRaw(std::move(command), split.value());
   }
   if (command.name == "put-raw") {
     command.kind = CommandKind::kPutRaw;
-    command.raw_items.assign(words.begin() + 1, words.end());
+    command.raw_items = args;
     return command;
   }
   if (command.name == "shutdown" || command.name == "connect" || command.name == "disconnect") {
     command.kind = command.name == "shutdown"  ? CommandKind::kShutdown
                    : command.name == "connect" ? CommandKind::kConnect
                                                : CommandKind::kDisconnect;
-    return ParseEndpointCommand(std::move(command), words);
+    return ParseEndpointCommand(std::move(command), split.value());
   }
-  if (command.name == "status" || command.name == "quit") {
-    if (words.size() > 1) return Usage(command.name, command.name + " takes no arguments");
-    command.kind = command.name == "status" ? CommandKind::kStatus : CommandKind::kQuit;
-    if (command.kind == CommandKind::kStatus) command.request.op_name = client_config::kStatusOpName;
-    return command;
-  }
-  if (command.name == "help" || command.name == "--help" || command.name == "-h" || command.name == "?") {
-    command.name = "help";
+  if (command.name == "help") {
     command.kind = CommandKind::kHelp;
-    if (words.size() > 2) return Usage("help", "help takes at most one command name");
-    if (words.size() == 2) command.help_topic = Lower(words[1]);
+    if (args.size() > 1) return Usage("help", "help takes at most one command name");
+    if (args.size() == 1) command.help_topic = Lower(args[0]);
     return command;
   }
-  std::string message = "unknown command '" + words[0] + "'";
-  for (const CommandInfo& info : kCommands) {
-    if (EditDistance(command.name, info.name) <= 2) {
-      message += "; did you mean '" + std::string(info.name) + "'?";
-      break;
-    }
+  // status, ping, quit: no arguments.
+  if (!args.empty()) return Usage(command.name, command.name + " takes no arguments");
+  if (command.name == "status") {
+    command.kind = CommandKind::kStatus;
+    command.request.op_name = client_config::kStatusOpName;
+  } else if (command.name == "ping") {
+    command.kind = CommandKind::kPing;
+    command.request = MakeGet(kPingKeyPattern, ".*");
+  } else {
+    command.kind = CommandKind::kQuit;
   }
-  return Error{ErrorKind::kMalformedRequest, message + " (try 'help')"};
+  return command;
 }
 
-Result<std::string> DecodeHex(std::string_view hex) {
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  if (hex.size() % 2 != 0) {
-    return Error{ErrorKind::kMalformedRequest,
-                 "hex needs an even number of digits; got " + std::to_string(hex.size())};
+const CommandOption* FindCommandOption(std::string_view name) {
+  for (const CommandOption& option : kCommandOptions) {
+    if (name == option.name) return &option;
   }
-  std::string bytes;
-  for (size_t i = 0; i < hex.size(); i += 2) {
-    int high = nibble(hex[i]);
-    int low = nibble(hex[i + 1]);
-    if (high < 0 || low < 0) {
-      size_t bad = high < 0 ? i : i + 1;
-      return Error{ErrorKind::kMalformedRequest, "'" + std::string(1, hex[bad]) + "' at position " +
-                                                     std::to_string(bad + 1) + " is not a hex digit"};
-    }
-    bytes += static_cast<char>(high * 16 + low);
+  return nullptr;
+}
+
+std::vector<std::string> CommandOptionNames(std::string_view command) {
+  std::vector<std::string> names;
+  for (const CommandOption& option : kCommandOptions) {
+    if (command == option.command) names.emplace_back(option.name);
   }
-  return bytes;
+  return names;
+}
+
+std::vector<std::string> CommandNames() {
+  std::vector<std::string> names;
+  for (const CommandInfo& info : kCommands) names.emplace_back(info.name);
+  names.emplace_back("exit");
+  return names;
 }
 
 std::string HelpText(std::string_view topic) {

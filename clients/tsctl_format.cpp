@@ -1,6 +1,7 @@
 #include "clients/tsctl_format.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <vector>
 
@@ -62,8 +63,7 @@ std::string PairsTable(const std::vector<Pair>& pairs) {
 std::string RejectedTable(const std::vector<Rejection>& rejected, const std::string& why_header) {
   std::vector<std::vector<std::string>> rows{{"KEY", "VALUE", why_header}};
   for (const Rejection& r : rejected) {
-    rows.push_back({DisplayTuple(r.pair.key), DisplayTuple(r.pair.value),
-                    std::string(PlainRejectReason(r.reason))});
+    rows.push_back({AbbreviatedTuple(r.pair.key), AbbreviatedTuple(r.pair.value), ExplainRejection(r)});
   }
   return TextTable(rows);
 }
@@ -198,9 +198,13 @@ nlohmann::ordered_json ReplyJson(const Reply& reply) {
     json["pairs"].push_back(nlohmann::ordered_json::array({TupleText(pair.key), TupleText(pair.value)}));
   }
   for (const Rejection& r : reply.rejected) {
-    json["rejected"].push_back({{"key", TupleText(r.pair.key)},
-                                {"value", TupleText(r.pair.value)},
-                                {"reason", std::string(RejectReasonName(r.reason))}});
+    nlohmann::ordered_json entry = {{"key", TupleText(r.pair.key)},
+                                    {"value", TupleText(r.pair.value)},
+                                    {"reason", std::string(RejectReasonName(r.reason))}};
+    if (r.reason == RejectReason::kMalformed || r.reason == RejectReason::kTooLarge) {
+      entry["detail"] = ExplainRejection(r);
+    }
+    json["rejected"].push_back(std::move(entry));
   }
   if (reply.error) {
     json["error"] = {{"kind", std::string(ErrorKindName(reply.error->kind))}, {"message", reply.error->message}};
@@ -221,6 +225,55 @@ nlohmann::ordered_json RawReplyJson(const RawReply& raw) {
   nlohmann::ordered_json json = FailureJson("", Error{ErrorKind::kInternal, "the reply is not a valid reply: " + raw.decode_error});
   json["raw_hex"] = Hex(raw.frame, raw.frame.size());
   return json;
+}
+
+namespace {
+
+// Milliseconds with two decimals: "0.41".
+std::string Milliseconds(double ms) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.2f", ms);
+  return text;
+}
+
+// ping's and count's JSON: ok, op, `field`, then error, served_by, term.
+nlohmann::ordered_json SummaryJson(const Reply& reply, const char* op, const char* field,
+                                   nlohmann::ordered_json value) {
+  nlohmann::ordered_json json;
+  json["ok"] = reply.ok();
+  json["op"] = op;
+  json[field] = reply.ok() ? std::move(value) : nlohmann::ordered_json(nullptr);
+  json["error"] = nullptr;
+  if (reply.error) {
+    json["error"] = {{"kind", std::string(ErrorKindName(reply.error->kind))}, {"message", reply.error->message}};
+  }
+  json["served_by"] = reply.served_by;
+  json["term"] = reply.term;
+  return json;
+}
+
+}  // namespace
+
+std::string FormatPing(const Reply& reply, double elapsed_ms) {
+  if (!reply.ok()) return FormatReply(reply);
+  // Only a primary answers a get, so the node that answered is the primary.
+  return "pong from node " + std::to_string(reply.served_by) + " (primary, term " + std::to_string(reply.term) +
+         ") in " + Milliseconds(elapsed_ms) + " ms\n";
+}
+
+std::string FormatCount(const Reply& reply) {
+  if (!reply.ok()) return FormatReply(reply);
+  const size_t count = reply.pairs.size();
+  return std::to_string(count) + (count == 1 ? " pair matches" : " pairs match") + ServedSuffix(reply) + "\n";
+}
+
+nlohmann::ordered_json PingJson(const Reply& reply, double elapsed_ms) {
+  // Rounded to the microsecond: the figure is a wall-clock reading, not finer.
+  return SummaryJson(reply, "PING", "rtt_ms", std::round(elapsed_ms * 1000.0) / 1000.0);
+}
+
+nlohmann::ordered_json CountJson(const Reply& reply) {
+  return SummaryJson(reply, "COUNT", "count", reply.pairs.size());
 }
 
 std::string JsonLine(const nlohmann::ordered_json& json) {

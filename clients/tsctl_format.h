@@ -4,6 +4,10 @@
 //   {"ok":bool,"op":"GET","pairs":[["key,text","value,text"],...],
 //    "rejected":[{"key":"..","value":"..","reason":"key_present"}],
 //    "error":{"kind":"..","message":".."}|null,"served_by":ID,"term":N}
+// (a rejection of reason malformed or too_large also has "detail": why, in
+// words). ping and count have their own shapes:
+//   {"ok":true,"op":"PING","rtt_ms":0.41,"error":null,"served_by":2,"term":3}
+//   {"ok":true,"op":"COUNT","count":N,"error":null,"served_by":2,"term":3}
 // When no reply came at all (the client's own failure), served_by and term
 // are null and error says why. Pure functions: no I/O.
 #pragma once
@@ -28,6 +32,16 @@ std::string_view PlainRejectReason(RejectReason reason);  // "key already presen
 // an empty tuple as "(empty)".
 std::string DisplayTuple(const Tuple& tuple);
 
+// Why a pair was rejected, in words: for malformed and too large, which
+// element of which tuple and the rule it breaks ("malformed key: each element
+// is one or more ASCII letters or digits [A-Za-z0-9]; 'ü' at element 1 is
+// not"); for the others, PlainRejectReason.
+std::string ExplainRejection(const Rejection& rejection);
+
+// A table cell for a rejected tuple: its display text, cut to
+// kMaxRejectedCellChars with the full size in bytes when longer.
+std::string AbbreviatedTuple(const Tuple& tuple);
+
 // Rows as aligned columns (two blanks apart), one line each.
 std::string TextTable(const std::vector<std::vector<std::string>>& rows);
 
@@ -37,12 +51,18 @@ std::string FormatReply(const Reply& reply);
 // says (tsctl_status_format.cpp); FormatReply uses it for op STATUS.
 std::string FormatStatus(const Reply& reply);
 std::string FormatFailure(const Error& error);  // no reply: the client's own error
+// ping's and count's lines: "pong from node 2 (primary, term 3) in 0.41 ms",
+// "4 pairs match (node 2, term 3)"; an error reply as FormatReply shows it.
+std::string FormatPing(const Reply& reply, double elapsed_ms);
+std::string FormatCount(const Reply& reply);
 std::string FormatRawReply(const RawReply& raw);
 
 // JSON forms, and the single line to print for one.
 nlohmann::ordered_json ReplyJson(const Reply& reply);
 nlohmann::ordered_json FailureJson(std::string_view op, const Error& error);
 nlohmann::ordered_json RawReplyJson(const RawReply& raw);
+nlohmann::ordered_json PingJson(const Reply& reply, double elapsed_ms);
+nlohmann::ordered_json CountJson(const Reply& reply);
 std::string JsonLine(const nlohmann::ordered_json& json);  // invalid UTF-8 replaced, ends with '\n'
 
 }  // namespace ts::tsctl

@@ -1,18 +1,71 @@
 #include "clients/tsctl_session.h"
 
+#include <cctype>
+#include <chrono>
+
 #include "clients/client_transport.h"
 #include "clients/raw_request.h"
 #include "clients/tsctl_format.h"
+#include "clients/tsctl_options.h"
+#include "common/version.h"
 
 namespace ts::tsctl {
+namespace {
+
+bool SameClientOptions(const SessionOptions& a, const SessionOptions& b) {
+  return a.broker_endpoint == b.broker_endpoint && a.client.request_timeout == b.client.request_timeout &&
+         a.client.retries == b.client.retries && a.client.refused_after == b.client.refused_after;
+}
+
+TsctlOptions ToTsctlOptions(const SessionOptions& session) {
+  TsctlOptions options;
+  options.broker = session.broker_endpoint.value_or("");
+  options.shutdown_endpoint = session.shutdown_endpoint.value_or("");
+  options.json = session.json;
+  options.timeout_ms = static_cast<int>(session.client.request_timeout.count());
+  options.retries = session.client.retries;
+  options.refused_ms = static_cast<int>(session.client.refused_after.count());
+  return options;
+}
+
+SessionOptions WithTsctlOptions(SessionOptions session, const TsctlOptions& options) {
+  session.broker_endpoint = options.broker.empty() ? std::nullopt : std::optional<std::string>(options.broker);
+  session.shutdown_endpoint =
+      options.shutdown_endpoint.empty() ? std::nullopt : std::optional<std::string>(options.shutdown_endpoint);
+  session.json = options.json;
+  session.client.request_timeout = std::chrono::milliseconds(options.timeout_ms);
+  session.client.retries = options.retries;
+  session.client.refused_after = std::chrono::milliseconds(options.refused_ms);
+  return session;
+}
+
+}  // namespace
+
+SessionOptions MakeSessionOptions(const TsctlOptions& options) { return WithTsctlOptions(SessionOptions{}, options); }
+
+std::string HelpForWords(const std::vector<std::string>& command_words) {
+  if (command_words.empty()) return UsageText();
+  std::string topic = command_words[0];
+  for (char& c : topic) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return topic == "help" ? UsageText() : HelpText(topic);
+}
+
+std::string VersionText() { return std::string("tsctl ") + kVersion + "\n"; }
 
 int ExitCodeFor(const Reply& reply) {
-  if (reply.ok()) return kExitOk;
+  if (reply.ok()) {
+    // A put or post that left pairs out did not do everything asked.
+    return reply.rejected.empty() ? kExitOk : kExitErrorReply;
+  }
   // "unavailable" means no primary answered in time: the service cannot be
   // reached. "service refused" is an answer (the client limit), so it is an
   // error reply like any other.
   if (reply.error->kind == ErrorKind::kUnavailable) return kExitUnreachable;
   return kExitErrorReply;
+}
+
+int ExitCodeFor(const Error& error) {
+  return error.kind == ErrorKind::kUnavailable ? kExitUnreachable : kExitErrorReply;
 }
 
 Session::Session(SessionOptions options, std::ostream& out, std::ostream& err)
@@ -29,41 +82,44 @@ int Session::UsageError(const std::string& message) {
 
 int Session::Failure(std::string_view op, const Error& error) {
   err_ << "tsctl: " << FormatFailure(error);
-  if (options_.json) out_ << JsonLine(FailureJson(op, error));
-  return error.kind == ErrorKind::kUnavailable ? kExitUnreachable : kExitErrorReply;
+  if (current().json) out_ << JsonLine(FailureJson(op, error));
+  return ExitCodeFor(error);
 }
 
 int Session::ShowReply(const Result<Reply>& reply, std::string_view op) {
   if (!reply.ok()) return Failure(op, reply.error());
-  out_ << (options_.json ? JsonLine(ReplyJson(reply.value())) : FormatReply(reply.value()));
+  out_ << (current().json ? JsonLine(ReplyJson(reply.value())) : FormatReply(reply.value()));
   return ExitCodeFor(reply.value());
 }
 
 int Session::ShowRawReply(const Result<RawReply>& raw) {
   if (!raw.ok()) return Failure("", raw.error());
-  out_ << (options_.json ? JsonLine(RawReplyJson(raw.value())) : FormatRawReply(raw.value()));
+  out_ << (current().json ? JsonLine(RawReplyJson(raw.value())) : FormatRawReply(raw.value()));
   return raw.value().decoded ? ExitCodeFor(*raw.value().decoded) : kExitErrorReply;
 }
 
 Client* Session::RequestClient() {
-  if (!options_.broker_endpoint) {
+  const SessionOptions& options = current();
+  if (!options.broker_endpoint) {
     UsageError("not connected to a broker; use 'connect EP' first");
     return nullptr;
   }
-  if (!client_) {
-    Status valid = CheckEndpoint(*options_.broker_endpoint);
+  std::optional<Client>& client =
+      line_options_ && !SameClientOptions(*line_options_, options_) ? line_client_ : client_;
+  if (!client) {
+    Status valid = CheckEndpoint(*options.broker_endpoint);
     if (!valid.ok()) {
-      UsageError("the broker endpoint " + valid.error().message);
+      UsageError("the broker endpoint '" + *options.broker_endpoint + "': " + valid.error().message);
       return nullptr;
     }
-    client_.emplace(*options_.broker_endpoint, options_.client);
+    client.emplace(*options.broker_endpoint, options.client);
   }
-  return &*client_;
+  return &*client;
 }
 
 int Session::Connect(const Command& command) {
   Status valid = CheckEndpoint(*command.endpoint);
-  if (!valid.ok()) return UsageError("the endpoint " + valid.error().message);
+  if (!valid.ok()) return UsageError("connect '" + *command.endpoint + "': " + valid.error().message);
   if (command.shutdown_endpoint) {
     options_.shutdown_endpoint = *command.endpoint;
     out_ << "shutdown commands go to " << *command.endpoint << "\n";
@@ -88,11 +144,36 @@ int Session::Disconnect(const Command& command) {
 }
 
 int Session::Shutdown(const Command& command) {
-  std::optional<std::string> endpoint = command.endpoint ? command.endpoint : options_.shutdown_endpoint;
+  std::optional<std::string> endpoint = command.endpoint ? command.endpoint : current().shutdown_endpoint;
   if (!endpoint) return UsageError("no shutdown endpoint; use 'shutdown --endpoint EP' or 'connect --shutdown EP'");
   Status valid = CheckEndpoint(*endpoint);
-  if (!valid.ok()) return UsageError("the shutdown endpoint " + valid.error().message);
-  return ShowReply(SendShutdown(*endpoint, options_.client), client_config::kShutdownOpName);
+  if (!valid.ok()) {
+    return UsageError(std::string(command.endpoint ? "--endpoint" : "the shutdown endpoint") + " '" + *endpoint +
+                      "': " + valid.error().message);
+  }
+  return ShowReply(SendShutdown(*endpoint, current().client), client_config::kShutdownOpName);
+}
+
+int Session::Ping(const Command& command) {
+  Client* client = RequestClient();
+  if (client == nullptr) return kExitUsage;
+  Result<Reply> reply = client->Call(command.request);
+  if (!reply.ok()) return Failure("PING", reply.error());
+  // The round trip once connected: a first ping of a fresh tsctl would
+  // otherwise mostly time the TCP connect and the ZeroMQ handshake.
+  const double round_trip_ms = client->last_round_trip().count();
+  out_ << (current().json ? JsonLine(PingJson(reply.value(), round_trip_ms))
+                          : FormatPing(reply.value(), round_trip_ms));
+  return ExitCodeFor(reply.value());
+}
+
+int Session::Count(const Command& command) {
+  Client* client = RequestClient();
+  if (client == nullptr) return kExitUsage;
+  Result<Reply> reply = client->Call(command.request);
+  if (!reply.ok()) return Failure("COUNT", reply.error());
+  out_ << (current().json ? JsonLine(CountJson(reply.value())) : FormatCount(reply.value()));
+  return ExitCodeFor(reply.value());
 }
 
 int Session::Run(const Command& command) {
@@ -117,6 +198,10 @@ int Session::Run(const Command& command) {
       return Disconnect(command);
     case CommandKind::kShutdown:
       return Shutdown(command);
+    case CommandKind::kPing:
+      return Ping(command);
+    case CommandKind::kCount:
+      return Count(command);
     case CommandKind::kRequest:
     case CommandKind::kStatus: {
       Client* client = RequestClient();
@@ -138,10 +223,37 @@ int Session::Run(const Command& command) {
   return UsageError("unhandled command '" + command.name + "'");
 }
 
-int Session::RunWords(const std::vector<std::string>& words) {
+int Session::RunCommandWords(const std::vector<std::string>& words) {
   Result<Command> command = ParseCommand(words);
   if (!command.ok()) return UsageError(command.error().message);
   return Run(command.value());
+}
+
+int Session::RunWithOptions(const std::vector<std::string>& option_words,
+                            const std::vector<std::string>& command_words) {
+  TsctlOptions options = ToTsctlOptions(options_);
+  Status applied = ApplyOptionWords(option_words, /*from_environment=*/false, options);
+  if (!applied.ok()) return UsageError(applied.error().message);
+  line_options_ = WithTsctlOptions(options_, options);
+  const int code = RunCommandWords(command_words);
+  line_options_.reset();
+  line_client_.reset();
+  return code;
+}
+
+int Session::RunWords(const std::vector<std::string>& words) {
+  Result<SplitWords> split = SplitOptionWords(words);
+  if (!split.ok()) return UsageError(split.error().message);
+  if (split.value().version) {
+    out_ << VersionText();
+    return kExitOk;
+  }
+  if (split.value().help) {
+    out_ << HelpForWords(split.value().command_words);
+    return kExitOk;
+  }
+  if (split.value().option_words.empty()) return RunCommandWords(split.value().command_words);
+  return RunWithOptions(split.value().option_words, split.value().command_words);
 }
 
 int Session::RunLine(std::string_view line) {

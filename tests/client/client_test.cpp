@@ -1,7 +1,13 @@
 // The request/reply client against real ZeroMQ peers: a ROUTER on a free
-// loopback port (FakeBroker) that answers, drops, or garbles replies, and a
-// port nobody listens on.
+// loopback port (FakeBroker) that answers, drops, or garbles replies, a port
+// nobody listens on, and a TCP listener that is no ZeroMQ peer.
 #include <catch2/catch.hpp>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <array>
 #include <atomic>
@@ -56,6 +62,19 @@ TEST_CASE("client: a call gets its reply, numbered with a random client id", "[c
   CHECK(other.client_id() != client.client_id());
 }
 
+TEST_CASE("client: a reply's round trip is timed once connected, within the call's time", "[client]") {
+  FakeBroker broker([](size_t, const std::string& body) { return EchoReply(body); });
+  ts::Client client(broker.endpoint(), Fast());
+  CHECK(client.last_round_trip().count() == 0);
+  for (int call = 0; call < 2; ++call) {  // the first one waits for the connection
+    const auto start = std::chrono::steady_clock::now();
+    REQUIRE(client.Get("a", ".*").ok());
+    const std::chrono::duration<double, std::milli> elapsed = std::chrono::steady_clock::now() - start;
+    CHECK(client.last_round_trip().count() > 0);
+    CHECK(client.last_round_trip() <= elapsed);
+  }
+}
+
 TEST_CASE("client: a lost request is retried on a new socket with the same request id", "[client]") {
   // Drops the first request it sees, answers the rest.
   FakeBroker broker([](size_t index, const std::string& body) -> std::optional<std::string> {
@@ -82,10 +101,10 @@ TEST_CASE("client: a lost request is retried on a new socket with the same reque
   CHECK(IdOf(broker.received().back().body) == ts::RequestId{client.client_id(), 2});
 }
 
-TEST_CASE("client: an unreachable endpoint gives a clear error after every attempt, in bounded time",
+TEST_CASE("client: a broker that never answers gives 'no reply' after every attempt, in bounded time",
           "[client]") {
-  const std::string endpoint = ts::testing::LoopbackEndpoint(ts::testing::FreeTcpPort());
-  ts::Client client(endpoint, Fast(2, 100ms));
+  FakeBroker silent([](size_t, const std::string&) -> std::optional<std::string> { return std::nullopt; });
+  ts::Client client(silent.endpoint(), Fast(2, 100ms));
 
   const auto start = std::chrono::steady_clock::now();
   ts::Result<ts::Reply> reply = client.Get(".*", ".*");
@@ -93,18 +112,106 @@ TEST_CASE("client: an unreachable endpoint gives a clear error after every attem
 
   REQUIRE_FALSE(reply.ok());
   CHECK(reply.error().kind == ts::ErrorKind::kUnavailable);
-  CHECK(reply.error().message == "no reply from " + endpoint + " after 3 attempts of 100 ms");
+  CHECK(reply.error().message == "no reply from " + silent.endpoint() + " after 3 attempts of 100 ms");
   CHECK(client.attempts_of_last_call() == 3);
+  CHECK(silent.received_count() == 3);  // the retry budget is spent on timeouts
   CHECK(elapsed >= 300ms);  // it really waited for each attempt
   CHECK(elapsed < 3s);      // and no longer than the attempts, plus generous slack
 }
 
 TEST_CASE("client: retries 0 means a single attempt", "[client]") {
-  const std::string endpoint = ts::testing::LoopbackEndpoint(ts::testing::FreeTcpPort());
-  ts::Client client(endpoint, Fast(0, 50ms));
+  FakeBroker silent([](size_t, const std::string&) -> std::optional<std::string> { return std::nullopt; });
+  ts::Client client(silent.endpoint(), Fast(0, 50ms));
   ts::Result<ts::Reply> reply = client.Get(".*", ".*");
   REQUIRE_FALSE(reply.ok());
-  CHECK(reply.error().message == "no reply from " + endpoint + " after 1 attempt of 50 ms");
+  CHECK(reply.error().message == "no reply from " + silent.endpoint() + " after 1 attempt of 50 ms");
+}
+
+TEST_CASE("client: nobody listening is 'connection refused' within the refusal window, not after every attempt",
+          "[client]") {
+  const std::string endpoint = ts::testing::LoopbackEndpoint(ts::testing::FreeTcpPort());
+  ts::ClientOptions options;  // the defaults: 3 attempts of 2500 ms, refused after 1000 ms
+  ts::Client client(endpoint, options);
+
+  const auto start = std::chrono::steady_clock::now();
+  ts::Result<ts::Reply> reply = client.Get(".*", ".*");
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+
+  REQUIRE_FALSE(reply.ok());
+  CHECK(reply.error().kind == ts::ErrorKind::kUnavailable);
+  CHECK_THAT(reply.error().message, Catch::StartsWith("connection refused by " + endpoint + " (refused ") &&
+                                        Catch::EndsWith("): nothing is listening there; is the broker running, "
+                                                        "on that port?"));
+  CHECK(client.attempts_of_last_call() == 1);  // no retry: a refusal is not a timeout
+  CHECK(elapsed >= options.refused_after);
+  CHECK(elapsed < 3s);  // the issue's bound; the attempts alone would take 7.5 s
+}
+
+TEST_CASE("client: attempts that run out before the refusal window still say refused", "[client]") {
+  const std::string endpoint = ts::testing::LoopbackEndpoint(ts::testing::FreeTcpPort());
+  ts::Client client(endpoint, Fast(1, 100ms));
+  ts::Result<ts::Reply> reply = client.Get(".*", ".*");
+  REQUIRE_FALSE(reply.ok());
+  CHECK_THAT(reply.error().message, Catch::StartsWith("connection refused by " + endpoint));
+  CHECK(client.attempts_of_last_call() == 2);
+}
+
+namespace {
+
+// A TCP listener that is no ZeroMQ peer: it answers every connection with a
+// line of HTTP and closes it. An event loop in its own thread, ended by the
+// destructor.
+class NotZeroMqListener {
+ public:
+  NotZeroMqListener() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    REQUIRE(::listen(fd_, 16) == 0);
+    socklen_t length = sizeof address;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length);
+    endpoint_ = ts::testing::LoopbackEndpoint(ntohs(address.sin_port));
+    thread_ = std::thread([this] {
+      while (!stop_) {
+        pollfd item{fd_, POLLIN, 0};
+        if (::poll(&item, 1, 20) <= 0) continue;
+        int connection = ::accept(fd_, nullptr, nullptr);
+        if (connection < 0) continue;
+        const char kAnswer[] = "HTTP/1.1 400 Bad Request\r\n\r\n";
+        (void)!::write(connection, kAnswer, sizeof kAnswer - 1);
+        ::close(connection);
+      }
+    });
+  }
+  ~NotZeroMqListener() {
+    stop_ = true;
+    thread_.join();
+    ::close(fd_);
+  }
+  const std::string& endpoint() const { return endpoint_; }
+
+ private:
+  int fd_ = -1;
+  std::string endpoint_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+}  // namespace
+
+TEST_CASE("client: a listener that is not ZeroMQ is named as such, not waited out", "[client]") {
+  NotZeroMqListener listener;
+  ts::ClientOptions options = Fast(2, 2000ms);
+  options.refused_after = 300ms;
+  ts::Client client(listener.endpoint(), options);
+  const auto start = std::chrono::steady_clock::now();
+  ts::Result<ts::Reply> reply = client.Get(".*", ".*");
+  REQUIRE_FALSE(reply.ok());
+  CHECK_THAT(reply.error().message,
+             Catch::StartsWith(listener.endpoint() + " accepts connections but is not a ZeroMQ peer"));
+  CHECK(std::chrono::steady_clock::now() - start < 2000ms);  // before the first attempt's timeout
 }
 
 TEST_CASE("client: a broker that starts after the call began is still reached", "[client]") {
@@ -170,10 +277,29 @@ TEST_CASE("client: an endpoint ZeroMQ rejects is an error at each call, not a cr
   ts::Result<ts::Reply> reply = client.Get(".*", ".*");
   REQUIRE_FALSE(reply.ok());
   CHECK(reply.error().kind == ts::ErrorKind::kUnavailable);
-  CHECK_THAT(reply.error().message, Catch::StartsWith("'not-an-endpoint' is not a valid ZeroMQ endpoint"));
-  CHECK_FALSE(ts::CheckEndpoint("tcp://127.0.0.1").ok());
+  CHECK(reply.error().message ==
+        "'not-an-endpoint': not a valid ZeroMQ endpoint (Invalid argument); write it like tcp://127.0.0.1:5555");
   CHECK(ts::CheckEndpoint("tcp://127.0.0.1:5555").ok());
+  CHECK(ts::CheckEndpoint("tcp://127.0.0.1:65535").ok());
+  CHECK(ts::CheckEndpoint("tcp://[::1]:1").ok());
   CHECK(ts::CheckEndpoint("ipc:///tmp/tuplestar.sock").ok());
+}
+
+TEST_CASE("client: a tcp port outside 1..65535 is refused with the reason (libzmq would take 99999)", "[client]") {
+  auto problem = [](const std::string& endpoint) {
+    ts::Status status = ts::CheckEndpoint(endpoint);
+    return status.ok() ? std::string("ok") : status.error().message;
+  };
+  CHECK(problem("tcp://127.0.0.1:99999") == "port 99999 is out of range 1..65535");
+  CHECK(problem("tcp://127.0.0.1:0") == "port 0 is out of range 1..65535");
+  CHECK(problem("tcp://127.0.0.1:55x") == "port '55x' is not a number in 1..65535");
+  CHECK(problem("tcp://127.0.0.1:") == "port '' is not a number in 1..65535");
+  CHECK(problem("tcp://127.0.0.1") == "no port; write it like tcp://127.0.0.1:5555");
+  CHECK(problem("tcp://:5555") == "no host; write it like tcp://127.0.0.1:5555");
+  ts::Client client("tcp://127.0.0.1:99999", Fast());
+  ts::Result<ts::Reply> reply = client.Get("a", ".*");
+  REQUIRE_FALSE(reply.ok());
+  CHECK(reply.error().message == "'tcp://127.0.0.1:99999': port 99999 is out of range 1..65535");
 }
 
 TEST_CASE("client: SendRaw sends bytes unchanged and decodes the reply when it can", "[client]") {
@@ -220,9 +346,9 @@ TEST_CASE("client: SendShutdown sends a SHUTDOWN request and returns the acknowl
   CHECK(sent.value().op_name == "SHUTDOWN");
   CHECK(sent.value().id.request_number == 1);
 
-  const std::string nobody = ts::testing::LoopbackEndpoint(ts::testing::FreeTcpPort());
-  ts::Result<ts::Reply> lost = ts::SendShutdown(nobody, Fast(0, 50ms));
+  FakeBroker silent([](size_t, const std::string&) -> std::optional<std::string> { return std::nullopt; });
+  ts::Result<ts::Reply> lost = ts::SendShutdown(silent.endpoint(), Fast(0, 50ms));
   REQUIRE_FALSE(lost.ok());
-  CHECK(lost.error().message == "no reply from " + nobody + " after 1 attempt of 50 ms");
+  CHECK(lost.error().message == "no reply from " + silent.endpoint() + " after 1 attempt of 50 ms");
   CHECK(ts::MakeStatusRequest().op_name == "STATUS");
 }

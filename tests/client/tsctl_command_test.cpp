@@ -49,8 +49,35 @@ TEST_CASE("tsctl commands: get and delete take patterns, VALEXP defaulting to .*
   CHECK(del.request.value_pattern == ".*");
 
   CHECK(UsageError({"get"}) == "get takes KEYEXP and an optional VALEXP; got 0 words\nusage: get KEYEXP [VALEXP]");
-  CHECK_THAT(UsageError({"get", "a", "b", "--json"}),
-             Catch::Contains("got 3 words ('a' 'b' '--json')") && Catch::Contains("before the command"));
+  CHECK_THAT(UsageError({"get", "a", "b", "c"}), Catch::Contains("got 3 words ('a' 'b' 'c')"));
+  // tsctl's options are taken out before (tsctl_options.h); any left is no pattern.
+  CHECK(UsageError({"get", "a", "--json"}) ==
+        "get has no option '--json'; a pattern or item that starts with '--' goes after a '--' word\n"
+        "usage: get KEYEXP [VALEXP]");
+  CHECK(UsageError({"get", "a", "--hex", "00"}) ==
+        "'--hex' is an option of send-raw, not of get; a pattern or item that starts with '--' goes after a "
+        "'--' word\nusage: get KEYEXP [VALEXP]");
+  // After "--", anything is a pattern.
+  ts::tsctl::Command dashes = Parsed({"get", "--", "--json", "--x"});
+  CHECK(dashes.request.key_pattern == "--json");
+  CHECK(dashes.request.value_pattern == "--x");
+}
+
+TEST_CASE("tsctl commands: count is a get, ping a get no key can match", "[client][tsctl_command]") {
+  ts::tsctl::Command count = Parsed({"count", "user,.*"});
+  CHECK(count.kind == CommandKind::kCount);
+  CHECK(count.request.op_name == "GET");
+  CHECK(count.request.key_pattern == "user,.*");
+  CHECK(count.request.value_pattern == ".*");
+  CHECK_THAT(UsageError({"count"}), Catch::StartsWith("count takes KEYEXP and an optional VALEXP"));
+
+  ts::tsctl::Command ping = Parsed({"PING"});
+  CHECK(ping.kind == CommandKind::kPing);
+  CHECK(ping.request.op_name == "GET");
+  CHECK(ping.request.key_pattern == ts::tsctl::kPingKeyPattern);
+  // No stored key can equal it: a key's elements are never empty.
+  CHECK_FALSE(ts::IsWellFormedTupleText(ts::tsctl::kPingKeyPattern));
+  CHECK_THAT(UsageError({"ping", "x"}), Catch::StartsWith("ping takes no arguments"));
 }
 
 TEST_CASE("tsctl commands: put and post take KEY VALUE pairs in text form", "[client][tsctl_command]") {
@@ -98,7 +125,8 @@ TEST_CASE("tsctl commands: send-raw takes text or hex", "[client][tsctl_command]
   CHECK_THAT(UsageError({"send-raw", "--hex", "abc"}), Catch::StartsWith("hex needs an even number of digits; got 3"));
   CHECK_THAT(UsageError({"send-raw", "--hex", "zz"}), Catch::StartsWith("'z' at position 1 is not a hex digit"));
   CHECK_THAT(UsageError({"send-raw"}), Catch::StartsWith("send-raw takes one TEXT argument"));
-  CHECK_THAT(UsageError({"send-raw", "--hex"}), Catch::StartsWith("send-raw takes one TEXT argument"));
+  CHECK_THAT(UsageError({"send-raw", "--hex"}), Catch::StartsWith("--hex needs a value"));
+  CHECK(Parsed({"send-raw", "--", "--hex"}).raw_bytes == "--hex");
 }
 
 TEST_CASE("tsctl commands: put-raw keeps the items exactly", "[client][tsctl_command]") {
@@ -140,10 +168,12 @@ TEST_CASE("tsctl commands: an unknown command suggests a near one", "[client][ts
 
 TEST_CASE("tsctl help: a list of every command, and each one explained", "[client][tsctl_command]") {
   const std::string all = ts::tsctl::HelpText();
-  for (const char* name : {"get ", "delete ", "put ", "post ", "send ", "send-raw ", "put-raw ", "status ",
-                           "shutdown ", "help ", "connect ", "disconnect ", "quit "}) {
+  for (const char* name : {"get ", "count ", "delete ", "put ", "post ", "ping ", "send ", "send-raw ", "put-raw ",
+                           "status ", "shutdown ", "help ", "connect ", "disconnect ", "quit "}) {
     CHECK_THAT(all, Catch::Contains(std::string("\n  ") + name));
   }
   CHECK_THAT(ts::tsctl::HelpText("put-raw"), Catch::StartsWith("usage: put-raw [ITEM ...]\n"));
   CHECK_THAT(ts::tsctl::HelpText("nope"), Catch::StartsWith("no command 'nope'"));
+  // count says honestly where it is counted.
+  CHECK_THAT(ts::tsctl::HelpText("count"), Catch::Contains("Counted by tsctl, not by the space"));
 }

@@ -4,6 +4,8 @@
 
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "clients/tsctl_session.h"
 #include "schema/codec.h"
 #include "tests/client/fake_broker.h"
@@ -68,7 +70,7 @@ std::optional<std::string> MiniSpace(const std::string& body) {
 
 }  // namespace
 
-TEST_CASE("tsctl session: requests print readably and exit 0 or 1", "[client][tsctl_session]") {
+TEST_CASE("tsctl session: requests print readably and exit 0, or 1 when anything was refused", "[client][tsctl_session]") {
   FakeBroker broker([](size_t, const std::string& body) { return MiniSpace(body); });
   Harness tsctl(broker.endpoint());
 
@@ -76,7 +78,9 @@ TEST_CASE("tsctl session: requests print readably and exit 0 or 1", "[client][ts
   CHECK(tsctl.out.str() == "KEY     VALUE\nuser,1  alice\n1 pair matched (node 1, term 2)\n");
   CHECK(tsctl.err.str().empty());
 
-  CHECK(tsctl.Run("put a 1 taken 2") == 0);
+  CHECK(tsctl.Run("put a 1 b 2") == 0);  // every pair added
+  // issue 14: a put that adds only some of its pairs exited 0.
+  CHECK(tsctl.Run("put a 1 taken 2") == 1);
   CHECK(tsctl.out.str() == "KEY    VALUE  NOT ADDED BECAUSE\ntaken  2      key already present\n"
                            "1 pair not added (node 1, term 2)\n");
 
@@ -85,7 +89,7 @@ TEST_CASE("tsctl session: requests print readably and exit 0 or 1", "[client][ts
 
   CHECK(tsctl.Run("put only-a-key") == 2);
   CHECK_THAT(tsctl.err.str(), Catch::StartsWith("tsctl: put takes KEY VALUE pairs"));
-  CHECK(broker.received_count() == 3);  // the usage error sent nothing
+  CHECK(broker.received_count() == 4);  // the usage error sent nothing
 }
 
 TEST_CASE("tsctl session: put-raw and send-raw put malformed requests on the wire", "[client][tsctl_session]") {
@@ -131,19 +135,83 @@ TEST_CASE("tsctl session: service refused exits 1, unavailable exits 3", "[clien
   }
 }
 
-TEST_CASE("tsctl session: an unreachable broker exits 3 with the reason on stderr", "[client][tsctl_session]") {
-  const std::string endpoint = ts::testing::LoopbackEndpoint(ts::testing::FreeTcpPort());
-  Harness readable(endpoint);
+TEST_CASE("tsctl session: a broker that does not answer exits 3 with the reason on stderr", "[client][tsctl_session]") {
+  FakeBroker silent([](size_t, const std::string&) -> std::optional<std::string> { return std::nullopt; });
+  Harness readable(silent.endpoint());
   CHECK(readable.Run("get a") == 3);
   CHECK(readable.out.str().empty());
-  CHECK(readable.err.str() ==
-        "tsctl: error: cannot reach the service: no reply from " + endpoint + " after 2 attempts of 200 ms\n");
+  CHECK(readable.err.str() == "tsctl: error: cannot reach the service: no reply from " + silent.endpoint() +
+                                  " after 2 attempts of 200 ms\n");
 
-  Harness json(endpoint, /*json=*/true);
+  Harness json(silent.endpoint(), /*json=*/true);
   CHECK(json.Run("status") == 3);
   CHECK_THAT(json.out.str(), Catch::StartsWith(R"({"ok":false,"op":"STATUS","pairs":[],"rejected":[],)"
                                                R"("error":{"kind":"unavailable","message":"no reply from )"));
   CHECK_FALSE(json.err.str().empty());
+}
+
+TEST_CASE("tsctl session: nobody listening exits 3 saying 'connection refused'", "[client][tsctl_session]") {
+  const std::string endpoint = ts::testing::LoopbackEndpoint(ts::testing::FreeTcpPort());
+  Harness readable(endpoint);
+  CHECK(readable.Run("get a") == 3);
+  CHECK_THAT(readable.err.str(),
+             Catch::StartsWith("tsctl: error: cannot reach the service: connection refused by " + endpoint));
+  CHECK(readable.Run("ping") == 3);
+  CHECK(readable.Run("count a") == 3);
+}
+
+TEST_CASE("tsctl session: ping times a get no key matches, count counts a get's pairs", "[client][tsctl_session]") {
+  FakeBroker broker([](size_t, const std::string& body) { return MiniSpace(body); });
+  Harness tsctl(broker.endpoint());
+  CHECK(tsctl.Run("ping") == 0);
+  CHECK_THAT(tsctl.out.str(), Catch::Matches(R"(pong from node 1 \(primary, term 2\) in \d+\.\d\d ms\n)"));
+  ts::Result<ts::Request> sent = ts::DecodeRequest(broker.received().at(0).body);
+  REQUIRE(sent.ok());
+  CHECK(sent.value().op_name == "GET");
+  CHECK(sent.value().key_pattern == ts::tsctl::kPingKeyPattern);
+
+  CHECK(tsctl.Run("count user,.*") == 0);
+  CHECK(tsctl.out.str() == "1 pair matches (node 1, term 2)\n");
+  CHECK(tsctl.Run("count user,.* --json") == 0);
+  CHECK(tsctl.out.str() == R"({"ok":true,"op":"COUNT","count":1,"error":null,"served_by":1,"term":2})"
+                           "\n");
+  CHECK(tsctl.Run("ping --json") == 0);
+  nlohmann::json ping = nlohmann::json::parse(tsctl.out.str());
+  CHECK(ping["op"] == "PING");
+  CHECK(ping["served_by"] == 1);
+  CHECK(ping["rtt_ms"].get<double>() > 0.0);
+}
+
+TEST_CASE("tsctl session: options on a prompt line hold for that line only", "[client][tsctl_session]") {
+  FakeBroker first([](size_t, const std::string& body) { return MiniSpace(body); });
+  FakeBroker second([](size_t, const std::string& body) { return MiniSpace(body); });
+  Harness prompt(first.endpoint(), false, /*interactive=*/true);
+
+  CHECK(prompt.Run("get user,1 --json") == 0);
+  CHECK(prompt.out.str() ==
+        R"({"ok":true,"op":"GET","pairs":[["user,1","alice"]],"rejected":[],"error":null,"served_by":1,"term":2})"
+        "\n");
+  CHECK(prompt.Run("get user,1") == 0);  // readable again
+  CHECK_THAT(prompt.out.str(), Catch::StartsWith("KEY "));
+
+  CHECK(prompt.Run("--broker " + second.endpoint() + " get a") == 0);
+  CHECK(second.received_count() == 1);
+  CHECK(prompt.session->Prompt() == "tsctl " + first.endpoint() + "> ");  // the session's endpoint is kept
+  CHECK(prompt.Run("get a") == 0);
+  CHECK(first.received_count() == 3);
+
+  CHECK(prompt.Run("get a --timeout-ms 0") == 2);
+  CHECK(prompt.err.str() == "tsctl: --timeout-ms: Value 0 not in range 1 to 600000\n");
+  CHECK(prompt.Run("get a --broker tcp://127.0.0.1:99999") == 2);
+  CHECK(prompt.err.str() == "tsctl: --broker 'tcp://127.0.0.1:99999': port 99999 is out of range 1..65535\n");
+  CHECK(prompt.Run("get a --frob") == 2);
+  CHECK_THAT(prompt.err.str(), Catch::StartsWith("tsctl: unknown option '--frob'"));
+  CHECK(first.received_count() == 3);  // usage errors send nothing
+
+  CHECK(prompt.Run("put --help") == 0);
+  CHECK_THAT(prompt.out.str(), Catch::StartsWith("usage: put KEY VALUE"));
+  CHECK(prompt.Run("--version") == 0);
+  CHECK_THAT(prompt.out.str(), Catch::StartsWith("tsctl "));
 }
 
 TEST_CASE("tsctl session: shutdown goes to the shutdown endpoint", "[client][tsctl_session]") {
@@ -160,7 +228,7 @@ TEST_CASE("tsctl session: shutdown goes to the shutdown endpoint", "[client][tsc
   CHECK(other.Run("shutdown --endpoint " + shutdown.endpoint()) == 0);
   CHECK(shutdown.received_count() == 2);
   CHECK(other.Run("shutdown --endpoint nonsense") == 2);
-  CHECK_THAT(other.err.str(), Catch::Contains("'nonsense' is not a valid ZeroMQ endpoint"));
+  CHECK_THAT(other.err.str(), Catch::Contains("--endpoint 'nonsense': not a valid ZeroMQ endpoint"));
 }
 
 TEST_CASE("tsctl session: connect and disconnect in the prompt", "[client][tsctl_session]") {

@@ -1,0 +1,218 @@
+#include "clients/tsctl_options.h"
+
+#include <algorithm>
+#include <memory>
+
+#include <CLI/CLI.hpp>
+
+#include "clients/client_transport.h"
+#include "clients/tsctl_command.h"
+
+namespace ts::tsctl {
+namespace {
+
+namespace cfg = client_config;
+
+constexpr const char* kBrokerEnv = "TS_BROKER";
+constexpr const char* kShutdownEnv = "TS_SHUTDOWN";
+
+std::string Range(int low, int high) { return std::to_string(low) + ".." + std::to_string(high); }
+
+// Every tsctl option, bound to `options`. Help, version and "--" are the
+// word finder's, not CLI11's. Validators carry no description, so the value
+// names stay EP, MS, N (no CLI11 type text in the help).
+std::unique_ptr<CLI::App> MakeParser(TsctlOptions& options, bool from_environment) {
+  auto app = std::make_unique<CLI::App>("tsctl", "tsctl");
+  app->set_help_flag();
+  CLI::Option* broker = app->add_option("--broker", options.broker, "the broker's client endpoint")
+                            ->type_name("EP")
+                            ->default_str(cfg::kDefaultBrokerEndpoint);
+  CLI::Option* shutdown =
+      app->add_option("--shutdown-endpoint", options.shutdown_endpoint, "the broker's shutdown endpoint")
+          ->type_name("EP")
+          ->default_str(cfg::kDefaultShutdownEndpoint);
+  if (from_environment) {
+    broker->envname(kBrokerEnv);
+    shutdown->envname(kShutdownEnv);
+  }
+  app->add_flag("--json", options.json, "print each reply as one JSON object per line");
+  app->add_option("--timeout-ms", options.timeout_ms, "how long one attempt waits for its reply, " + Range(cfg::kMinTimeoutMs, cfg::kMaxTimeoutMs))
+      ->type_name("MS")
+      ->check(CLI::Range(cfg::kMinTimeoutMs, cfg::kMaxTimeoutMs).description(""))
+      ->default_str(std::to_string(cfg::kDefaultRequestTimeout.count()));
+  app->add_option("--retries", options.retries, "attempts after the first when one times out, " + Range(0, cfg::kMaxRequestRetries))
+      ->type_name("N")
+      ->check(CLI::Range(0, cfg::kMaxRequestRetries).description(""))
+      ->default_str(std::to_string(cfg::kDefaultRequestRetries));
+  app->add_option("--refused-ms", options.refused_ms,
+                  "say 'connection refused' once every connect has failed this long")
+      ->type_name("MS")
+      ->check(CLI::Range(0, cfg::kMaxTimeoutMs).description(""))
+      ->default_str(std::to_string(cfg::kDefaultRefusedAfter.count()));
+  // Given twice, the later wins: `./run.sh cli` puts the cluster's endpoints
+  // first, and a user's own --broker after them overrides.
+  for (CLI::Option* option : app->get_options()) option->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  return app;
+}
+
+const CLI::Option* FindOption(const CLI::App& app, const std::string& name) {
+  for (const CLI::Option* option : app.get_options()) {
+    for (const std::string& long_name : option->get_lnames()) {
+      if (name == "--" + long_name) return option;
+    }
+  }
+  return nullptr;
+}
+
+std::string JoinedOptionNames(const CLI::App& app) {
+  std::string names;
+  for (const CLI::Option* option : app.get_options()) names += (names.empty() ? "" : ", ") + option->get_name();
+  return names;
+}
+
+bool NamesOption(const std::vector<std::string>& words, const std::string& name) {
+  for (const std::string& word : words) {
+    if (word == name || word.rfind(name + "=", 0) == 0) return true;
+  }
+  return false;
+}
+
+// The endpoint option `name`, when the words (or the environment) set it.
+Status CheckEndpointOption(const CLI::App& app, const std::vector<std::string>& words, const std::string& name,
+                           const std::string& value) {
+  const CLI::Option* option = FindOption(app, name);
+  if (option == nullptr || option->count() == 0) return Status::Ok();
+  Status valid = CheckEndpoint(value);
+  if (valid.ok()) return valid;
+  const std::string source = NamesOption(words, name) ? name : option->get_envname();
+  return Error{ErrorKind::kMalformedRequest, source + " '" + value + "': " + valid.error().message};
+}
+
+}  // namespace
+
+Result<SplitWords> SplitOptionWords(const std::vector<std::string>& words) {
+  TsctlOptions scratch;
+  const std::unique_ptr<CLI::App> app = MakeParser(scratch, /*from_environment=*/false);
+  SplitWords split;
+  for (size_t i = 0; i < words.size(); ++i) {
+    const std::string& word = words[i];
+    if (word == "--") {
+      // Everything after it is the command's; the command word stays first.
+      std::vector<std::string> rest(words.begin() + static_cast<long>(i) + 1, words.end());
+      if (split.command_words.empty() && !rest.empty()) {
+        split.command_words.push_back(rest.front());
+        rest.erase(rest.begin());
+      }
+      if (!split.command_words.empty()) split.command_words.push_back("--");
+      split.command_words.insert(split.command_words.end(), rest.begin(), rest.end());
+      break;
+    }
+    if (word == "-h" || word == "--help") {
+      split.help = true;
+      continue;
+    }
+    if (word == "--version") {
+      split.version = true;
+      continue;
+    }
+    if (word.size() <= 2 || word.compare(0, 2, "--") != 0) {
+      split.command_words.push_back(word);
+      continue;
+    }
+    const size_t equals = word.find('=');
+    const std::string name = word.substr(0, equals);
+    if (const CLI::Option* option = FindOption(*app, name)) {
+      split.option_words.push_back(word);
+      const bool takes_value = option->get_expected_min() > 0;
+      if (takes_value && equals == std::string::npos) {
+        if (i + 1 >= words.size()) {
+          return Error{ErrorKind::kMalformedRequest, name + " needs a value (" + option->get_type_name() + ")"};
+        }
+        split.option_words.push_back(words[++i]);
+      }
+      continue;
+    }
+    if (const CommandOption* option = FindCommandOption(name)) {
+      // The command's own; the command parser checks that it is the right one.
+      split.command_words.push_back(word);
+      if (option->takes_value && equals == std::string::npos && i + 1 < words.size()) {
+        split.command_words.push_back(words[++i]);
+      }
+      continue;
+    }
+    return Error{ErrorKind::kMalformedRequest,
+                 "unknown option '" + name + "' (tsctl's options: " + JoinedOptionNames(*app) +
+                     "; a pattern that starts with '--' goes after a '--' word)"};
+  }
+  return split;
+}
+
+Status ApplyOptionWords(const std::vector<std::string>& option_words, bool from_environment,
+                        TsctlOptions& options) {
+  TsctlOptions parsed = options;
+  const std::unique_ptr<CLI::App> app = MakeParser(parsed, from_environment);
+  std::vector<std::string> reversed(option_words.rbegin(), option_words.rend());  // CLI11 wants them so
+  try {
+    app->parse(reversed);
+  } catch (const CLI::ParseError& error) {
+    return Error{ErrorKind::kMalformedRequest, error.what()};
+  }
+  if (Status broker = CheckEndpointOption(*app, option_words, "--broker", parsed.broker); !broker.ok()) {
+    return broker;
+  }
+  if (Status shutdown = CheckEndpointOption(*app, option_words, "--shutdown-endpoint", parsed.shutdown_endpoint);
+      !shutdown.ok()) {
+    return shutdown;
+  }
+  options = parsed;
+  return Status::Ok();
+}
+
+std::vector<std::string> OptionNames() {
+  TsctlOptions scratch;
+  const std::unique_ptr<CLI::App> app = MakeParser(scratch, /*from_environment=*/false);
+  std::vector<std::string> names;
+  for (const CLI::Option* option : app->get_options()) names.push_back(option->get_name());
+  names.emplace_back("--help");
+  names.emplace_back("--version");
+  return names;
+}
+
+std::string OptionsHelp() {
+  TsctlOptions scratch;
+  const std::unique_ptr<CLI::App> app = MakeParser(scratch, /*from_environment=*/true);
+  std::vector<std::pair<std::string, std::string>> rows;
+  for (const CLI::Option* option : app->get_options()) {
+    std::string name = option->get_name();
+    if (option->get_expected_min() > 0) name += " " + option->get_type_name();
+    std::string text = option->get_description();
+    std::string notes;
+    if (!option->get_default_str().empty()) notes = "default " + option->get_default_str();
+    if (!option->get_envname().empty()) notes += (notes.empty() ? "" : ", ") + std::string("env ") + option->get_envname();
+    if (!notes.empty()) text += " (" + notes + ")";
+    rows.emplace_back(std::move(name), std::move(text));
+  }
+  rows.emplace_back("-h, --help", "this text; 'COMMAND --help' or 'help COMMAND' explains one command");
+  rows.emplace_back("--version", "print tsctl's version");
+  size_t width = 0;
+  for (const auto& row : rows) width = std::max(width, row.first.size());
+  std::string text;
+  for (const auto& [name, description] : rows) {
+    text += "  " + name + std::string(width - name.size() + 2, ' ') + description + "\n";
+  }
+  return text;
+}
+
+std::string UsageText() {
+  return "usage: tsctl [OPTIONS] [COMMAND [ARG ...]]   (no COMMAND: the interactive prompt)\n"
+         "\n"
+         "options (anywhere, before or after the command; '--' ends them):\n" +
+         OptionsHelp() + "\n" + HelpText() +
+         "\n"
+         "exit status: 0 everything asked was done; 1 the service answered but refused\n"
+         "something (an error reply, or a pair not added or not updated); 2 usage error;\n"
+         "3 service unreachable (connection refused, no reply in time, or the broker\n"
+         "answered 'unavailable').\n";
+}
+
+}  // namespace ts::tsctl
