@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <istream>
 #include <optional>
 #include <string_view>
 
@@ -158,6 +159,10 @@ Status SaveSpace(const TupleSpace& space, const std::string& path, SnapshotPosit
 Status LoadSpace(const std::string& path, TupleSpace* space, SnapshotPosition* at) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return IoError("cannot open", path);
+  return LoadSpaceFrom(in, path, space, at);
+}
+
+Status LoadSpaceFrom(std::istream& in, const std::string& path, TupleSpace* space, SnapshotPosition* at) {
   auto malformed = [&path](size_t line_number, const std::string& why) {
     return Error{ErrorKind::kMalformedRequest,
                  fmt::format("{}:{}: {}", path, line_number, why)};
