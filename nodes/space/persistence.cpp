@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <istream>
 #include <optional>
 #include <string_view>
 
@@ -167,6 +168,10 @@ Result<SnapshotHeader> ReadSnapshotHeader(const std::string& path) {
 Status LoadSpace(const std::string& path, TupleSpace* space, SnapshotPosition* at) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return IoError("cannot open", path);
+  return LoadSpaceFrom(in, path, space, at);
+}
+
+Status LoadSpaceFrom(std::istream& in, const std::string& path, TupleSpace* space, SnapshotPosition* at) {
   auto malformed = [&path](size_t line_number, const std::string& why) {
     return Error{ErrorKind::kMalformedRequest,
                  fmt::format("{}:{}: {}", path, line_number, why)};

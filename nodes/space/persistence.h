@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <iosfwd>
 #include <string>
 
 #include "common/status.h"
@@ -45,5 +46,9 @@ Status SaveSpace(const TupleSpace& space, const std::string& path, SnapshotPosit
 // Replaces the contents of *space with the file's pairs, and sets *at (when
 // given) to the position in its header. On error neither is changed.
 Status LoadSpace(const std::string& path, TupleSpace* space, SnapshotPosition* at = nullptr);
+
+// The same, reading a save file's bytes from `in`; `name` stands for the file
+// in error messages ("name:line: why"). LoadSpace is this on an ifstream.
+Status LoadSpaceFrom(std::istream& in, const std::string& name, TupleSpace* space, SnapshotPosition* at = nullptr);
 
 }  // namespace ts

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "nodes/space/persistence.h"
 
@@ -161,4 +162,20 @@ TEST_CASE("a missing file is an error naming it", "[persistence]") {
   Status status = LoadSpace("/nonexistent/tuplestar.tsv", &space);
   REQUIRE_FALSE(status.ok());
   CHECK_THAT(status.error().message, Catch::Contains("/nonexistent/tuplestar.tsv"));
+}
+
+TEST_CASE("a save file's bytes load from a stream too, errors naming the given source", "[persistence]") {
+  std::istringstream good("tuplestar-snapshot v2 pairs=2 term=3 seq=8\nuser,1\tann\nuser,2\tbob\n");
+  TupleSpace loaded;
+  SnapshotPosition at;
+  REQUIRE(LoadSpaceFrom(good, "in memory", &loaded, &at).ok());
+  CHECK(loaded.size() == 2);
+  CHECK(at == SnapshotPosition{3, 8});
+
+  std::istringstream bad("tuplestar-snapshot v2 pairs=1 term=3 seq=8\nuser,1 ann\n");
+  Status status = LoadSpaceFrom(bad, "in memory", &loaded, &at);
+  REQUIRE_FALSE(status.ok());
+  CHECK(status.error().message == "in memory:2: expected 'key<TAB>value'");
+  CHECK(loaded.size() == 2);  // unchanged
+  CHECK(at == SnapshotPosition{3, 8});
 }
