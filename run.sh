@@ -114,6 +114,10 @@ cmd_bench() {
   TS_BUILD_DIR="$BUILD_DIR" TS_JOBS="$JOBS" "$ROOT/bench/run_bench.sh" "$@"
 }
 
+# libFuzzer harnesses (clang + ASan/UBSan, their own build dir), SECONDS each:
+# tests/fuzz/run_fuzz.sh --help.
+cmd_fuzz() { "$ROOT/tests/fuzz/run_fuzz.sh" "$@"; }
+
 usage() {
   cat <<USAGE
 tuplestar — a fault-tolerant tuple space on a ZeroMQ cluster
@@ -123,6 +127,7 @@ Build and test:
   ./run.sh build    build everything into ${BUILD_DIR#"$ROOT"/}
   ./run.sh test     build and run every test (what CI runs)
   ./run.sh bench    build and run the benchmarks
+  ./run.sh fuzz [SECONDS]   build the libFuzzer harnesses (clang) and run each SECONDS (default 60)
 
 Run a local cluster (broker + N nodes; data, logs and state in DIR):
   ./run.sh                     build when needed, then broker + 3 nodes in the foreground,
@@ -157,6 +162,7 @@ main() {
     build) cmd_build ;;
     test) cmd_test ;;
     bench) cmd_bench "$@" ;;
+    fuzz) cmd_fuzz "$@" ;;
     "") launcher start ;;
     start | up | down | status | kill | stop | restart | logs | cli) launcher "$command" "$@" ;;
     -h|--help|help) usage ;;
