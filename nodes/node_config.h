@@ -52,6 +52,10 @@ struct NodeConfig {
   Millis broker_timeout = NodeDefaults::kBrokerTimeout;
 
   size_t min_acks = NodeDefaults::kMinAcks;
+  // The shell keeps a durable log (--data-dir): the node acknowledges only
+  // what the shell reported durable (NodeCore::on_durable). Without it, what
+  // a node applied counts at once, and lives only in its memory.
+  bool durable = false;
   bool async_replies = false;  // reply before acks: faster, may lose writes on failover
   size_t snapshot_chunk_pairs = NodeDefaults::kSnapshotChunkPairs;
   size_t recent_log_entries = NodeDefaults::kRecentLogEntries;

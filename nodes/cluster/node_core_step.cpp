@@ -168,8 +168,10 @@ void NodeCore::State::StepFollower(const PeerMessage& message, TimePoint now, No
           },
           [&](const WriteBatch& m) {
             if (m.from == primary && m.term == term) followed_primary.Heard(now);
-            if (backup_side.OnBatch(m, replica) == BackupApplier::BatchOutcome::kApplied) {
-              SendHeartbeat(now, out);  // the ack: at once, not on the timer
+            // The ack: at once, not on the timer; with a durable log, once the
+            // shell reports the batch on disk (on_durable).
+            if (backup_side.OnBatch(m, replica) == BackupApplier::BatchOutcome::kApplied && !config.durable) {
+              SendHeartbeat(now, out);
             }
             Resync(now, out);
             RequestTransferIfDue(now, out);
