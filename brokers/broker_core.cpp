@@ -266,7 +266,7 @@ BrokerActions BrokerCore::handle(const Heartbeat& heartbeat, TimePoint now) {
 BrokerActions BrokerCore::handle(const PreVoteRequest& request, TimePoint now) {
   BrokerActions out;
   heard_from(request.node, now, out);
-  PreVoteAnswer answer{request.proposed_term, false, served_term_, primary_, ""};
+  PreVoteAnswer answer{request.proposed_term, false, served_term_, primary_, "", committed_};
   if (primary_live(now) && request.node != primary_) {
     answer.reason = "primary " + N(primary_) + " of term " + N(served_term_) + " is live";
   } else if (request.last < committed_) {

@@ -134,6 +134,7 @@ int main(int argc, char** argv) {
 
   NodeConfig& core = options.core;
   core.id = id;
+  core.cluster_size = options.peers.size() + 1;
   const Millis heartbeat(heartbeat_ms);
   core.heartbeat_interval = heartbeat;
   core.liveness_window = heartbeat * liveness;

@@ -138,6 +138,9 @@ struct NodeCore::State {
   void RequestTransferIfDue(TimePoint now, NodeActions& out);
   void AdvanceCommitAndRelease(TimePoint now, NodeActions& out);
   void ServeStateTransfer(const StateTransferRequest& m, NodeActions& out);
+  // Whether this node may take a term from a broker that knows no committed
+  // position (NodeConfig::cluster_size); empty: it may, else why not.
+  std::string WhyNotStandAlone(TimePoint now) const;
 };
 
 }  // namespace ts::cluster

@@ -21,6 +21,7 @@ void World::StartNode(NodeId id) {
   config.broker_timeout = Millis(0);  // the simulated broker never goes away for good
   config.min_acks = min_acks_;
   config.durable = true;
+  config.cluster_size = node_count_;
   config.async_replies = options_.async_replies;
   config.snapshot_chunk_pairs = 3;  // small, so snapshots come in several chunks
   // Sometimes a short recent log, so backups need whole snapshots, not catch-ups.
@@ -80,6 +81,7 @@ void World::Handle(RestartBroker&) {
   Trace("the broker restarts (its memory is lost)");
   broker_ = NewBroker();
   broker_down_ = false;
+  ++broker_incarnation_;
 }
 
 // A node keeps its disk, and everything it acknowledged is on it, so any live
@@ -150,8 +152,10 @@ void World::Handle(FaultTick&) {
   } else if (dice < 70) {
     const NodeId victim = 1 + static_cast<NodeId>(random_.Below(node_count_));
     if (MayCrash(victim)) Crash(victim);
-  } else if (dice < 75) {
+  } else if (dice < 73) {
     CrashEveryNode(/*and_broker=*/false);
+  } else if (dice < 75) {
+    CrashEveryNode(/*and_broker=*/true);
   }
   At(std::min(fault_end_, now_ + (storm_ ? random_.Between(50, 350) : random_.Between(100, 700))), FaultTick{});
 }
@@ -177,6 +181,7 @@ void World::StopFaults() {
   if (broker_down_) {
     broker_ = NewBroker();
     broker_down_ = false;
+    ++broker_incarnation_;
   }
 }
 

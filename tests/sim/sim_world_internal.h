@@ -170,8 +170,13 @@ class World {
   uint64_t duplicate_per_million_;
   bool done_ = false;
 
-  std::map<uint64_t, NodeId> broker_terms_;  // term -> node the broker accepted
-  std::map<uint64_t, NodeId> node_terms_;    // term -> node that acted as primary
+  // (broker incarnation, term) -> the node the broker accepted, or that acted
+  // as primary. A broker that lost its memory may grant again a term that a
+  // node now down had won (only majority votes, issue 11, rule that out);
+  // that the cluster suffers no harm from it is what checks 2 and 3 show.
+  std::map<std::pair<uint64_t, uint64_t>, NodeId> broker_terms_;
+  std::map<std::pair<uint64_t, uint64_t>, NodeId> node_terms_;
+  uint64_t broker_incarnation_ = 1;
   std::map<NodeId, int64_t> became_primary_at_;  // when each node last became primary
   ShutdownRecord shutdown_;
   SimResult result_;
