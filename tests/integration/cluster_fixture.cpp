@@ -112,6 +112,7 @@ std::vector<std::string> Cluster::NodeArguments(uint32_t id) const {
                                                      "," + LoopbackEndpoint(peer_ports.second)});
   }
   if (options_.save_files) arguments.insert(arguments.end(), {"--save", save_path(id)});
+  if (options_.data_dirs) arguments.insert(arguments.end(), {"--data-dir", data_dir(id)});
   auto load = options_.load_files.find(id);
   if (load != options_.load_files.end()) arguments.insert(arguments.end(), {"--load", load->second});
   return arguments;
@@ -167,6 +168,8 @@ std::string Cluster::shutdown_endpoint() const { return LoopbackEndpoint(ports_.
 Client Cluster::NewClient(ClientOptions options) const { return Client(client_endpoint(), options); }
 
 std::string Cluster::save_path(uint32_t id) const { return dir_ / ("node-" + Number(id) + ".snapshot"); }
+
+std::string Cluster::data_dir(uint32_t id) const { return dir_ / ("node-" + Number(id) + ".data"); }
 
 std::vector<uint32_t> Cluster::node_ids() const {
   std::vector<uint32_t> ids;
