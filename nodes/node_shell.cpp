@@ -350,6 +350,12 @@ int RunNode(const NodeShellOptions& options, const volatile std::sig_atomic_t* s
       }
     }
     if (node.failed()) exit_code = kNodeExitFailure;
+    if (log) {
+      const wal::LogWriter::Stats& stats = log->writer().stats();
+      spdlog::info("{}: this run wrote {} records, {} bytes, {} fdatasyncs, {} segments, {} snapshots; log at {}",
+                   *options.data_dir, stats.records, stats.bytes, stats.syncs, stats.segments_started,
+                   stats.snapshots, Describe(log->writer().last()));
+    }
     if (*stop != 0) spdlog::info("stopping on signal {}: save and exit", static_cast<int>(*stop));
     const int saved = Save(node.core(), options);
     if (exit_code == kNodeExitOk) exit_code = saved;
