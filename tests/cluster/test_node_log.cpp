@@ -132,3 +132,28 @@ TEST_CASE("node log: a node restarts from its disk at its position and term, and
   CHECK(cluster.node(1)->term() > term_before);
   CHECK(failure.empty());
 }
+
+TEST_CASE("node log: a --load file imported into an empty data directory becomes its first snapshot") {
+  wal::MemoryStorage disk;
+  std::unique_ptr<NodeLog> log = OpenLog(disk, SyncMode::kAlways);
+  REQUIRE(log->empty());
+  std::string failure;
+  MiniCluster cluster(0, SoloDurable());
+  cluster.Start(1, [&](NodeCore& core) {
+    log->Restore(core);
+    for (int i = 0; i < 3; ++i) core.Preload("loaded," + std::to_string(i), "v");
+    core.SetLoadedPosition(LogPosition{4, 30});
+  });
+  cluster.SetPersist(1, PersistTo(log, &failure));
+  CHECK_FALSE(cluster.node(1)->durable().has_value());  // not on disk yet: nothing counts
+  cluster.Run(5);
+  CHECK(failure.empty());
+  CHECK(cluster.node(1)->durable() == LogPosition{4, 30});
+
+  log.reset();
+  disk.Crash(/*seed=*/3);
+  log = OpenLog(disk, SyncMode::kAlways);
+  REQUIRE(log->recovered().snapshot.has_value());
+  CHECK(log->recovered().snapshot->header.at == LogPosition{4, 30});
+  CHECK(log->recovered().snapshot->pairs.size() == 3);
+}
