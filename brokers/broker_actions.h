@@ -30,9 +30,11 @@ enum class BrokerEventKind {
   kNodeLost,            // a node fell silent for primary_liveness
   kNodeStopped,         // a node that confirmed the shutdown went quiet, as it should
   kPrimaryAccepted,     // registration accepted: (peer, term)
-  kPrimaryRefused,
+  kPrimaryRefused,      // a registration refused (said once per node and reason, not at every retry)
   kPrimaryLost,         // the primary fell silent or stepped down: requests are held
-  kPreVote,             // a pre-vote answered (granted or not: see text)
+  kPreVote,             // a pre-vote answered (granted, or refused for a reason new for that node)
+  kServiceWaiting,      // no live candidate holds the committed position: the service cannot come back yet
+  kServiceBack,         // ... and a node that holds it became primary
   kClientRefused,
   kShutdownRequested,   // the first SHUTDOWN: the handshake starts
   kShutdownRepeated,    // another SHUTDOWN while it runs: answered when it ends

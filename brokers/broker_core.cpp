@@ -266,18 +266,26 @@ BrokerActions BrokerCore::handle(const Heartbeat& heartbeat, TimePoint now) {
 BrokerActions BrokerCore::handle(const PreVoteRequest& request, TimePoint now) {
   BrokerActions out;
   heard_from(request.node, now, out);
-  PreVoteAnswer answer{request.proposed_term, false, served_term_, primary_, ""};
+  PreVoteAnswer answer{request.proposed_term, false, served_term_, primary_, "", committed_};
+  std::string reason;  // what makes a refusal news
   if (primary_live(now) && request.node != primary_) {
     answer.reason = "primary " + N(primary_) + " of term " + N(served_term_) + " is live";
+    reason = answer.reason;
   } else if (request.last < committed_) {
     answer.reason = "log at " + Describe(request.last) + " lacks committed " + Describe(committed_);
+    reason = answer.reason;
+    lacks_history(request.node, request.last, out);
   } else {
     answer.granted = true;
   }
-  out.events.push_back(BrokerEvent{BrokerEventKind::kPreVote, request.node, request.proposed_term,
-                                   "pre-vote of node " + N(request.node) + " for term " +
-                                       N(request.proposed_term) +
-                                       (answer.granted ? " granted" : " refused: " + answer.reason)});
+  const std::string text = "pre-vote of node " + N(request.node) + " for term " + N(request.proposed_term) +
+                           (answer.granted ? " granted" : " refused: " + answer.reason);
+  if (answer.granted) {
+    refusals_said_.erase({request.node, BrokerEventKind::kPreVote});
+    out.events.push_back(BrokerEvent{BrokerEventKind::kPreVote, request.node, request.proposed_term, text});
+  } else {
+    refused(request.node, request.proposed_term, BrokerEventKind::kPreVote, "pre-vote: " + reason, text, out);
+  }
   out.to_nodes.push_back(NodeSend{request.node, std::move(answer)});
   return out;
 }
@@ -287,20 +295,27 @@ BrokerActions BrokerCore::handle(const Registration& registration, TimePoint now
   heard_from(registration.node, now, out);
   RegistrationAnswer answer{registration.term, false, served_term_, primary_, ""};
   const bool same = registration.term == served_term_ && registration.node == primary_;
+  std::string reason;
   if (registration.term < served_term_ || (registration.term == served_term_ && !same)) {
     answer.reason = "term " + N(registration.term) + " is not above served term " + N(served_term_) +
                     " (primary " + N(primary_) + ")";
+    reason = "term not above " + N(served_term_) + " of " + N(primary_);
   } else if (registration.last < committed_) {
     answer.reason = "log at " + Describe(registration.last) + " lacks committed " + Describe(committed_);
+    reason = answer.reason;
+    lacks_history(registration.node, registration.last, out);
   } else {
     answer.accepted = true;
   }
   if (!answer.accepted) {
-    out.events.push_back(BrokerEvent{BrokerEventKind::kPrimaryRefused, registration.node,
-                                     registration.term, "registration refused: " + answer.reason});
+    refused(registration.node, registration.term, BrokerEventKind::kPrimaryRefused, "registration: " + reason,
+            "registration refused: " + answer.reason, out);
     out.to_nodes.push_back(NodeSend{registration.node, std::move(answer)});
     return out;
   }
+  refusals_said_.erase({registration.node, BrokerEventKind::kPreVote});
+  refusals_said_.erase({registration.node, BrokerEventKind::kPrimaryRefused});
+  history_back(registration.node, out);
   served_term_ = registration.term;
   primary_ = registration.node;
   if (!same) primary_liveness_ = Liveness();  // a new primary: its own record
@@ -340,6 +355,41 @@ BrokerActions BrokerCore::handle(const ClientReplyFrame& reply, TimePoint now) {
   ++stats_.replies_relayed;
   out.to_clients.push_back(ClientFrame{reply.client.address, reply.frame});
   return out;
+}
+
+void BrokerCore::refused(NodeId node, uint64_t term, BrokerEventKind kind, const std::string& reason,
+                         const std::string& text, BrokerActions& out) {
+  std::string& said = refusals_said_[{node, kind}];
+  if (said == reason) {
+    ++stats_.refusals_repeated;
+    return;
+  }
+  said = reason;
+  out.events.push_back(BrokerEvent{kind, node, term, text});
+}
+
+// A candidate lacks the committed position: until a node that holds it comes
+// back, the service cannot (the broker will not let acknowledged writes go).
+void BrokerCore::lacks_history(NodeId node, LogPosition last, BrokerActions& out) {
+  lacking_history_[node] = last;
+  std::string candidates;
+  for (const auto& [id, log] : lacking_history_) {
+    candidates += (candidates.empty() ? "" : "; ") + ("node " + N(id) + " at " + Describe(log));
+  }
+  const std::string waiting = "no node that holds committed " + Describe(committed_) +
+                              " has asked to lead (refused: " + candidates +
+                              "); the service is back once one of the nodes that hold the acknowledged writes is";
+  if (waiting == waiting_for_history_) return;
+  waiting_for_history_ = waiting;
+  out.events.push_back(BrokerEvent{BrokerEventKind::kServiceWaiting, node, served_term_, "waiting: " + waiting});
+}
+
+void BrokerCore::history_back(NodeId node, BrokerActions& out) {
+  lacking_history_.clear();
+  if (waiting_for_history_.empty()) return;
+  waiting_for_history_.clear();
+  out.events.push_back(BrokerEvent{BrokerEventKind::kServiceBack, node, served_term_,
+                                   "the service is back: node " + N(node) + " holds committed " + Describe(committed_)});
 }
 
 void BrokerCore::notice_primary_loss(TimePoint now, BrokerActions& out) {

@@ -52,6 +52,13 @@
 //    primary per term, and no acknowledged write is lost to a stale winner.
 //  - A pre-vote is granted only while the current primary is not live toward
 //    the broker, with the same log condition.
+//  - Refusals are said (events: log lines, status) once per node and reason:
+//    a candidate asking again, with the same log, for the same reason, is
+//    answered but not reported again. While candidates are refused because
+//    their logs lack the committed position (the nodes that hold the
+//    acknowledged history are down), waiting_for_history() says so, and the
+//    events kServiceWaiting / kServiceBack mark when that starts, changes
+//    (another node refused, or with another log) and ends.
 //  - Generated replies ("service refused", "unavailable") echo the request id
 //    when the request frame decodes; the broker looks at nothing else in it.
 //    Their messages say why without repeating the kind (a client shows
@@ -90,6 +97,7 @@ struct BrokerStats {
   uint64_t requests_refused_stopping = 0;  // client requests answered "shutting down"
   uint64_t terms_refused_stopping = 0;     // pre-votes and registrations ignored while stopping
   uint64_t shutdown_frames_refused = 0;    // frames on the shutdown endpoint that were not a SHUTDOWN
+  uint64_t refusals_repeated = 0;          // pre-votes and registrations refused again for a reason said already
 };
 
 class BrokerCore {
@@ -121,6 +129,9 @@ class BrokerCore {
   const LivenessTracker<NodeId>& nodes() const { return nodes_; }
   std::vector<NodeId> live_nodes(TimePoint now) const { return nodes_.LivePeers(now); }
   const ShutdownHandshake& shutdown() const { return shutdown_; }
+  // Why the service cannot come back yet ("" when it is not waiting for the
+  // nodes that hold the acknowledged history).
+  const std::string& waiting_for_history() const { return waiting_for_history_; }
 
  private:
   struct Outstanding {
@@ -148,6 +159,12 @@ class BrokerCore {
   void expire_idle(TimePoint now);
   void notice_primary_loss(TimePoint now, BrokerActions& actions);
   void notice_node_failures(TimePoint now, BrokerActions& actions);
+  // A refusal of node's pre-vote or registration; `reason` without the
+  // numbers that change at every retry decides whether it is news.
+  void refused(NodeId node, uint64_t term, BrokerEventKind kind, const std::string& reason, const std::string& text,
+               BrokerActions& actions);
+  void lacks_history(NodeId node, LogPosition last, BrokerActions& actions);
+  void history_back(NodeId node, BrokerActions& actions);
   NodesInSight sight(TimePoint now) const;
   BrokerStatus status_now(TimePoint now) const;
   ClientFrame generated_reply(const ClientAddress& client, const std::string& request_frame,
@@ -163,6 +180,10 @@ class BrokerCore {
   uint64_t next_token_ = 1;
   ShutdownHandshake shutdown_;
   BrokerStats stats_;
+  // Per node and kind (pre-vote, registration), the last refusal reported.
+  std::map<std::pair<NodeId, BrokerEventKind>, std::string> refusals_said_;
+  std::map<NodeId, LogPosition> lacking_history_;  // refused for lacking committed_, with their logs
+  std::string waiting_for_history_;
 };
 
 }  // namespace ts::cluster

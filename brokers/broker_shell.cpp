@@ -268,11 +268,13 @@ class Broker {
       case BrokerEventKind::kNodeLost:
       case BrokerEventKind::kPrimaryLost:
       case BrokerEventKind::kPrimaryRefused:
+      case BrokerEventKind::kServiceWaiting:
       case BrokerEventKind::kShutdownFrameRefused:
       case BrokerEventKind::kShutdownTimedOut:
         return spdlog::level::warn;
       case BrokerEventKind::kNodeSeen:
       case BrokerEventKind::kPrimaryAccepted:
+      case BrokerEventKind::kServiceBack:
       case BrokerEventKind::kPreVote:
       case BrokerEventKind::kClientRefused:
       case BrokerEventKind::kShutdownRequested:

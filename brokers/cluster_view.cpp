@@ -88,6 +88,9 @@ Reply ClusterView::StatusReply(const Request& request, const BrokerCore& core, T
     value.push_back("heard=" + Ago(liveness.LastHeard(id).value_or(now), now));
     reply.pairs.push_back(Pair{{"node", N(id)}, std::move(value)});
   }
+  if (!core.waiting_for_history().empty()) {
+    reply.pairs.push_back(Pair{{"service"}, {"state=waiting", "why=" + core.waiting_for_history()}});
+  }
   if (core.phase() != BrokerPhase::kServing) reply.pairs.push_back(ShutdownFact(core, now));
   size_t number = 1;
   for (const TimedEvent& event : events_) {

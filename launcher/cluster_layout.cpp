@@ -83,6 +83,7 @@ std::vector<PartId> ClusterLayout::parts() const {
 }
 
 std::string ClusterLayout::SavePath(uint32_t id) const { return data_dir + "/node-" + Number(id) + ".snapshot"; }
+std::string ClusterLayout::NodeDataDir(uint32_t id) const { return data_dir + "/node-" + Number(id) + ".data"; }
 std::string ClusterLayout::LogPath(PartId part) const { return log_dir + "/" + part.Name() + ".log"; }
 
 std::vector<std::string> ClusterLayout::BrokerArgv() const {
@@ -112,6 +113,7 @@ std::vector<std::string> ClusterLayout::NodeArgv(uint32_t id, const std::string&
   if (broker_timeout) argv.insert(argv.end(), {"--broker-timeout-ms", Number(broker_timeout->count())});
   if (log_level) argv.insert(argv.end(), {"--log-level", *log_level});
   if (save_files) argv.insert(argv.end(), {"--save", SavePath(id)});
+  if (node_data_dirs) argv.insert(argv.end(), {"--data-dir", NodeDataDir(id)});
   for (const NodeSpec& peer : nodes) {
     if (peer.id == id) continue;
     argv.insert(argv.end(), {"--peer", Number(peer.id) + "," + peer.bus.Tcp() + "," + peer.transfer.Tcp()});
@@ -156,6 +158,7 @@ nlohmann::json ToJson(const ClusterLayout& layout) {
       {"heartbeat_ms", layout.heartbeat.count()},
       {"liveness", layout.liveness},
       {"save_files", layout.save_files},
+      {"node_data_dirs", layout.node_data_dirs},
   };
   if (layout.min_acks) json["min_acks"] = *layout.min_acks;
   if (layout.broker_timeout) json["broker_timeout_ms"] = layout.broker_timeout->count();
@@ -233,6 +236,9 @@ Result<ClusterLayout> LayoutFromJson(const nlohmann::json& json) {
     if (!read.ok()) return read.error();
   }
   layout.heartbeat = Millis(heartbeat_ms);
+  std::optional<bool> node_data_dirs;  // absent in files written before the durable log
+  if (Status read = OptionalField(json, "node_data_dirs", &node_data_dirs); !read.ok()) return read.error();
+  layout.node_data_dirs = node_data_dirs.value_or(false);
   if (!json.contains("nodes") || !json.at("nodes").is_array()) return LayoutError("cluster: 'nodes' is not a list");
   for (const nlohmann::json& entry : json.at("nodes")) {
     NodeSpec node;

@@ -87,6 +87,7 @@ struct ClusterLayout {
   int liveness = 3;
 
   bool save_files = true;                  // tsnode --save
+  bool node_data_dirs = false;             // tsnode --data-dir data_dir/node-<id>.data (the durable log)
   std::optional<size_t> min_acks;          // tsnode --min-acks
   std::optional<Millis> broker_timeout;    // tsnode --broker-timeout-ms
   std::optional<size_t> max_clients;       // tsbroker --max-clients
@@ -109,6 +110,7 @@ struct ClusterLayout {
   const NodeSpec* node(uint32_t id) const;  // nullptr when there is none
   std::vector<PartId> parts() const;        // the broker, then nodes 1..N
   std::string SavePath(uint32_t id) const;  // data_dir/node-<id>.snapshot
+  std::string NodeDataDir(uint32_t id) const;  // data_dir/node-<id>.data
   std::string LogPath(PartId part) const;   // log_dir/<part>.log
 
   std::vector<std::string> BrokerArgv() const;

@@ -29,6 +29,13 @@ struct NodeDefaults {
 
 struct NodeConfig {
   NodeId id = kNoNode;  // >= 1, unique in the cluster
+  // How many nodes the cluster has, this one included (0: not known; then the
+  // check below counts no peers). A broker that knows no committed position
+  // (restarted, its memory lost) cannot fence a stale candidate, so then a
+  // candidate stands only while it hears cluster_size - min_acks nodes, itself
+  // included, none holding more than it: a write is acknowledged once it is on
+  // min_acks + 1 disks, so one of them is among those heard.
+  size_t cluster_size = 0;
 
   Millis heartbeat_interval = NodeDefaults::kHeartbeatInterval;
   // A peer (or the broker, for a primary) unheard for this long is dead.
@@ -52,6 +59,10 @@ struct NodeConfig {
   Millis broker_timeout = NodeDefaults::kBrokerTimeout;
 
   size_t min_acks = NodeDefaults::kMinAcks;
+  // The shell keeps a durable log (--data-dir): the node acknowledges only
+  // what the shell reported durable (NodeCore::on_durable). Without it, what
+  // a node applied counts at once, and lives only in its memory.
+  bool durable = false;
   bool async_replies = false;  // reply before acks: faster, may lose writes on failover
   size_t snapshot_chunk_pairs = NodeDefaults::kSnapshotChunkPairs;
   size_t recent_log_entries = NodeDefaults::kRecentLogEntries;

@@ -13,6 +13,7 @@
 
 #include "schema/cluster_codec.h"
 #include "nodes/cluster/node_core.h"
+#include "nodes/log/posix_storage.h"
 #include "nodes/space/persistence.h"
 #include "common/socket_support.h"
 
@@ -102,8 +103,8 @@ spdlog::level::level_enum LevelOf(NodeEventKind kind) {
 
 class Node {
  public:
-  Node(const NodeShellOptions& options, NodeSockets sockets, TimePoint now)
-      : options_(options), sockets_(std::move(sockets)), core_(options.core, now) {
+  Node(const NodeShellOptions& options, NodeSockets sockets, NodeLog* log, TimePoint now)
+      : options_(options), sockets_(std::move(sockets)), log_(log), core_(options.core, now) {
     for (size_t i = 0; i < sockets_.peers.size(); ++i) peer_index_[sockets_.peers[i].id] = i;
     const Millis quarter = options.core.heartbeat_interval / 4;
     poll_wait_ = std::clamp(quarter, Millis(1), NodeShellDefaults::kMaxPollWait);
@@ -114,7 +115,10 @@ class Node {
     core_.SetLoadedPosition(LogPosition{at.term, at.seq});
   }
 
-  // One loop turn; false once the core said save_and_exit.
+  void Restore() { log_->Restore(core_); }
+
+  // One loop turn; false once the core said save_and_exit, or the log failed
+  // (then failed() is set).
   bool Turn() {
     std::vector<zmq::pollitem_t> items = {{sockets_.bus_in.handle(), 0, ZMQ_POLLIN, 0},
                                           {sockets_.transfer.handle(), 0, ZMQ_POLLIN, 0},
@@ -130,11 +134,25 @@ class Node {
       if (items[3 + i].revents & ZMQ_POLLIN) DrainPeerFrames(sockets_.peers[i].transfer, false, actions);
     }
     actions.Append(core_.on_tick(SteadyNow()));
+    // Nothing in these claims more than is on disk (node_core.h "Durability"),
+    // so they need not wait for this turn's fsync: batches reach the backups
+    // while the primary syncs.
     CarryOut(actions);
+    if (log_ != nullptr) {
+      Result<NodeActions> released = log_->Persist(core_, SteadyNow());
+      if (!released.ok()) {
+        spdlog::error("the log in {} failed: {}", log_->dir(), released.error().message);
+        failed_ = true;
+        return false;
+      }
+      CarryOut(released.value());
+      if (released.value().save_and_exit) return false;
+    }
     return !actions.save_and_exit;
   }
 
   const NodeCore& core() const { return core_; }
+  bool failed() const { return failed_; }
 
  private:
   // Bus and DEALER frames are [frame]; the transfer ROUTER's are [routing id][frame].
@@ -241,6 +259,8 @@ class Node {
 
   const NodeShellOptions& options_;
   NodeSockets sockets_;
+  NodeLog* log_;  // null without --data-dir
+  bool failed_ = false;
   NodeCore core_;
   Millis poll_wait_{1};
   std::map<NodeId, size_t> peer_index_;                // node id -> sockets_.peers index
@@ -268,9 +288,32 @@ int Save(const NodeCore& core, const NodeShellOptions& options) {
 }  // namespace
 
 int RunNode(const NodeShellOptions& options, const volatile std::sig_atomic_t* stop) {
+  wal::PosixStorage storage;
+  std::unique_ptr<NodeLog> log;
+  if (options.data_dir) {
+    Result<std::unique_ptr<NodeLog>> opened = NodeLog::Open(storage, *options.data_dir, options.log);
+    if (!opened.ok()) {
+      std::cerr << "tsnode: cannot recover the log in " << *options.data_dir << ": " << opened.error().message << "\n";
+      return kNodeExitBadLog;
+    }
+    log = std::move(opened).value();
+    const wal::RecoveredLog& recovered = log->recovered();
+    if (recovered.repair) {
+      spdlog::warn("{}: torn tail cut: {} record(s), {} bytes dropped from {} at offset {} ({})", *options.data_dir,
+                   recovered.repair->records_dropped, recovered.repair->bytes_dropped, recovered.repair->path,
+                   recovered.repair->offset, recovered.repair->damage);
+    }
+    spdlog::info("{}: {} (sync {})", *options.data_dir, recovered.Describe(),
+                 options.log.sync == SyncMode::kAlways ? "always" : "none");
+  }
+  const bool import = options.load_path && (!log || log->empty());
+  if (options.load_path && !import) {
+    spdlog::warn("--load {} ignored: the data directory {} holds the node's own history", *options.load_path,
+                 *options.data_dir);
+  }
   TupleSpace loaded(options.core.space_limits);
   SnapshotPosition loaded_at;
-  if (options.load_path) {
+  if (import) {
     Status status = LoadSpace(*options.load_path, &loaded, &loaded_at);
     if (!status.ok()) {
       std::cerr << "tsnode: cannot load " << *options.load_path << ": " << status.error().message << "\n";
@@ -291,8 +334,9 @@ int RunNode(const NodeShellOptions& options, const volatile std::sig_atomic_t* s
 
   int exit_code = kNodeExitOk;
   {
-    Node node(options, std::move(*sockets), SteadyNow());
-    node.Preload(loaded, loaded_at);
+    Node node(options, std::move(*sockets), log.get(), SteadyNow());
+    if (log) node.Restore();
+    if (import) node.Preload(loaded, loaded_at);  // with a log: written as its first snapshot
     loaded.Clear();
     bool core_said_exit = false;
     while (*stop == 0 && !core_said_exit) {
@@ -304,6 +348,13 @@ int RunNode(const NodeShellOptions& options, const volatile std::sig_atomic_t* s
         exit_code = kNodeExitFailure;
         break;
       }
+    }
+    if (node.failed()) exit_code = kNodeExitFailure;
+    if (log) {
+      const wal::LogWriter::Stats& stats = log->writer().stats();
+      spdlog::info("{}: this run wrote {} records, {} bytes, {} fdatasyncs, {} segments, {} snapshots; log at {}",
+                   *options.data_dir, stats.records, stats.bytes, stats.syncs, stats.segments_started,
+                   stats.snapshots, Describe(log->writer().last()));
     }
     if (*stop != 0) spdlog::info("stopping on signal {}: save and exit", static_cast<int>(*stop));
     const int saved = Save(node.core(), options);

@@ -8,9 +8,15 @@
 // state-transfer requests on the DEALER toward the peer, transfer answers on
 // the ROUTER back to the requester's routing id, broker messages on the broker
 // DEALER, events as log lines. A frame that does not decode is counted and
-// logged (throttled), never fatal. On save_and_exit, or when *stop is set
+// logged (throttled), never fatal. With --data-dir, after carrying out the
+// turn's actions it persists the turn's work (node_log.h: appended, ONE
+// fdatasync for the turn) and only then carries out what the core released
+// with it (acks, replies). On save_and_exit, or when *stop is set
 // (SIGINT/SIGTERM), the sockets flush (bounded by linger), the space is saved
 // to --save (atomically, nodes/space/persistence.h) and RunNode returns.
+// At start, --data-dir is recovered before any socket is made; --load imports
+// a save file only into an empty data directory (without --data-dir, --load
+// is the node's whole starting state, as before).
 // docs/ARCHITECTURE.md "Processes and sockets" has the socket table.
 #pragma once
 
@@ -20,6 +26,7 @@
 #include <vector>
 
 #include "nodes/node_config.h"
+#include "nodes/node_log.h"
 
 namespace ts::cluster {
 
@@ -54,6 +61,8 @@ struct NodeShellOptions {
   std::vector<PeerAddress> peers;  // every other node
   std::optional<std::string> load_path;
   std::optional<std::string> save_path;
+  std::optional<std::string> data_dir;  // the durable log; none: in memory only
+  NodeLogOptions log;
   Millis exit_linger = NodeShellDefaults::kExitLinger;
 };
 
@@ -61,6 +70,8 @@ struct NodeShellOptions {
 inline constexpr int kNodeExitOk = 0;         // saved (if --save) after shutdown, broker loss or a signal
 inline constexpr int kNodeExitFailure = 1;    // an endpoint could not be bound, a socket failed, or --save failed
 inline constexpr int kNodeExitBadLoad = 2;    // the --load file is unreadable or malformed (message on stderr)
+inline constexpr int kNodeExitBadLog = 3;     // --data-dir cannot be recovered (damage a crash cannot leave, a
+                                              // bad snapshot, an I/O error): the message names file and offset
 
 // Runs the node until the core says save_and_exit or *stop is set.
 int RunNode(const NodeShellOptions& options, const volatile std::sig_atomic_t* stop);

@@ -3,9 +3,10 @@
 // node_shell.h; the loop is nodes/node_shell.cpp. Exit codes: 0 after a
 // shutdown, the broker's loss past --broker-timeout-ms, or SIGINT/SIGTERM
 // (with the space saved to --save when given); 1 when an endpoint cannot be
-// bound, a socket fails or --save cannot be written; 2 when the --load file
-// is unreadable or malformed (the reason on stderr); CLI11's code (non-zero,
-// not 2) for a usage error.
+// bound, a socket fails, the log fails or --save cannot be written; 2 when
+// the --load file is unreadable or malformed (the reason on stderr); 3 when
+// --data-dir cannot be recovered (the file, the offset and what to do on
+// stderr); CLI11's code (non-zero, not 2 or 3) for a usage error.
 #include <CLI/CLI.hpp>
 
 #include <cstdint>
@@ -63,6 +64,9 @@ int main(int argc, char** argv) {
   int64_t broker_timeout_ms = NodeDefaults::kBrokerTimeout.count();
   int64_t linger_ms = options.exit_linger.count();
   std::string log_level = "info";
+  std::string data_dir;
+  std::string sync_mode = "always";
+  uint64_t snapshot_log_bytes = kSnapshotLogBytes;
 
   CLI::App app{"tsnode: a tuple-space server of a tuplestar cluster (primary or backup, as elected)"};
   app.add_option("--id", id, "this node's id, unique in the cluster")->required()->check(CLI::Range(1u, 1'000'000'000u));
@@ -72,8 +76,25 @@ int main(int argc, char** argv) {
       ->take_all();
   app.add_option("--broker", options.broker_endpoint, "the broker's node endpoint (a DEALER connects)")
       ->capture_default_str();
-  app.add_option("--load", load_path, "load the space from FILE at start (unreadable or malformed: exit 2)");
-  app.add_option("--save", save_path, "save the space to FILE (atomically) on shutdown, broker loss or SIGTERM");
+  app.add_option("--data-dir", data_dir,
+                 "this node's own durable log and snapshots (created if missing; a damaged one: exit 3). A write is "
+                 "acknowledged only once it is on the disk of the primary and of the backups that ack it, and a "
+                 "restarted node recovers its own history. Without it the node keeps everything in memory only: a "
+                 "node that crashes comes back empty");
+  app.add_option("--sync", sync_mode,
+                 "always: one fdatasync per poll cycle before acknowledging what it wrote (group commit). none: no "
+                 "fdatasync, faster, but acknowledged writes are lost if a majority of machines lose power together "
+                 "(a crash of the process alone loses nothing: the data is in the kernel's page cache)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"always", "none"}));
+  app.add_option("--snapshot-log-bytes", snapshot_log_bytes,
+                 "write a snapshot of the state after this many bytes of log (the older log is removed)")
+      ->capture_default_str()
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 50));
+  app.add_option("--load", load_path,
+                 "import the space from FILE at start (unreadable or malformed: exit 2); with --data-dir, only into "
+                 "an empty data directory (a node with its own history ignores it)");
+  app.add_option("--save", save_path, "export the space to FILE (atomically) on shutdown, broker loss or SIGTERM");
   app.add_option("--min-acks", options.core.min_acks,
                  "a write is acknowledged only once every live backup, and never fewer than this many, applied it")
       ->capture_default_str()
@@ -113,6 +134,7 @@ int main(int argc, char** argv) {
 
   NodeConfig& core = options.core;
   core.id = id;
+  core.cluster_size = options.peers.size() + 1;
   const Millis heartbeat(heartbeat_ms);
   core.heartbeat_interval = heartbeat;
   core.liveness_window = heartbeat * liveness;
@@ -124,6 +146,12 @@ int main(int argc, char** argv) {
   core.broker_timeout = Millis(broker_timeout_ms);
   if (!load_path.empty()) options.load_path = load_path;
   if (!save_path.empty()) options.save_path = save_path;
+  if (!data_dir.empty()) {
+    options.data_dir = data_dir;
+    core.durable = true;
+  }
+  options.log.sync = sync_mode == "none" ? SyncMode::kNone : SyncMode::kAlways;
+  options.log.snapshot_log_bytes = snapshot_log_bytes;
   options.exit_linger = Millis(linger_ms);
 
   SetUpLogging("node " + std::to_string(id), *level);

@@ -204,6 +204,9 @@ struct PreVoteAnswer {
   servedTerm @2 :UInt64;
   primaryId @3 :UInt32;
   reason @4 :Text;
+  # The highest committed position the broker knows (0:0: none, as after its
+  # restart: then it can fence nothing, and the candidate checks for itself).
+  committed @5 :LogPosition;
 }
 
 struct RegistrationAnswer {

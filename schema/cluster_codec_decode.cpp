@@ -189,7 +189,8 @@ Result<BrokerToNode> ToBrokerToNode(cw::BrokerToNodeFrame::Reader root, FieldPat
       path.At(0, "pre-vote answer");
       const auto in = root.getPreVoteAnswer();
       return BrokerToNode{PreVoteAnswer{in.getProposedTerm(), in.getGranted(), in.getServedTerm(),
-                                        in.getPrimaryId(), ToString(in.getReason())}};
+                                        in.getPrimaryId(), ToString(in.getReason()),
+                                        ToPosition(in.getCommitted())}};
     }
     case cw::BrokerToNodeFrame::REGISTRATION_ANSWER: {
       path.At(0, "registration answer");

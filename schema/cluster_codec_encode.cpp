@@ -276,6 +276,7 @@ struct BrokerToNodeEncoder {
       out.setServedTerm(m.served_term);
       out.setPrimaryId(m.primary_id);
       out.setReason(AsText(m.reason));
+      SetPosition(out.initCommitted(), m.committed);
     });
   }
   std::string operator()(const RegistrationAnswer& m) const {

@@ -230,6 +230,7 @@ struct PreVoteAnswer {
   uint64_t served_term = 0;
   NodeId primary_id = kNoNode;
   std::string reason;  // why not, for the log
+  LogPosition committed;  // the broker's committed position (0:0: it knows none)
 };
 struct RegistrationAnswer {
   uint64_t term = 0;  // the term that was asked for

@@ -55,14 +55,26 @@ NodeCore::State::State(NodeConfig config_in, TimePoint now)
       next_heartbeat(now),
       // A starting node listens for one liveness window before electing, so
       // that it finds a healthy primary instead of challenging it.
-      election_not_before(now + config.liveness_window) {}
+      election_not_before(now + config.liveness_window) {
+  replica.journaling = config.durable;
+}
+
+LogPosition NodeCore::State::ReportedLast() const {
+  if (!config.durable || !durable_at) return replica.last();
+  return *durable_at;
+}
+
+uint64_t NodeCore::State::CommitCeiling() const {
+  if (!config.durable) return replica.last().seq;
+  return durable_at ? durable_at->seq : 0;
+}
 
 Heartbeat NodeCore::State::MakeHeartbeat(TimePoint now) const {
   Heartbeat heartbeat;
   heartbeat.from = config.id;
   heartbeat.role = role;
   heartbeat.term = term;
-  heartbeat.last = replica.last();
+  heartbeat.last = ReportedLast();
   heartbeat.primary_id = primary;
   if (role == Role::kPrimary) heartbeat.committed_seq = primary_side.ReportedCommit(acks.committed()).seq;
   heartbeat.broker_live = broker.Live(now, config.liveness_window);
@@ -95,7 +107,8 @@ void NodeCore::State::RequestTransferIfDue(TimePoint now, NodeActions& out) {
 
 // Primary only.
 void NodeCore::State::AdvanceCommitAndRelease(TimePoint now, NodeActions& out) {
-  const uint64_t committed = acks.Advance(replica.last().seq, now);
+  // The primary counts itself only for what its own disk holds.
+  const uint64_t committed = acks.Advance(CommitCeiling(), now);
   std::vector<ClientReplyFrame> replies = primary_side.Release(committed);
   // Replies tell the broker the commit point; without one, a heartbeat does
   // at once: the broker's committed position is what lets a successor that
@@ -138,6 +151,68 @@ void NodeCore::SetLoadedPosition(LogPosition at) {
   // election proposes terms above it (bully_election.cpp).
   state_->replica.log.Reset(at);
   state_->replica.last_applied = at;
+  if (state_->config.durable) {
+    // An imported file is not in the node's log yet: the shell writes it as a
+    // snapshot (the install path) before anything counts as durable.
+    state_->replica.journal = ReplicaState::Journal{{}, true};
+    state_->durable_at.reset();
+  }
+}
+
+void NodeCore::Restore(LogPosition snapshot_at, const std::vector<ClientRecord>& client_rows,
+                       const std::vector<LogEntry>& entries, uint64_t term) {
+  State& s = *state_;
+  if (s.started) return;
+  s.replica.clients.Replace(client_rows);
+  s.replica.log.Reset(snapshot_at);
+  s.replica.last_applied = snapshot_at;
+  const bool journaling = std::exchange(s.replica.journaling, false);  // on disk already
+  for (const LogEntry& entry : entries) s.replica.Apply(entry);
+  s.replica.journaling = journaling;
+  s.replica.journal = ReplicaState::Journal{};
+  s.durable_at = s.replica.last();
+  // Terms never go back after a crash: the node is in the term it was in (a
+  // real primary's term: it followed or led it), and any term it proposes
+  // lies above it.
+  s.term = std::max(term, s.replica.last().term);
+  s.max_term_seen = std::max(s.max_term_seen, s.term);
+}
+
+DurableWork NodeCore::TakeDurableWork() {
+  State& s = *state_;
+  ReplicaState::Journal journal = s.replica.TakeJournal();
+  return DurableWork{std::move(journal.entries), journal.installed, s.term, s.replica.last()};
+}
+
+NodeActions NodeCore::on_durable(LogPosition through, TimePoint now) {
+  NodeActions out;
+  State& s = *state_;
+  // A snapshot installed since the take replaced the history `through` is of.
+  if (!s.config.durable || s.replica.journal.installed) return out;
+  const bool advanced = !s.durable_at || *s.durable_at != through;
+  s.durable_at = through;
+  if (!advanced) return out;
+  switch (s.role) {
+    case Role::kPrimary:
+      s.AdvanceCommitAndRelease(now, out);
+      break;
+    case Role::kSyncing:
+    case Role::kBackup: {
+      const Role before = s.role;
+      s.Resync(now, out);  // an installed snapshot on disk: in sync (sends the heartbeat)
+      if (before == Role::kBackup && s.role == Role::kBackup) s.SendHeartbeat(now, out);  // the ack
+      break;
+    }
+    case Role::kCandidate:
+    case Role::kStopped:
+      break;
+  }
+  return out;
+}
+
+std::optional<LogPosition> NodeCore::durable() const {
+  if (!state_->config.durable) return state_->replica.last();
+  return state_->durable_at;
 }
 
 NodeActions NodeCore::on_message(const PeerMessage& message, TimePoint now) {
@@ -195,6 +270,7 @@ Role NodeCore::role() const { return state_->role; }
 uint64_t NodeCore::term() const { return state_->term; }
 LogPosition NodeCore::last() const { return state_->replica.last(); }
 const TupleSpace& NodeCore::space() const { return state_->replica.space; }
+std::vector<ClientRecord> NodeCore::client_rows() const { return state_->replica.clients.Rows(); }
 const NodeConfig& NodeCore::config() const { return state_->config; }
 
 }  // namespace ts::cluster

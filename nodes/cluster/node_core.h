@@ -14,11 +14,26 @@
 //      interval / 4): it runs the timers and publishes the cycle's writes as
 //      ONE WriteBatch (so everything that arrived in one cycle is one PUB
 //      message and one ack round);
-//   3. carry out every action: to_bus -> PUB; to_peer -> the state-transfer
+//   3. with a durable log (config.durable): TakeDurableWork, write it, sync
+//      it once (group commit: one fdatasync for the whole cycle), then
+//      on_durable(work.through, now), whose actions are carried out too;
+//   4. carry out every action: to_bus -> PUB; to_peer -> the state-transfer
 //      socket toward that node (requests go to the primary's ROUTER; answers go
 //      back to the requester's routing id); to_broker -> the broker DEALER;
 //      events -> log lines / status; save_and_exit -> save --save FILE, exit.
 // Merging actions from several calls and sending them in order is correct.
+//
+// Durability (etcd raft's Ready, by pull): the core never calls storage. It
+// says what must be made durable (TakeDurableWork: the entries recorded since
+// the last take, or "a snapshot replaced the history: write the state at
+// `through`", and its term), and nothing it sends claims more than the shell
+// reported durable: a backup's heartbeat (its ack) names its durable
+// position, a backup is in sync only once an installed snapshot is on disk,
+// and the primary commits (so replies, and tells the broker) only what its
+// own disk and the backups' acks cover. So the order in which the shell sends
+// the cycle's messages and syncs does not matter for safety: an ack never
+// leaves before the fsync that covers it returned. Without config.durable
+// everything counts as durable at once (today's in-memory node).
 //
 // Inside (etcd raft's step style, node_core_state.h): every message goes
 // through one Step that settles its term once (a newer term: step down /
@@ -30,6 +45,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -69,6 +85,15 @@ struct NodeEvent {
 struct PeerSend {
   NodeId to = kNoNode;
   PeerMessage message;
+};
+
+// What the shell must make durable (see "Durability" above).
+struct DurableWork {
+  std::vector<LogEntry> entries;  // recorded since the last take, in log order
+  bool install = false;           // a snapshot replaced the history: write the whole state (at `through`)
+  uint64_t term = 0;              // the node's term now (record it when it rose)
+  LogPosition through;            // the log's last position once this is written
+  bool empty() const { return entries.empty() && !install; }
 };
 
 struct NodeActions {
@@ -114,6 +139,23 @@ class NodeCore {
   // ranks, reports and resynchronises from that position like a node that
   // applied the log up to it, and a term it starts lies above its term.
   void SetLoadedPosition(LogPosition at);
+  // Durable mode, only before the first event: the state recovered from the
+  // node's own log (the snapshot's pairs through Preload first, then this:
+  // the snapshot's position and client rows, the entries after it, and the
+  // term). The node comes up at that position and term, which are durable
+  // already, and ranks by them like SetLoadedPosition.
+  void Restore(LogPosition snapshot_at, const std::vector<ClientRecord>& client_rows,
+               const std::vector<LogEntry>& entries, uint64_t term);
+
+  // Durable mode: what to write now (see "Durability" above); empty work
+  // still carries the term and the position.
+  DurableWork TakeDurableWork();
+  // The shell made everything taken up to `through` durable: acks and
+  // replies that waited for it go out now.
+  NodeActions on_durable(LogPosition through, TimePoint now);
+  // The position the node would come back at after a crash (durable mode),
+  // or its log position (without a durable log).
+  std::optional<LogPosition> durable() const;
 
   NodeActions on_message(const PeerMessage& message, TimePoint now);
   NodeActions on_message(const BrokerToNode& message, TimePoint now);
@@ -127,6 +169,7 @@ class NodeCore {
   uint64_t term() const;
   LogPosition last() const;
   const TupleSpace& space() const;  // --save writes space().pairs()
+  std::vector<ClientRecord> client_rows() const;  // the exactly-once table, by seq (snapshots)
   const NodeConfig& config() const;
 
   struct State;  // the composed parts (node_core_state.h), public for the handlers

@@ -68,8 +68,10 @@ void NodeCore::State::LosePrimary(TimePoint now, NodeActions& out) {
 
 // syncing <-> backup: whatever the applier says after a batch, a heartbeat of
 // the primary or a state-transfer answer.
+// With a durable log, a snapshot just installed makes the node a backup only
+// once it is on disk (on_durable calls this again).
 void NodeCore::State::Resync(TimePoint now, NodeActions& out) {
-  const Role now_role = backup_side.syncing() ? Role::kSyncing : Role::kBackup;
+  const Role now_role = backup_side.syncing() || InstallNotDurable() ? Role::kSyncing : Role::kBackup;
   if (now_role == role) return;
   role = now_role;
   if (role == Role::kBackup) {

@@ -28,7 +28,8 @@
 //   state      event                                        -> next state   (transition)
 //   candidate  a primary's claim of the newest term heard   -> syncing      (Follow)
 //   candidate  election won: the broker accepted my term    -> primary      (BecomePrimary)
-//   syncing    state transfer complete                      -> backup       (Resync)
+//   syncing    state transfer complete (and, with a durable
+//                log, the snapshot it installed is on disk)  -> backup       (Resync)
 //   backup     a gap in the stream / a seq that never came  -> syncing      (Resync)
 //   syncing,   a primary's claim of a newer term that is
 //   backup       the newest heard                           -> syncing      (Follow)
@@ -52,6 +53,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 
 #include "common/liveness.h"
@@ -91,6 +93,10 @@ struct NodeCore::State {
   TimePoint next_heartbeat{0};
   uint64_t commit_told_broker = 0;  // primary: the highest committed seq the broker was sent
   TimePoint election_not_before{0};
+  // Durable mode: the last position the shell reported durable, in the
+  // current history; nullopt while a snapshot installed (or a file imported)
+  // since is not on disk yet. Heartbeats (acks) and commits never claim more.
+  std::optional<LogPosition> durable_at = LogPosition{};
 
   bool Following() const { return role == Role::kSyncing || role == Role::kBackup; }
 
@@ -119,6 +125,12 @@ struct NodeCore::State {
 
   // What several roles share (node_core.cpp).
   Rank MyRank() const { return Rank{replica.last(), config.id}; }
+  // What heartbeats say this node holds: with a durable log, what is on disk
+  // (a snapshot not on disk yet: its position, while the node says syncing).
+  LogPosition ReportedLast() const;
+  // The highest seq the primary may commit as far as its own copy goes.
+  uint64_t CommitCeiling() const;
+  bool InstallNotDurable() const { return config.durable && !durable_at; }
   Heartbeat MakeHeartbeat(TimePoint now) const;
   void SendHeartbeat(TimePoint now, NodeActions& out);
   void Event(NodeActions& out, NodeEventKind kind, NodeId peer, std::string text) const;
@@ -126,6 +138,9 @@ struct NodeCore::State {
   void RequestTransferIfDue(TimePoint now, NodeActions& out);
   void AdvanceCommitAndRelease(TimePoint now, NodeActions& out);
   void ServeStateTransfer(const StateTransferRequest& m, NodeActions& out);
+  // Whether this node may take a term from a broker that knows no committed
+  // position (NodeConfig::cluster_size); empty: it may, else why not.
+  std::string WhyNotStandAlone(TimePoint now) const;
 };
 
 }  // namespace ts::cluster

@@ -168,8 +168,10 @@ void NodeCore::State::StepFollower(const PeerMessage& message, TimePoint now, No
           },
           [&](const WriteBatch& m) {
             if (m.from == primary && m.term == term) followed_primary.Heard(now);
-            if (backup_side.OnBatch(m, replica) == BackupApplier::BatchOutcome::kApplied) {
-              SendHeartbeat(now, out);  // the ack: at once, not on the timer
+            // The ack: at once, not on the timer; with a durable log, once the
+            // shell reports the batch on disk (on_durable).
+            if (backup_side.OnBatch(m, replica) == BackupApplier::BatchOutcome::kApplied && !config.durable) {
+              SendHeartbeat(now, out);
             }
             Resync(now, out);
             RequestTransferIfDue(now, out);
@@ -216,6 +218,15 @@ void NodeCore::State::StepCandidate(const BrokerToNode& message, TimePoint now, 
   std::visit(
       Overloaded{
           [&](const PreVoteAnswer& m) {
+            if (m.granted && m.committed.seq == 0) {
+              // The broker fences nothing (it knows no commit): check for ourselves.
+              if (const std::string why = WhyNotStandAlone(now); !why.empty()) {
+                PreVoteAnswer refused = m;
+                refused.granted = false;
+                refused.reason = "the broker knows no committed write, and " + why;
+                return ApplyElectionStep(election.OnPreVoteAnswer(refused, MyRank(), max_term_seen, now), now, out);
+              }
+            }
             ApplyElectionStep(election.OnPreVoteAnswer(m, MyRank(), max_term_seen, now), now, out);
           },
           [&](const RegistrationAnswer& m) {
@@ -276,6 +287,24 @@ void NodeCore::State::TickCandidate(TimePoint now, NodeActions& out) {
   } else {
     ApplyElectionStep(election.OnTick(MyRank(), max_term_seen, now), now, out);
   }
+}
+
+std::string NodeCore::State::WhyNotStandAlone(TimePoint now) const {
+  const size_t needed = config.cluster_size > config.min_acks ? config.cluster_size - config.min_acks : 1;
+  size_t heard = 1;  // this node
+  for (NodeId peer : peers.LivePeers(now)) {
+    const Heartbeat* latest = peers.Latest(peer);
+    if (latest == nullptr) continue;
+    if (latest->last > replica.last()) {
+      return "node " + std::to_string(peer) + " holds more (" + Describe(latest->last) + ", this node " +
+             Describe(replica.last()) + ")";
+    }
+    ++heard;
+  }
+  if (heard >= needed) return "";
+  return "this node hears " + std::to_string(heard) + " of the " + std::to_string(config.cluster_size) +
+         " nodes (itself included), and needs " + std::to_string(needed) +
+         " to be sure it holds every acknowledged write";
 }
 
 // ---- what a primary serves ------------------------------------------------------

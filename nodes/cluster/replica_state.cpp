@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <utility>
 
 namespace ts::cluster {
 
@@ -135,6 +136,7 @@ void ReplicaState::Record(const LogEntry& entry) {
   }
   log.Append(entry);
   last_applied = entry.position;
+  if (journaling && !journal.installed) journal.entries.push_back(entry);
 }
 
 void ReplicaState::Install(TupleSpace& staged, LogPosition at, const std::vector<ClientRecord>& client_rows) {
@@ -142,6 +144,12 @@ void ReplicaState::Install(TupleSpace& staged, LogPosition at, const std::vector
   clients.Replace(client_rows);
   log.Reset(at);
   last_applied = at;
+  if (journaling) {
+    journal.entries.clear();
+    journal.installed = true;
+  }
 }
+
+ReplicaState::Journal ReplicaState::TakeJournal() { return std::exchange(journal, Journal{}); }
 
 }  // namespace ts::cluster

@@ -8,6 +8,11 @@
 // that is only a little behind catches up from it instead of a snapshot. The
 // client table is bounded: when full, the row of the oldest write goes (by seq,
 // so every node evicts the same rows).
+//
+// With a durable log (NodeConfig::durable), the state also keeps a journal of
+// what changed since the shell last took it: every entry recorded, in order,
+// or, once a snapshot was installed, only that fact (the shell then writes the
+// whole state as a snapshot; the entries before it are replaced).
 #pragma once
 
 #include <cstddef>
@@ -96,10 +101,19 @@ struct ReplicaState {
 
   LogPosition last() const { return last_applied; }
 
+  // What the journal holds since the last take (see above).
+  struct Journal {
+    std::vector<LogEntry> entries;  // recorded since the last take, in log order
+    bool installed = false;         // a snapshot replaced the history: entries are empty
+  };
+  Journal TakeJournal();
+
   TupleSpace space;
   ClientTable clients;
   RecentLog log;
   LogPosition last_applied;
+  bool journaling = false;  // durable mode: keep the journal
+  Journal journal;
 };
 
 }  // namespace ts::cluster

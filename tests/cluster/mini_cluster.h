@@ -2,9 +2,13 @@
 // NodeCores wired by instant, ordered delivery; nodes can be stopped,
 // restarted (empty) and cut off from the broker or from each other. Time
 // advances in 5 ms steps; every step delivers everything, then ticks all.
+// A node may have a persist hook (its durable log, NodeConfig::durable): it
+// runs after the node's tick, as a shell's end of cycle, and what it returns
+// (on_durable's actions) is delivered like the rest.
 #pragma once
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -26,11 +30,16 @@ class MiniCluster {
     for (NodeId id = 1; id <= static_cast<NodeId>(nodes); ++id) Start(id);
   }
 
-  void Start(NodeId id) {
+  using Persist = std::function<NodeActions(NodeCore&, TimePoint)>;
+
+  // prepare runs before the node's first event (Preload, Restore).
+  void Start(NodeId id, const std::function<void(NodeCore&)>& prepare = {}) {
     NodeConfig config = base_;
     config.id = id;
     nodes_[id] = std::make_unique<NodeCore>(config, TimePoint(now_));
+    if (prepare) prepare(*nodes_[id]);
   }
+  void SetPersist(NodeId id, Persist persist) { persist_[id] = std::move(persist); }
   void Crash(NodeId id) { nodes_[id].reset(); }
   void Cut(int a, int b) { cuts_.insert({std::min(a, b), std::max(a, b)}); }  // 0 = broker
   void HealAll() { cuts_.clear(); }
@@ -43,6 +52,7 @@ class MiniCluster {
       Deliver();
       for (auto& [id, node] : nodes_) {
         if (node) Absorb(id, node->on_tick(TimePoint(now_)));
+        if (node && persist_.count(id) != 0) Absorb(id, persist_[id](*node, TimePoint(now_)));
       }
       AbsorbBroker(broker_.on_tick(TimePoint(now_)));
       Deliver();
@@ -122,6 +132,7 @@ class MiniCluster {
   NodeConfig base_;
   BrokerCore broker_;
   std::map<NodeId, std::unique_ptr<NodeCore>> nodes_;
+  std::map<NodeId, Persist> persist_;
   std::set<std::pair<int, int>> cuts_;
   std::deque<Pending> queue_;
   std::map<std::string, std::vector<Reply>> replies_;

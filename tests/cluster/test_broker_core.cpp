@@ -271,6 +271,43 @@ TEST_CASE("broker: a candidate whose log lacks an acknowledged write is refused"
   CHECK_FALSE(std::get<RegistrationAnswer>(registration.to_nodes.at(0).message).accepted);
 }
 
+TEST_CASE("broker: while no node holding the acknowledged history asks, it says so once per change, not at "
+          "every retry") {
+  BrokerConfig config;
+  config.primary_liveness = Millis(300);
+  BrokerCore broker = BrokerWithPrimary(1, 2, config);
+  auto sent = broker.on_client_frame("a", RequestFrame(1, 1), T(10));
+  broker.on_node_message(ClientReplyFrame{1, ForwardedRequest(sent).client, {2, 9}, ReplyFrame(1, 1)}, T(20));
+  broker.on_tick(T(1'000));  // the primary is gone; nodes 2 and 3 restarted empty
+  auto ask = [&](NodeId node, LogPosition last, int64_t at) {
+    BrokerActions actions = broker.on_node_message(PreVoteRequest{node, 3, last}, T(at));
+    BrokerActions more = broker.on_node_message(Registration{node, 3, last}, T(at + 1));
+    actions.Append(std::move(more));
+    return actions;
+  };
+  BrokerActions first = ask(2, {0, 0}, 1'001);
+  CHECK(HasEvent(first, BrokerEventKind::kServiceWaiting));
+  CHECK(HasEvent(first, BrokerEventKind::kPreVote));
+  CHECK(HasEvent(first, BrokerEventKind::kPrimaryRefused));
+  CHECK(broker.waiting_for_history().find("committed 2:9") != std::string::npos);
+  CHECK(broker.waiting_for_history().find("node 2 at 0:0") != std::string::npos);
+  for (int64_t at = 1'250; at < 20'000; at += 250) {  // as candidates retry (live: heard within the window)
+    BrokerActions again = ask(2, {0, 0}, at);
+    INFO("at " << at << ": " << (again.events.empty() ? std::string() : again.events.front().text));
+    CHECK(again.events.empty());
+    CHECK_FALSE(std::get<PreVoteAnswer>(again.to_nodes.at(0).message).granted);  // still answered
+  }
+  CHECK(broker.stats().refusals_repeated >= 70);
+  BrokerActions other = ask(3, {0, 0}, 20'000);  // a change: another node refused
+  CHECK(HasEvent(other, BrokerEventKind::kServiceWaiting));
+  CHECK(broker.waiting_for_history().find("node 3 at 0:0") != std::string::npos);
+
+  BrokerActions back = ask(1, {2, 9}, 21'000);  // the node that holds it is back
+  CHECK(HasEvent(back, BrokerEventKind::kServiceBack));
+  CHECK(HasEvent(back, BrokerEventKind::kPrimaryAccepted));
+  CHECK(broker.waiting_for_history().empty());
+}
+
 TEST_CASE("broker: a pre-vote is refused while the primary is live toward the broker") {
   BrokerConfig config;
   config.primary_liveness = Millis(300);

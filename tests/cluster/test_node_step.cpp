@@ -72,7 +72,7 @@ class SoloNode {
     NodeActions ask = Tick();  // nobody better answered: the pre-vote
     REQUIRE(ask.to_broker.size() >= 1);
     REQUIRE(std::get<PreVoteRequest>(ask.to_broker.front()).proposed_term == term);
-    Broker(PreVoteAnswer{term, true, term - 1, 9, ""});
+    Broker(PreVoteAnswer{term, true, term - 1, 9, "", LogPosition{}});
     Broker(RegistrationAnswer{term, true, term, kSelf, ""});
     REQUIRE(node_.role() == Role::kPrimary);
     REQUIRE(node_.term() == term);
@@ -231,7 +231,7 @@ TEST_CASE("step: a backup follows a newer primary's claim, a newer term only hea
   // A peer in term 6, an election and a pre-vote answer naming term 6: hearsay.
   CHECK(solo.Peer(Heartbeat{3, Role::kBackup, 6, LogPosition{6, 3}, 4, 0, true}).to_peer.empty());
   solo.Peer(Election{3, Rank{LogPosition{6, 3}, 3}, 6});
-  solo.Broker(PreVoteAnswer{6, false, 6, 4, "primary 4 is live"});
+  solo.Broker(PreVoteAnswer{6, false, 6, 4, "primary 4 is live", LogPosition{}});
   CHECK(solo.node().role() == Role::kBackup);
   CHECK(solo.status().primary_id == 2);
   CHECK(solo.node().term() == 5);

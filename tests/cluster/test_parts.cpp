@@ -73,7 +73,7 @@ TEST_CASE("election: the best-ranked node asks the broker, raises the term, and 
   CHECK(pre_vote.proposed_term == 3);
   CHECK(pre_vote.last == mine.last);
   // The broker serves term 4 already (someone registered meanwhile): go above it.
-  ElectionStep registering = election.OnPreVoteAnswer(PreVoteAnswer{3, true, 4, 1, ""}, mine, 2, T(210));
+  ElectionStep registering = election.OnPreVoteAnswer(PreVoteAnswer{3, true, 4, 1, "", LogPosition{}}, mine, 2, T(210));
   REQUIRE(registering.to_broker.size() == 1);
   CHECK(std::get<Registration>(registering.to_broker[0]).term == 5);
   ElectionStep stale = election.OnRegistrationAnswer(RegistrationAnswer{3, true, 3, 3, ""}, T(215));
@@ -121,7 +121,7 @@ TEST_CASE("election: a refused pre-vote backs off and retries later") {
   const Rank mine{{1, 1}, 1};
   election.Start(mine, 1, T(0));
   election.OnTick(mine, 1, T(200));
-  ElectionStep refused = election.OnPreVoteAnswer(PreVoteAnswer{2, false, 1, 2, "primary 2 is live"}, mine,
+  ElectionStep refused = election.OnPreVoteAnswer(PreVoteAnswer{2, false, 1, 2, "primary 2 is live", LogPosition{}}, mine,
                                                   1, T(210));
   CHECK(refused.to_broker.empty());
   CHECK(election.phase() == ElectionPhase::kBackingOff);

@@ -39,7 +39,7 @@ struct FakeBroker {
       if (std::holds_alternative<Heartbeat>(message.value())) {
         Send(BrokerStatus{term, primary, primary != kNoNode, {}});
       } else if (auto* p = std::get_if<PreVoteRequest>(&message.value())) {
-        Send(PreVoteAnswer{p->proposed_term, true, term, primary, ""});
+        Send(PreVoteAnswer{p->proposed_term, true, term, primary, "", LogPosition{}});
       } else if (auto* r = std::get_if<Registration>(&message.value())) {
         term = r->term;
         primary = r->node;

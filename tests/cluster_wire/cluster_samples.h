@@ -180,8 +180,8 @@ inline std::vector<BrokerToNode> SampleBrokerToNode() {
   return {
       BrokerStatus{4, 2, true, {4, 51}},
       BrokerStatus{},
-      PreVoteAnswer{5, false, 4, 2, "primary 2 of term 4 is live"},
-      PreVoteAnswer{5, true, 4, 0, ""},
+      PreVoteAnswer{5, false, 4, 2, "primary 2 of term 4 is live", LogPosition{4, 17}},
+      PreVoteAnswer{5, true, 4, 0, "", LogPosition{}},
       RegistrationAnswer{5, true, 5, 3, ""},
       RegistrationAnswer{5, false, 6, 1, "term 5 is not above served term 6 (primary 1)"},
       ClientRequestFrame{ClientTag{std::string("\x00\x6b\x8b\x45\x67", 5), 9}, EncodeRequest(MakeGet("a.*", ".*"))},

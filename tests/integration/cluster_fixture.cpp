@@ -62,6 +62,7 @@ launcher::ClusterLayout Cluster::Layout() const {
   layout.heartbeat = options_.heartbeat;
   layout.liveness = options_.liveness;
   layout.save_files = options_.save_files;
+  layout.node_data_dirs = options_.data_dirs;
   layout.min_acks = options_.min_acks;
   layout.broker_timeout = options_.broker_timeout;
   layout.max_clients = options_.max_clients;
@@ -125,6 +126,8 @@ std::string Cluster::shutdown_endpoint() const { return layout_.broker.shutdown.
 Client Cluster::NewClient(ClientOptions options) const { return Client(client_endpoint(), options); }
 
 std::string Cluster::save_path(uint32_t id) const { return dir_ / ("node-" + Number(id) + ".snapshot"); }
+
+std::string Cluster::data_dir(uint32_t id) const { return dir_ / ("node-" + Number(id) + ".data"); }
 
 std::vector<uint32_t> Cluster::node_ids() const {
   std::vector<uint32_t> ids;

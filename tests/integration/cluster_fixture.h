@@ -55,6 +55,7 @@ struct ClusterOptions {
   size_t min_acks = 1;
   bool save_files = true;             // each node gets --save <dir>/node-<id>.snapshot
   std::map<uint32_t, std::string> load_files;  // node id -> --load FILE
+  bool data_dirs = false;             // each node gets --data-dir <dir>/node-<id>.data (durable log)
   // Orphans (if the test binary itself is killed) end after this.
   Millis broker_timeout{30'000};
   std::string log_level = "info";
@@ -109,6 +110,7 @@ class Cluster {
   std::vector<uint32_t> node_ids() const;
 
   std::string save_path(uint32_t id) const;
+  std::string data_dir(uint32_t id) const;  // with data_dirs
   const TempDir& dir() const { return dir_; }
   const ClusterOptions& options() const { return options_; }
 

@@ -20,15 +20,31 @@ void World::StartNode(NodeId id) {
   config.behind_timeout = Millis(150);
   config.broker_timeout = Millis(0);  // the simulated broker never goes away for good
   config.min_acks = min_acks_;
+  config.durable = true;
+  config.cluster_size = node_count_;
   config.async_replies = options_.async_replies;
   config.snapshot_chunk_pairs = 3;  // small, so snapshots come in several chunks
   // Sometimes a short recent log, so backups need whole snapshots, not catch-ups.
   config.recent_log_entries = random_.Below(2) == 0 ? 4 : 1'000;
   SimNode& node = nodes_[id];
+  // Small segments and frequent snapshots, so that rolls and snapshots
+  // happen, and crashes land in the middle of them.
+  NodeLogOptions log_options;
+  log_options.log.segment_bytes = static_cast<uint64_t>(random_.Between(1'000, 16'000));
+  log_options.log.snapshot_chunk_bytes = 256;
+  log_options.snapshot_log_bytes = static_cast<uint64_t>(random_.Between(2'000, 40'000));
+  Result<std::unique_ptr<NodeLog>> log = NodeLog::Open(*node.disk, "n" + std::to_string(id), log_options);
+  if (!log.ok()) return Fail("node " + std::to_string(id) + " cannot recover its log: " + log.error().message);
+  node.log = std::move(log).value();
+  const std::string recovered = node.log->recovered().Describe();
   node.core = std::make_unique<NodeCore>(config, TimePoint(now_));
+  node.log->Restore(*node.core);
+  node.on_disk = node.log->writer().last();
+  node.sync_pending = false;
   node.restart_scheduled = false;
   ++node.incarnation;
-  Trace("node " + std::to_string(id) + " starts (incarnation " + std::to_string(node.incarnation) + ")");
+  Trace("node " + std::to_string(id) + " starts (incarnation " + std::to_string(node.incarnation) + "): " +
+        recovered);
   At(now_ + random_.Between(0, kNodeTickMs - 1), NodeTick{id, node.incarnation});
 }
 
@@ -37,18 +53,45 @@ void World::Crash(NodeId id) {
   Trace("node " + std::to_string(id) + " CRASHES (" + std::string(RoleName(node.core->role())) + " at " +
         Describe(node.core->last()) + ")");
   node.core.reset();
+  node.log.reset();
+  const wal::MemoryStorage::CrashReport lost = node.disk->Crash(random_.Next());
+  Trace("node " + std::to_string(id) + "'s disk lost " + std::to_string(lost.unsynced_bytes_dropped) +
+        " unsynced bytes, " + std::to_string(lost.name_operations_undone) + " name operations");
   node.restart_scheduled = true;
   ++result_.crashes;
   At(now_ + random_.Between(100, 2'000), Restart{id});
 }
 
-// A crash loses the node's memory, so it is allowed only while another live
-// node holds every write that may have been acknowledged: its log position is
-// at least the highest commit known to the broker or to any primary.
+// Every node at once (and the broker too, when asked): what a power cut of
+// the room does. Each node restarts on its own, like a supervisor would.
+void World::CrashEveryNode(bool and_broker) {
+  Trace(std::string("POWER CUT: every node") + (and_broker ? " and the broker" : "") + " crashes");
+  for (auto& [id, node] : nodes_) {
+    if (node.core) Crash(id);
+  }
+  if (and_broker && !broker_down_) {
+    broker_.reset();
+    broker_down_ = true;
+    At(now_ + random_.Between(100, 1'000), RestartBroker{});
+  }
+}
+
+void World::Handle(RestartBroker&) {
+  if (!broker_down_) return;
+  Trace("the broker restarts (its memory is lost)");
+  broker_ = NewBroker();
+  broker_down_ = false;
+  ++broker_incarnation_;
+}
+
+// A node keeps its disk, and everything it acknowledged is on it, so any live
+// node may crash (the old rule, a crash only while another live node holds
+// every committed write, is gone with the memory-only nodes).
 bool World::MayCrash(NodeId id) const {
   const SimNode& target = nodes_.at(id);
   if (!target.core) return false;
-  LogPosition committed = broker_->committed();
+  if (target.core->config().durable) return true;
+  LogPosition committed = broker_ ? broker_->committed() : LogPosition{};
   for (const auto& [other_id, node] : nodes_) {
     if (!node.core || node.core->role() != Role::kPrimary) continue;
     NodeStatus status = node.core->status(TimePoint(now_));
@@ -109,6 +152,10 @@ void World::Handle(FaultTick&) {
   } else if (dice < 70) {
     const NodeId victim = 1 + static_cast<NodeId>(random_.Below(node_count_));
     if (MayCrash(victim)) Crash(victim);
+  } else if (dice < 73) {
+    CrashEveryNode(/*and_broker=*/false);
+  } else if (dice < 75) {
+    CrashEveryNode(/*and_broker=*/true);
   }
   At(std::min(fault_end_, now_ + (storm_ ? random_.Between(50, 350) : random_.Between(100, 700))), FaultTick{});
 }
@@ -130,6 +177,11 @@ void World::StopFaults() {
   Trace("FAULTS STOP: links healed, crashed nodes restart, no more drops");
   for (auto& [id, node] : nodes_) {
     if (!node.core) StartNode(id);
+  }
+  if (broker_down_) {
+    broker_ = NewBroker();
+    broker_down_ = false;
+    ++broker_incarnation_;
   }
 }
 
@@ -155,6 +207,33 @@ void World::Handle(ConvergeCheck&) {
 // Invariant: every reply a node sends names that node and its current term
 // (PROTOCOL.md: served_by 0 means the broker answered), also an error reply
 // and a retry answered from the exactly-once table.
+// Invariant: nothing a node sends claims more than its disk holds: a
+// backup's heartbeat (its ack) names at most what its last fsync covered, and
+// a primary tells the broker (so replies, and its heartbeat) a commit point
+// its own last fsync covers.
+void World::CheckDurableClaims(NodeId from, const NodeActions& actions) {
+  const SimNode& node = nodes_.at(from);
+  if (node.core == nullptr || !node.core->config().durable) return;
+  auto check = [&](const char* what, LogPosition claimed) {
+    if (claimed <= node.on_disk) return;
+    Fail("node " + std::to_string(from) + " sent " + what + " claiming " + Describe(claimed) +
+         " while its disk holds only " + Describe(node.on_disk));
+  };
+  for (const PeerMessage& message : actions.to_bus) {
+    const auto* heartbeat = std::get_if<Heartbeat>(&message);
+    if (heartbeat == nullptr) continue;
+    if (heartbeat->role == Role::kBackup) check("an ack (a backup's heartbeat)", heartbeat->last);
+    if (heartbeat->role == Role::kPrimary && heartbeat->committed_seq > 0) {
+      check("a primary's heartbeat", LogPosition{heartbeat->term, heartbeat->committed_seq});
+    }
+  }
+  for (const NodeToBroker& message : actions.to_broker) {
+    if (const auto* frame = std::get_if<ClientReplyFrame>(&message); frame != nullptr && frame->committed.seq > 0) {
+      check("a reply", frame->committed);
+    }
+  }
+}
+
 void World::CheckReplyStamps(NodeId from, const NodeActions& actions) {
   const NodeCore* core = nodes_.at(from).core.get();
   for (const NodeToBroker& message : actions.to_broker) {

@@ -31,12 +31,7 @@ World::World(const SimOptions& options)
       drop_per_million_(static_cast<uint64_t>(random_.Between(0, storm_ ? 150'000 : 50'000))),
       duplicate_per_million_(static_cast<uint64_t>(random_.Between(0, storm_ ? 50'000 : 20'000))) {
   result_.nodes = node_count_;
-  BrokerConfig broker_config;
-  broker_config.primary_liveness = Millis(kBrokerLivenessMs);
-  broker_config.hold_time = Millis(1'000);
-  broker_config.client_idle_timeout = Millis(3'000);
-  broker_config.shutdown = ShutdownConfig{Millis(kShutdownResendMs), Millis(kShutdownGraceMs)};
-  broker_ = std::make_unique<BrokerCore>(broker_config, TimePoint(0));
+  broker_ = NewBroker();
   for (NodeId id = 1; id <= node_count_; ++id) StartNode(id);
   const uint32_t client_count = 2 + static_cast<uint32_t>(random_.Below(3));
   for (uint32_t i = 0; i < client_count; ++i) {
@@ -63,10 +58,7 @@ SimResult World::Run() {
     if (time != now_) {
       // End of a poll cycle at now_: every node that received something
       // publishes its batch (as a shell does once per poll cycle).
-      for (NodeId id : std::exchange(dirty_, {})) {
-        SimNode& node = nodes_.at(id);
-        if (node.core) SendNodeActions(id, node.core->on_tick(TimePoint(now_)));
-      }
+      for (NodeId id : std::exchange(dirty_, {})) EndCycle(id);
       if (!dirty_.empty()) continue;
       now_ = time;
     }
@@ -81,6 +73,15 @@ SimResult World::Run() {
   }
   result_.primaries = broker_terms_.size();
   return result_;
+}
+
+std::unique_ptr<BrokerCore> World::NewBroker() const {
+  BrokerConfig broker_config;
+  broker_config.primary_liveness = Millis(kBrokerLivenessMs);
+  broker_config.hold_time = Millis(1'000);
+  broker_config.client_idle_timeout = Millis(3'000);
+  broker_config.shutdown = ShutdownConfig{Millis(kShutdownResendMs), Millis(kShutdownGraceMs)};
+  return std::make_unique<BrokerCore>(broker_config, TimePoint(now_));
 }
 
 // ---- network --------------------------------------------------------------
@@ -110,7 +111,7 @@ void World::SendNodeActions(NodeId from, NodeActions actions) {
           event.text);
     if (event.kind == NodeEventKind::kBecamePrimary) {
       became_primary_at_[from] = now_;
-      auto [it, inserted] = node_terms_.emplace(event.term, from);
+      auto [it, inserted] = node_terms_.emplace(std::make_pair(broker_incarnation_, event.term), from);
       if (!inserted && it->second != from) {
         Fail("nodes " + std::to_string(it->second) + " and " + std::to_string(from) +
              " both acted as primary in term " + std::to_string(event.term));
@@ -122,6 +123,7 @@ void World::SendNodeActions(NodeId from, NodeActions actions) {
     shutdown_.saved.insert(from);
   }
   CheckReplyStamps(from, actions);
+  CheckDurableClaims(from, actions);
   for (const PeerMessage& message : actions.to_bus) {
     for (const auto& [id, node] : nodes_) {
       if (id == from) continue;
@@ -143,7 +145,7 @@ void World::SendBrokerActions(BrokerActions actions) {
   for (const BrokerEvent& event : actions.events) {
     Trace("broker event: " + event.text);
     if (event.kind == BrokerEventKind::kPrimaryAccepted) {
-      auto [it, inserted] = broker_terms_.emplace(event.term, event.node);
+      auto [it, inserted] = broker_terms_.emplace(std::make_pair(broker_incarnation_, event.term), event.node);
       if (!inserted && it->second != event.node) {
         Fail("the broker accepted nodes " + std::to_string(it->second) + " and " +
              std::to_string(event.node) + " as primary of term " + std::to_string(event.term));
@@ -198,7 +200,7 @@ void World::Handle(ToNode& e) {
 }
 
 void World::Handle(ToBroker& e) {
-  if (shutdown_.broker_exited) return;  // its sockets are closed: lost
+  if (shutdown_.broker_exited || broker_down_) return;  // its sockets are closed: lost
   BrokerActions actions;
   if (auto* from_node = std::get_if<NodeToBroker>(&e.message)) {
     if (options_.trace) Trace("broker <- " + Describe(*from_node));
@@ -239,16 +241,46 @@ void World::Handle(ToClient& e) {
   }
 }
 
+// The end of a node's poll cycle: on_tick publishes the cycle's batch, then
+// the shell writes the cycle's work to the disk and starts its fdatasync,
+// which returns a little later (DiskSynced). Writes made meanwhile join that
+// sync or the next one, as with a writer thread: a crash before it returns
+// may drop any suffix of them.
+void World::EndCycle(NodeId id) {
+  SimNode& node = nodes_.at(id);
+  if (!node.core) return;
+  SendNodeActions(id, node.core->on_tick(TimePoint(now_)));
+  if (!node.core) return;
+  Status written = node.log->Write(*node.core);
+  if (!written.ok()) return Fail("node " + std::to_string(id) + ": its log failed: " + written.error().message);
+  const bool to_sync = node.log->writer().unsynced_bytes() > 0 || node.core->durable() != node.log->writer().last();
+  if (to_sync && !node.sync_pending) {
+    node.sync_pending = true;
+    At(now_ + random_.Between(0, 4), DiskSynced{id, node.incarnation});
+  }
+}
+
+void World::Handle(DiskSynced& e) {
+  SimNode& node = nodes_.at(e.node);
+  if (!node.core || node.incarnation != e.incarnation) return;
+  node.sync_pending = false;
+  Result<NodeActions> released = node.log->Sync(*node.core, TimePoint(now_));
+  if (!released.ok()) return Fail("node " + std::to_string(e.node) + ": its log failed: " + released.error().message);
+  node.on_disk = node.log->writer().last();
+  SendNodeActions(e.node, std::move(released).value());
+}
+
 void World::Handle(NodeTick& e) {
   SimNode& node = nodes_.at(e.node);
   if (!node.core || node.incarnation != e.incarnation) return;
-  SendNodeActions(e.node, node.core->on_tick(TimePoint(now_)));
+  EndCycle(e.node);
   CheckPrimaryHoldsNothingBack(e.node);
   At(now_ + kNodeTickMs, NodeTick{e.node, e.incarnation});
 }
 
 void World::Handle(BrokerTick&) {
   if (shutdown_.broker_exited) return;
+  if (broker_down_) return At(now_ + kBrokerTickMs, BrokerTick{});
   SendBrokerActions(broker_->on_tick(TimePoint(now_)));
   At(now_ + kBrokerTickMs, BrokerTick{});
 }

@@ -1,0 +1,88 @@
+// NodeLog: a node's durable log as its shell drives it (tsnode, and the
+// simulation on a disk that crashes). The log itself is nodes/log/
+// (durable_log.h); the decisions stay in NodeCore, which never touches
+// storage: this class only carries out what the core says must be durable.
+//
+// The contract:
+//  - Open recovers the data directory (created if missing): the newest
+//    snapshot, the log after it, a torn tail cut (recovered().repair says
+//    what was dropped, and where). Damage that a crash cannot leave (before
+//    the tail, a missing segment, a snapshot failing its check) is an error
+//    naming the file and the offset: the node must not start.
+//  - Restore puts the recovered state into a NodeCore built with
+//    config.durable, before its first event (Preload, then Restore).
+//  - Persist, once per poll cycle, is Write then Sync:
+//    Write takes the core's DurableWork, appends its entries as one record
+//    per term (or, when a snapshot replaced the history, writes the whole
+//    state as a snapshot at that position), records a term that rose, and,
+//    once snapshot_log_bytes of log were written since the last snapshot,
+//    writes one (the older segments go; the state is exactly the log's tail
+//    right after a take, so this is the moment).
+//    Sync syncs ONCE for everything written so far (group commit: one
+//    fdatasync per cycle, or for several cycles when the shell syncs less
+//    often than it writes, as the simulation's slow disk does) and only then
+//    tells the core (on_durable) the position the log now holds, returning
+//    the acks and replies that waited for this fsync. With SyncMode::kNone
+//    the fdatasync is skipped and the core is told all the same (what
+//    --sync none risks: acknowledged writes lost if a majority of machines
+//    lose power together).
+//  - The first storage error is final (log_writer.h): Persist returns it and
+//    the node must stop; the next start's recovery repairs the tail.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+#include "nodes/cluster/node_core.h"
+#include "nodes/log/durable_log.h"
+
+namespace ts::cluster {
+
+enum class SyncMode { kAlways, kNone };
+
+// A snapshot is written after this many bytes of log since the last one, so
+// that recovery replays at most about this much (see ARCHITECTURE.md "The
+// durable log" for what recovery costs).
+inline constexpr uint64_t kSnapshotLogBytes = uint64_t{64} << 20;
+
+struct NodeLogOptions {
+  SyncMode sync = SyncMode::kAlways;
+  uint64_t snapshot_log_bytes = kSnapshotLogBytes;
+  wal::LogOptions log;
+};
+
+class NodeLog {
+ public:
+  static Result<std::unique_ptr<NodeLog>> Open(wal::Storage& storage, const std::string& dir,
+                                               NodeLogOptions options = {});
+
+  // What recovery found (Describe() is the log line); emptied by Restore.
+  const wal::RecoveredLog& recovered() const { return recovered_; }
+  // Nothing was recovered: no snapshot, no entry, term 0.
+  bool empty() const { return empty_; }
+  void Restore(NodeCore& core);
+
+  Result<NodeActions> Persist(NodeCore& core, TimePoint now);
+  Status Write(NodeCore& core);
+  Result<NodeActions> Sync(NodeCore& core, TimePoint now);
+  // A snapshot of the state at the log's tail, now (right after a Write).
+  Status WriteSnapshot(const NodeCore& core);
+
+  const wal::LogWriter& writer() const { return *writer_; }
+  uint64_t syncs() const { return writer_->stats().syncs; }
+  const std::string& dir() const { return dir_; }
+
+ private:
+  NodeLog(std::string dir, NodeLogOptions options, wal::OpenedLog opened);
+
+  std::string dir_;
+  NodeLogOptions options_;
+  wal::RecoveredLog recovered_;
+  std::unique_ptr<wal::LogWriter> writer_;
+  bool empty_ = true;
+  uint64_t bytes_at_snapshot_ = 0;  // writer_->stats().bytes at the last snapshot
+};
+
+}  // namespace ts::cluster
