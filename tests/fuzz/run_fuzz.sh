@@ -7,6 +7,8 @@
 #
 #   tests/fuzz/run_fuzz.sh [SECONDS] [HARNESS ...]     (default: every harness)
 #
+# SECONDS 0 is no time limit (then set TS_FUZZ_RUNS).
+#
 # Environment (all optional):
 #   TS_FUZZ_BUILD_DIR  the build directory (default: build-fuzz in the repo)
 #   TS_FUZZ_WORK_DIR   scratch corpora, logs, crash files (default: BUILD/fuzz-work);
@@ -138,7 +140,9 @@ for harness in "${harnesses[@]}"; do
   [[ -f $fuzz_dir/dicts/$harness.dict ]] && flags+=(-dict="$fuzz_dir/dicts/$harness.dict")
   # shellcheck disable=SC2206  # TS_FUZZ_FLAGS is a list of flags
   [[ -n ${TS_FUZZ_FLAGS:-} ]] && flags+=($TS_FUZZ_FLAGS)
-  echo "== $harness: ${seconds}s${TS_FUZZ_RUNS:+ or $TS_FUZZ_RUNS runs} (log: $log)"
+  limit="${seconds}s"
+  [[ $seconds == 0 ]] && limit="no time limit"
+  echo "== $harness: $limit${TS_FUZZ_RUNS:+, $TS_FUZZ_RUNS runs} (log: $log)"
   started=$SECONDS
   status=0
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 "$binary" "${flags[@]}" "$dir/corpus" >"$log" 2>&1 || status=$?
