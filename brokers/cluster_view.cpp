@@ -77,10 +77,15 @@ Reply ClusterView::StatusReply(const Request& request, const BrokerCore& core, T
     if (auto it = last_heartbeats_.find(id); it != last_heartbeats_.end()) {
       const Heartbeat& h = it->second;
       const uint64_t applied = h.last.seq;
-      value = {"role=" + std::string(RoleName(h.role)), "term=" + N(h.term), "applied=" + N(applied),
+      // A node not heard for the liveness window is down, whatever it last
+      // said: a killed primary must not be listed as primary beside the new one.
+      const bool down = !liveness.Live(id, now) && h.role != Role::kStopped;
+      value = {"role=" + (down ? std::string("down") : std::string(RoleName(h.role))), "term=" + N(h.term),
+               "applied=" + N(applied),
                "lag=" + (core.primary() != kNoNode ? N(primary_applied > applied ? primary_applied - applied : 0)
                                                                                  : std::string("?")),
                "primary=" + N(h.primary_id)};
+      if (down) value.push_back("last_role=" + std::string(RoleName(h.role)));
     } else {
       value = {"role=?"};
     }
