@@ -1,5 +1,6 @@
 #include "brokers/cluster_view.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <utility>
 #include <variant>
@@ -64,7 +65,9 @@ Reply ClusterView::StatusReply(const Request& request, const BrokerCore& core, T
                               "relayed=" + N(stats.replies_relayed), "refused=" + N(stats.clients_refused),
                               "unavailable=" + N(stats.requests_unavailable),
                               "ill_formed_replies=" + N(stats.replies_ill_formed),
-                              "ill_formed_node_frames=" + N(stats.node_frames_ill_formed)}});
+                              "ill_formed_node_frames=" + N(stats.node_frames_ill_formed),
+                              "uptime_ms=" + N(static_cast<uint64_t>(std::max<int64_t>(0, (now - started_).count()))),
+                              "version=" + (version_.empty() ? std::string("?") : version_)}});
 
   // Lag is measured against the primary's own applied seq, as last heard.
   uint64_t primary_applied = 0;

@@ -192,6 +192,7 @@ std::string FormatRawReply(const RawReply& raw) {
 }
 
 nlohmann::ordered_json ReplyJson(const Reply& reply) {
+  if (reply.ok() && reply.op_name == kStatusOpName) return StatusJson(reply);
   nlohmann::ordered_json json = NullReplyJson(reply.op_name);
   json["ok"] = reply.ok();
   for (const Pair& pair : reply.pairs) {

@@ -58,7 +58,15 @@ std::string FormatCount(const Reply& reply);
 std::string FormatRawReply(const RawReply& raw);
 
 // JSON forms, and the single line to print for one.
-nlohmann::ordered_json ReplyJson(const Reply& reply);
+nlohmann::ordered_json ReplyJson(const Reply& reply);  // a successful STATUS: StatusJson
+// A successful STATUS reply as fields (tsctl_status_format.cpp):
+//   {"ok":true,"op":"STATUS","broker":{"primary":2,"term":3,"primary_live":true,...},
+//    "nodes":[{"id":1,"role":"backup","term":3,"applied":10,"lag":0,"live":true,...},...],
+//    "service":{...} and "shutdown":{...} when present,"events":["...",...],
+//    "error":null,"served_by":2,"term":3}
+// Whole numbers are numbers, yes/no are booleans, anything else a string; a
+// fact of another shape goes to "other" as [key, value] texts.
+nlohmann::ordered_json StatusJson(const Reply& reply);
 nlohmann::ordered_json FailureJson(std::string_view op, const Error& error);
 nlohmann::ordered_json RawReplyJson(const RawReply& raw);
 nlohmann::ordered_json PingJson(const Reply& reply, double elapsed_ms);

@@ -95,8 +95,7 @@ int ServedBy(const std::string& json_line) {
 }
 
 bool NodeLive(const std::string& status_json, int id) {
-  return std::regex_search(status_json,
-                           std::regex(R"(\["node,)" + std::to_string(id) + R"(","[^"]*live=yes)"));
+  return std::regex_search(status_json, std::regex(R"(\{"id":)" + std::to_string(id) + R"(,[^}]*"live":true)"));
 }
 
 std::string Pid(const LaunchedCluster& cluster, const std::string& part) {
