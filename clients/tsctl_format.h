@@ -57,6 +57,13 @@ std::string FormatPing(const Reply& reply, double elapsed_ms);
 std::string FormatCount(const Reply& reply);
 std::string FormatRawReply(const RawReply& raw);
 
+// --output tsv: one KEY<tab>VALUE line per pair (tuples as DisplayTuple
+// shows them: no tab or newline can occur in one), no header, no footer; a
+// successful ping is its round trip in ms, a count its number.
+std::string TsvPairs(const Reply& reply);
+std::string TsvPing(double elapsed_ms);
+std::string TsvCount(const Reply& reply);
+
 // JSON forms, and the single line to print for one.
 nlohmann::ordered_json ReplyJson(const Reply& reply);  // a successful STATUS: StatusJson
 // A successful STATUS reply as fields (tsctl_status_format.cpp):
