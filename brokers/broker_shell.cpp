@@ -16,6 +16,7 @@
 #include "brokers/broker_core.h"
 #include "brokers/client_connections.h"
 #include "brokers/cluster_view.h"
+#include "common/version.h"
 #include "schema/cluster_codec.h"
 #include "common/socket_support.h"
 #include "schema/capnp_frame.h"
@@ -98,7 +99,7 @@ std::optional<std::string> PeekOp(std::string_view frame) {
 class Broker {
  public:
   Broker(const BrokerShellOptions& options, BrokerSockets sockets, TimePoint now)
-      : options_(options), sockets_(std::move(sockets)), core_(options.core, now) {}
+      : options_(options), sockets_(std::move(sockets)), core_(options.core, now), view_(now, kVersion) {}
 
   // One loop turn; false once the broker should exit.
   bool Turn() {

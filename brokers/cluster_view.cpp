@@ -1,5 +1,6 @@
 #include "brokers/cluster_view.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <utility>
 #include <variant>
@@ -64,7 +65,9 @@ Reply ClusterView::StatusReply(const Request& request, const BrokerCore& core, T
                               "relayed=" + N(stats.replies_relayed), "refused=" + N(stats.clients_refused),
                               "unavailable=" + N(stats.requests_unavailable),
                               "ill_formed_replies=" + N(stats.replies_ill_formed),
-                              "ill_formed_node_frames=" + N(stats.node_frames_ill_formed)}});
+                              "ill_formed_node_frames=" + N(stats.node_frames_ill_formed),
+                              "uptime_ms=" + N(static_cast<uint64_t>(std::max<int64_t>(0, (now - started_).count()))),
+                              "version=" + (version_.empty() ? std::string("?") : version_)}});
 
   // Lag is measured against the primary's own applied seq, as last heard.
   uint64_t primary_applied = 0;
@@ -77,10 +80,15 @@ Reply ClusterView::StatusReply(const Request& request, const BrokerCore& core, T
     if (auto it = last_heartbeats_.find(id); it != last_heartbeats_.end()) {
       const Heartbeat& h = it->second;
       const uint64_t applied = h.last.seq;
-      value = {"role=" + std::string(RoleName(h.role)), "term=" + N(h.term), "applied=" + N(applied),
+      // A node not heard for the liveness window is down, whatever it last
+      // said: a killed primary must not be listed as primary beside the new one.
+      const bool down = !liveness.Live(id, now) && h.role != Role::kStopped;
+      value = {"role=" + (down ? std::string("down") : std::string(RoleName(h.role))), "term=" + N(h.term),
+               "applied=" + N(applied),
                "lag=" + (core.primary() != kNoNode ? N(primary_applied > applied ? primary_applied - applied : 0)
                                                                                  : std::string("?")),
                "primary=" + N(h.primary_id)};
+      if (down) value.push_back("last_role=" + std::string(RoleName(h.role)));
     } else {
       value = {"role=?"};
     }

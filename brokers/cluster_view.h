@@ -28,6 +28,11 @@ class ClusterView {
  public:
   static constexpr size_t kRecentEvents = 20;  // kept for status output, oldest dropped
 
+  // `started`: when the broker started (its uptime in status); `version`: the
+  // broker's build (common/version.h), shown as given.
+  explicit ClusterView(TimePoint started = TimePoint(0), std::string version = "")
+      : started_(started), version_(std::move(version)) {}
+
   void Heard(const NodeToBroker& message);
   void Record(const BrokerEvent& event, TimePoint now);
 
@@ -40,6 +45,8 @@ class ClusterView {
     std::string text;
   };
 
+  TimePoint started_;
+  std::string version_;
   std::map<NodeId, Heartbeat> last_heartbeats_;
   std::deque<TimedEvent> events_;
 };

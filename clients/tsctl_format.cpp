@@ -192,6 +192,7 @@ std::string FormatRawReply(const RawReply& raw) {
 }
 
 nlohmann::ordered_json ReplyJson(const Reply& reply) {
+  if (reply.ok() && reply.op_name == kStatusOpName) return StatusJson(reply);
   nlohmann::ordered_json json = NullReplyJson(reply.op_name);
   json["ok"] = reply.ok();
   for (const Pair& pair : reply.pairs) {
@@ -275,6 +276,16 @@ nlohmann::ordered_json PingJson(const Reply& reply, double elapsed_ms) {
 nlohmann::ordered_json CountJson(const Reply& reply) {
   return SummaryJson(reply, "COUNT", "count", reply.pairs.size());
 }
+
+std::string TsvPairs(const Reply& reply) {
+  std::string text;
+  for (const Pair& pair : reply.pairs) text += DisplayTuple(pair.key) + "\t" + DisplayTuple(pair.value) + "\n";
+  return text;
+}
+
+std::string TsvPing(double elapsed_ms) { return Milliseconds(elapsed_ms) + "\n"; }
+
+std::string TsvCount(const Reply& reply) { return std::to_string(reply.pairs.size()) + "\n"; }
 
 std::string JsonLine(const nlohmann::ordered_json& json) {
   return json.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";

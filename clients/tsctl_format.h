@@ -57,8 +57,23 @@ std::string FormatPing(const Reply& reply, double elapsed_ms);
 std::string FormatCount(const Reply& reply);
 std::string FormatRawReply(const RawReply& raw);
 
+// --output tsv: one KEY<tab>VALUE line per pair (tuples as DisplayTuple
+// shows them: no tab or newline can occur in one), no header, no footer; a
+// successful ping is its round trip in ms, a count its number.
+std::string TsvPairs(const Reply& reply);
+std::string TsvPing(double elapsed_ms);
+std::string TsvCount(const Reply& reply);
+
 // JSON forms, and the single line to print for one.
-nlohmann::ordered_json ReplyJson(const Reply& reply);
+nlohmann::ordered_json ReplyJson(const Reply& reply);  // a successful STATUS: StatusJson
+// A successful STATUS reply as fields (tsctl_status_format.cpp):
+//   {"ok":true,"op":"STATUS","broker":{"primary":2,"term":3,"primary_live":true,...},
+//    "nodes":[{"id":1,"role":"backup","term":3,"applied":10,"lag":0,"live":true,...},...],
+//    "service":{...} and "shutdown":{...} when present,"events":["...",...],
+//    "error":null,"served_by":2,"term":3}
+// Whole numbers are numbers, yes/no are booleans, anything else a string; a
+// fact of another shape goes to "other" as [key, value] texts.
+nlohmann::ordered_json StatusJson(const Reply& reply);
 nlohmann::ordered_json FailureJson(std::string_view op, const Error& error);
 nlohmann::ordered_json RawReplyJson(const RawReply& raw);
 nlohmann::ordered_json PingJson(const Reply& reply, double elapsed_ms);

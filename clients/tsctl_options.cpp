@@ -35,7 +35,13 @@ std::unique_ptr<CLI::App> MakeParser(TsctlOptions& options, bool from_environmen
     broker->envname(kBrokerEnv);
     shutdown->envname(kShutdownEnv);
   }
-  app->add_flag("--json", options.json, "print each reply as one JSON object per line");
+  app->add_flag("--json", options.json, "print each reply as one JSON object per line (--output json)");
+  app->add_option("--output", options.output,
+                  "table (for people), json (one object per reply per line) or tsv (KEY<tab>VALUE lines, "
+                  "nothing else on stdout: for pipes)")
+      ->type_name("FORMAT")
+      ->check(CLI::IsMember({"table", "json", "tsv"}).description(""))
+      ->default_str("table");
   app->add_option("--timeout-ms", options.timeout_ms, "how long one attempt waits for its reply, " + Range(cfg::kMinTimeoutMs, cfg::kMaxTimeoutMs))
       ->type_name("MS")
       ->check(CLI::Range(cfg::kMinTimeoutMs, cfg::kMaxTimeoutMs).description(""))
@@ -164,6 +170,14 @@ Status ApplyOptionWords(const std::vector<std::string>& option_words, bool from_
       !shutdown.ok()) {
     return shutdown;
   }
+  // --json is --output json; both in one command must agree.
+  if (NamesOption(option_words, "--json")) {
+    if (NamesOption(option_words, "--output") && parsed.output != "json") {
+      return Error{ErrorKind::kMalformedRequest, "--json and --output " + parsed.output + " disagree: choose one"};
+    }
+    parsed.output = "json";
+  }
+  parsed.json = parsed.output == "json";
   options = parsed;
   return Status::Ok();
 }

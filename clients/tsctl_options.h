@@ -25,7 +25,8 @@ namespace ts::tsctl {
 struct TsctlOptions {
   std::string broker = client_config::kDefaultBrokerEndpoint;
   std::string shutdown_endpoint = client_config::kDefaultShutdownEndpoint;
-  bool json = false;
+  bool json = false;               // --json: the same as --output json
+  std::string output = "table";    // --output table|json|tsv (after ApplyOptionWords, json == (output == "json"))
   int timeout_ms = static_cast<int>(client_config::kDefaultRequestTimeout.count());
   int retries = client_config::kDefaultRequestRetries;
   int refused_ms = static_cast<int>(client_config::kDefaultRefusedAfter.count());

@@ -22,6 +22,7 @@ TsctlOptions ToTsctlOptions(const SessionOptions& session) {
   options.broker = session.broker_endpoint.value_or("");
   options.shutdown_endpoint = session.shutdown_endpoint.value_or("");
   options.json = session.json;
+  options.output = session.json ? "json" : session.tsv ? "tsv" : "table";
   options.timeout_ms = static_cast<int>(session.client.request_timeout.count());
   options.retries = session.client.retries;
   options.refused_ms = static_cast<int>(session.client.refused_after.count());
@@ -32,7 +33,8 @@ SessionOptions WithTsctlOptions(SessionOptions session, const TsctlOptions& opti
   session.broker_endpoint = options.broker.empty() ? std::nullopt : std::optional<std::string>(options.broker);
   session.shutdown_endpoint =
       options.shutdown_endpoint.empty() ? std::nullopt : std::optional<std::string>(options.shutdown_endpoint);
-  session.json = options.json;
+  session.json = options.output == "json";
+  session.tsv = options.output == "tsv";
   session.client.request_timeout = std::chrono::milliseconds(options.timeout_ms);
   session.client.retries = options.retries;
   session.client.refused_after = std::chrono::milliseconds(options.refused_ms);
@@ -88,13 +90,24 @@ int Session::Failure(std::string_view op, const Error& error) {
 
 int Session::ShowReply(const Result<Reply>& reply, std::string_view op) {
   if (!reply.ok()) return Failure(op, reply.error());
-  out_ << (current().json ? JsonLine(ReplyJson(reply.value())) : FormatReply(reply.value()));
+  if (current().tsv) {
+    // The pairs alone on stdout; what a person needs to know on stderr.
+    out_ << TsvPairs(reply.value());
+    if (!reply.value().ok() || !reply.value().rejected.empty()) err_ << FormatReply(reply.value());
+  } else {
+    out_ << (current().json ? JsonLine(ReplyJson(reply.value())) : FormatReply(reply.value()));
+  }
   return ExitCodeFor(reply.value());
 }
 
 int Session::ShowRawReply(const Result<RawReply>& raw) {
   if (!raw.ok()) return Failure("", raw.error());
-  out_ << (current().json ? JsonLine(RawReplyJson(raw.value())) : FormatRawReply(raw.value()));
+  if (current().tsv && raw.value().decoded) return ShowReply(*raw.value().decoded, "");
+  if (current().tsv) {
+    err_ << FormatRawReply(raw.value());
+  } else {
+    out_ << (current().json ? JsonLine(RawReplyJson(raw.value())) : FormatRawReply(raw.value()));
+  }
   return raw.value().decoded ? ExitCodeFor(*raw.value().decoded) : kExitErrorReply;
 }
 
@@ -162,8 +175,12 @@ int Session::Ping(const Command& command) {
   // The round trip once connected: a first ping of a fresh tsctl would
   // otherwise mostly time the TCP connect and the ZeroMQ handshake.
   const double round_trip_ms = client->last_round_trip().count();
-  out_ << (current().json ? JsonLine(PingJson(reply.value(), round_trip_ms))
-                          : FormatPing(reply.value(), round_trip_ms));
+  if (current().tsv && reply.value().ok()) {
+    out_ << TsvPing(round_trip_ms);
+  } else {
+    (current().tsv ? err_ : out_) << (current().json ? JsonLine(PingJson(reply.value(), round_trip_ms))
+                                                     : FormatPing(reply.value(), round_trip_ms));
+  }
   return ExitCodeFor(reply.value());
 }
 
@@ -172,7 +189,11 @@ int Session::Count(const Command& command) {
   if (client == nullptr) return kExitUsage;
   Result<Reply> reply = client->Call(command.request);
   if (!reply.ok()) return Failure("COUNT", reply.error());
-  out_ << (current().json ? JsonLine(CountJson(reply.value())) : FormatCount(reply.value()));
+  if (current().tsv && reply.value().ok()) {
+    out_ << TsvCount(reply.value());
+  } else {
+    (current().tsv ? err_ : out_) << (current().json ? JsonLine(CountJson(reply.value())) : FormatCount(reply.value()));
+  }
   return ExitCodeFor(reply.value());
 }
 

@@ -38,6 +38,7 @@ struct SessionOptions {
   std::optional<std::string> broker_endpoint = client_config::kDefaultBrokerEndpoint;
   std::optional<std::string> shutdown_endpoint = client_config::kDefaultShutdownEndpoint;
   bool json = false;
+  bool tsv = false;  // --output tsv: pairs as KEY<tab>VALUE lines, everything else on stderr
   bool interactive = false;  // connect, disconnect and quit only make sense here
   ClientOptions client;
 };

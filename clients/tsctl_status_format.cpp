@@ -59,7 +59,62 @@ std::string NodeTable(const std::vector<const Pair*>& nodes) {
   return TextTable(rows);
 }
 
+// A field's JSON value: a whole number as a number, yes/no as a bool, any
+// other text as it is.
+nlohmann::ordered_json FieldJson(const std::string& text) {
+  if (text == "yes") return true;
+  if (text == "no") return false;
+  if (!text.empty() && text.size() <= 18 && text.find_first_not_of("0123456789") == std::string::npos) {
+    return std::stoull(text);
+  }
+  return text;
+}
+
+nlohmann::ordered_json FieldsJson(const Tuple& elements) {
+  nlohmann::ordered_json object = nlohmann::ordered_json::object();
+  std::vector<std::string> loose;
+  for (const std::string& element : elements) {
+    auto [name, value] = FieldOf(element);
+    if (name.empty()) {
+      loose.push_back(value);
+    } else {
+      object[name] = FieldJson(value);
+    }
+  }
+  if (!loose.empty()) object["info"] = loose;
+  return object;
+}
+
 }  // namespace
+
+nlohmann::ordered_json StatusJson(const Reply& reply) {
+  nlohmann::ordered_json json;
+  json["ok"] = reply.ok();
+  json["op"] = reply.op_name;
+  json["broker"] = nlohmann::ordered_json::object();
+  json["nodes"] = nlohmann::ordered_json::array();
+  json["events"] = nlohmann::ordered_json::array();
+  nlohmann::ordered_json other = nlohmann::ordered_json::array();
+  for (const Pair& pair : reply.pairs) {
+    const bool single = pair.key.size() == 1;
+    if (single && (pair.key[0] == "broker" || pair.key[0] == "service" || pair.key[0] == "shutdown")) {
+      json[pair.key[0]] = FieldsJson(pair.value);
+    } else if (pair.key.size() == 2 && pair.key[0] == "node") {
+      nlohmann::ordered_json node = {{"id", FieldJson(pair.key[1])}};
+      node.update(FieldsJson(pair.value));
+      json["nodes"].push_back(std::move(node));
+    } else if (!pair.key.empty() && pair.key[0] == "event") {
+      json["events"].push_back(TupleText(pair.value));
+    } else {
+      other.push_back(nlohmann::ordered_json::array({TupleText(pair.key), TupleText(pair.value)}));
+    }
+  }
+  if (!other.empty()) json["other"] = std::move(other);
+  json["error"] = nullptr;
+  json["served_by"] = reply.served_by;
+  json["term"] = reply.term;
+  return json;
+}
 
 std::string FormatStatus(const Reply& reply) {
   std::string text = reply.served_by != 0

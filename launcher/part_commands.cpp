@@ -167,7 +167,11 @@ int CmdKill(const LauncherSettings& settings, const PartOptions& options) {
 }
 
 int CmdStop(const LauncherSettings& settings, const PartOptions& options) {
-  if (options.words.empty()) return CmdDown(settings, options);  // `stop` alone stops the whole cluster
+  if (options.words.empty()) {
+    Die("stop needs an ID: a node id, primary or broker (./run.sh stop 2); to stop the whole cluster: ./run.sh down" +
+            std::string(options.dir ? " --dir " + *options.dir : ""),
+        2);
+  }
   const Target target = OnePart(settings, options, "stop");
   const std::string label = target.part.Label();
   const std::string again = "./run.sh restart " + target.part.Word() + DirOption(settings, target.dir);

@@ -7,6 +7,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <random>
 
 namespace ts::launcher {
@@ -75,5 +77,23 @@ Result<int> FreePortBase(int span, int lowest, int highest) {
   return Error{ErrorKind::kUnavailable, "no free range of " + std::to_string(span + 1) + " ports with a base in " +
                                             std::to_string(lowest) + ".." + std::to_string(highest)};
 }
+
+std::optional<PortRange> ParsePortRange(const std::string& text) {
+  std::istringstream in(text);
+  PortRange range;
+  std::string rest;
+  if (!(in >> range.lowest >> range.highest) || (in >> rest)) return std::nullopt;
+  if (range.lowest < 1 || range.highest > 65535 || range.lowest > range.highest) return std::nullopt;
+  return range;
+}
+
+std::optional<PortRange> EphemeralPortRange() {
+  std::ifstream in("/proc/sys/net/ipv4/ip_local_port_range");
+  std::stringstream text;
+  text << in.rdbuf();
+  return ParsePortRange(text.str());
+}
+
+bool Overlaps(int first, int last, PortRange range) { return first <= range.highest && range.lowest <= last; }
 
 }  // namespace ts::launcher

@@ -8,6 +8,9 @@
 // exits at start.
 #pragma once
 
+#include <optional>
+#include <string>
+
 #include "common/status.h"
 
 namespace ts::launcher {
@@ -26,5 +29,23 @@ bool PortInUse(int port);
 // all bindable: for a launcher cluster (span = its highest port - B). Picked
 // at random, so that side-by-side callers rarely collide.
 Result<int> FreePortBase(int span, int lowest, int highest);
+
+}  // namespace ts::launcher
+
+namespace ts::launcher {
+
+// The kernel's ephemeral port range (/proc/sys/net/ipv4/ip_local_port_range),
+// where connecting sockets get their local ports: a listening port there can
+// be taken first by any outgoing connection (a peer's reconnect included), so
+// a cluster must not listen there. nullopt when it cannot be read.
+struct PortRange {
+  int lowest = 0;
+  int highest = 0;
+};
+std::optional<PortRange> EphemeralPortRange();
+// The text of ip_local_port_range ("32768\t60999\n"); nullopt when malformed.
+std::optional<PortRange> ParsePortRange(const std::string& text);
+// True when [first, last] and `range` share a port.
+bool Overlaps(int first, int last, PortRange range);
 
 }  // namespace ts::launcher

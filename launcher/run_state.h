@@ -4,6 +4,7 @@
 //
 //   DIR/node-<id>.snapshot   node <id>'s save file; the next start loads the freshest
 //   DIR/logs/<part>.log      broker.log, node-<id>.log, supervisor.log
+//   DIR/cluster-shape.json   port base, nodes, brokers: the next `up` reuses them (cluster_shape.h)
 //   DIR/run/cluster.json     the ClusterLayout, tsctl's path, the mode, when it started
 //   DIR/run/<part>.pid       the running process (written by whoever started it)
 //   DIR/run/<part>.exit      how its last run ended (exit status, or 128 + signal)
@@ -14,7 +15,7 @@
 //   DIR/run/supervisor.pid   the supervisor (the foreground tscluster, or the background one)
 //   DIR/run/lock             one command at a time changes the run state
 //
-// DIR/run exists only while a cluster runs; logs and save files stay. Paths
+// DIR/run exists only while a cluster runs; logs, save files and the shape stay. Paths
 // are absolute and normalised, without resolving symbolic links (as a shell's
 // `cd DIR && pwd`). Writes replace a file whole (temp file, rename).
 #pragma once

@@ -13,6 +13,7 @@
 #include <iostream>
 
 #include "clients/tsctl_format.h"
+#include "launcher/cluster_shape.h"
 #include "launcher/cluster_status.h"
 #include "launcher/commands.h"
 #include "launcher/console.h"
@@ -48,14 +49,26 @@ StartPlan PlanStart(const LauncherSettings& settings, const StartOptions& option
     if (missing) Die(std::string(name) + " needs a value (./run.sh help)", 2);
   }
   if (!options.unknown.empty()) Die(command + ": unknown argument '" + options.unknown.front() + "' (./run.sh help)", 2);
-  const std::string nodes_text = options.nodes.value_or(settings.node_count);
+  const std::string typed_dir = options.dir.value_or(settings.data_dir);
+  if (typed_dir.empty()) Die("--dir needs a directory", 2);
+  // A directory that ran a cluster starts it again as it was, unless flags say otherwise.
+  Result<std::optional<ClusterShape>> remembered = ReadClusterShape(ClusterDir(typed_dir).dir());
+  if (!remembered.ok()) Die(remembered.error().message, 2);
+  const std::optional<ClusterShape>& shape = remembered.value();
+  if (shape && (!options.port || !options.nodes)) {
+    Say("this directory ran " + std::to_string(shape->nodes) + " nodes on port base " +
+        std::to_string(shape->port_base) + " (" + ClusterShapePath(ClusterDir(typed_dir).dir()) +
+        "); starting it so unless --port / --nodes say otherwise");
+  }
+  const std::string nodes_text =
+      options.nodes.value_or(shape ? std::to_string(shape->nodes) : settings.node_count);
   const std::optional<int> nodes = WholeNumber(nodes_text);
   if (!nodes || *nodes < D::kMinNodeCount || *nodes > D::kMaxNodeCount) {
     Die("--nodes must be a number from " + std::to_string(D::kMinNodeCount) + " to " +
             std::to_string(D::kMaxNodeCount) + ", not '" + nodes_text + "'",
         2);
   }
-  const std::string port_text = options.port.value_or(settings.port_base);
+  const std::string port_text = options.port.value_or(shape ? std::to_string(shape->port_base) : settings.port_base);
   const std::optional<int> base = WholeNumber(port_text);
   const int span = PortLayout::Span(*nodes);
   if (!base || *base < D::kMinPortBase || *base + span > 65535) {
@@ -63,8 +76,16 @@ StartPlan PlanStart(const LauncherSettings& settings, const StartOptions& option
             " (the cluster uses BASE..BASE+" + std::to_string(span) + "), not '" + port_text + "'",
         2);
   }
-  const std::string typed_dir = options.dir.value_or(settings.data_dir);
-  if (typed_dir.empty()) Die("--dir needs a directory", 2);
+  if (std::optional<PortRange> ephemeral = EphemeralPortRange();
+      ephemeral && Overlaps(*base, *base + span, *ephemeral)) {
+    Die("--port " + std::to_string(*base) + ": the cluster's ports " + std::to_string(*base) + ".." +
+            std::to_string(*base + span) + " overlap the kernel's ephemeral ports " +
+            std::to_string(ephemeral->lowest) + ".." + std::to_string(ephemeral->highest) +
+            " (/proc/sys/net/ipv4/ip_local_port_range), which any outgoing connection may take first; "
+            "choose a base below " + std::to_string(ephemeral->lowest - span) + " or above " +
+            std::to_string(ephemeral->highest),
+        2);
+  }
   std::error_code error;
   std::filesystem::create_directories(typed_dir, error);
   if (error) Die("cannot create the cluster directory " + typed_dir);
@@ -265,6 +286,8 @@ int CmdStart(const LauncherSettings& settings, const StartOptions& options, bool
   }
   if (Status created = dir.CreateRunDirs(); !created.ok()) Die(created.error().message);
   if (Status written = dir.WriteState(state); !written.ok()) Die(written.error().message);
+  const ClusterShape shape{state.layout.port_base, static_cast<int>(state.layout.node_count()), 1};
+  if (Status written = WriteClusterShape(dir.dir(), shape); !written.ok()) Die(written.error().message);
   Say("starting broker + " + std::to_string(state.layout.node_count()) + " nodes on ports " +
       std::to_string(state.layout.port_base) + ".." + std::to_string(state.layout.ListeningPorts().back().first) +
       ", directory " + dir.dir());

@@ -39,6 +39,28 @@ CLI::Option* ValueOption(CLI::App* app, const std::string& name, std::optional<s
       ->expected(0, 1);
 }
 
+// `cli` passes its words to tsctl, but its own --dir may come anywhere among
+// them (`cli --json --dir D get ...`): tsctl has no --dir, and no tuple or
+// pattern word is "--dir". Words after a "--" are tsctl's, whatever they are.
+void TakeDirOption(PartOptions* options) {
+  std::vector<std::string>& words = options->words;
+  for (size_t i = 0; i < words.size() && words[i] != "--";) {
+    if (words[i].rfind("--dir=", 0) == 0) {
+      options->dir = words[i].substr(6);
+      options->dir_without_value = options->dir->empty();
+      words.erase(words.begin() + static_cast<std::ptrdiff_t>(i));
+    } else if (words[i] == "--dir") {
+      const bool has_value = i + 1 < words.size() && words[i + 1] != "--";
+      options->dir_without_value = !has_value;
+      if (has_value) options->dir = words[i + 1];
+      words.erase(words.begin() + static_cast<std::ptrdiff_t>(i),
+                  words.begin() + static_cast<std::ptrdiff_t>(i + (has_value ? 2 : 1)));
+    } else {
+      ++i;
+    }
+  }
+}
+
 bool GivenWithoutValue(const CLI::Option* option, const std::optional<std::string>& value) {
   return option->count() > 0 && (!value || value->empty());
 }
@@ -94,7 +116,7 @@ int main(int argc, char** argv) {
   CLI::App* down = add_part_command("down", "orderly shutdown, data saved");
   CLI::App* status = add_part_command("status", "processes, restarts, supervisor events, and tsctl status");
   CLI::App* kill = add_part_command("kill", "SIGKILL ID (a node id, primary, or broker)");
-  CLI::App* stop = add_part_command("stop", "stop ID on purpose; without ID: down");
+  CLI::App* stop = add_part_command("stop", "stop ID on purpose (a node id, primary or broker); the whole cluster: down");
   CLI::App* restart = add_part_command("restart", "stop (if running) and start ID; waits until it is live");
 
   CLI::App* cli = app.add_subcommand("cli", "tsctl against the running cluster");
@@ -103,6 +125,7 @@ int main(int argc, char** argv) {
   cli->callback([&] {
     part_options.dir_without_value = GivenWithoutValue(cli_dir, part_options.dir);
     part_options.words = cli->remaining();
+    TakeDirOption(&part_options);
   });
 
   LogsOptions logs_options;

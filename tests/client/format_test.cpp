@@ -297,5 +297,22 @@ TEST_CASE("format: a STATUS reply as tables", "[client][format]") {
   ts::Reply empty = Served("STATUS");
   empty.served_by = 0;
   CHECK(FormatReply(empty) == "no primary (term 5)\n");
-  CHECK(ReplyJson(status)["pairs"].size() == 6);
+  // As JSON: fields, not packed strings (numbers as numbers, yes/no as booleans).
+  const nlohmann::ordered_json json = ReplyJson(status);
+  CHECK_FALSE(json.contains("pairs"));
+  CHECK(json["ok"] == true);
+  CHECK(json["op"] == "STATUS");
+  CHECK(json["broker"] == nlohmann::ordered_json({{"primary", 2}, {"term", 5}, {"clients", 1}}));
+  REQUIRE(json["nodes"].size() == 3);
+  CHECK(json["nodes"][0] == nlohmann::ordered_json(
+                                {{"id", 1}, {"role", "backup"}, {"term", 5}, {"applied", 10}, {"lag", 2}, {"live", true}}));
+  CHECK(json["nodes"][2]["live"] == false);
+  CHECK(json["events"] == nlohmann::ordered_json::array({"node 3 failed 12 s ago"}));
+  CHECK(json["other"] == nlohmann::ordered_json::array({nlohmann::ordered_json::array({"extra", "thing"})}));
+  CHECK(json["served_by"] == 2);
+  CHECK(json["term"] == 5);
+  // A failed STATUS keeps the common shape.
+  ts::Reply refused = Served("STATUS");
+  refused.error = ts::Error{ts::ErrorKind::kUnavailable, "no primary"};
+  CHECK(ReplyJson(refused).contains("pairs"));
 }

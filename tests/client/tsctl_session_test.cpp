@@ -119,6 +119,33 @@ TEST_CASE("tsctl session: --json prints one object per reply", "[client][tsctl_s
         "\n");
 }
 
+TEST_CASE("tsctl session: --output tsv puts only KEY<tab>VALUE lines on stdout, the rest on stderr",
+          "[client][tsctl_session]") {
+  FakeBroker broker([](size_t, const std::string& body) { return MiniSpace(body); });
+  Harness tsctl(broker.endpoint(), false, /*interactive=*/true);
+  CHECK(tsctl.Run("get user,1 --output tsv") == 0);
+  CHECK(tsctl.out.str() == "user,1\talice\n");
+  CHECK(tsctl.err.str().empty());
+  // A refused pair: nothing on stdout, the reason on stderr, exit 1.
+  CHECK(tsctl.Run("--output tsv put taken v") == 1);
+  CHECK(tsctl.out.str().empty());
+  CHECK_THAT(tsctl.err.str(), Catch::Contains("taken"));
+  CHECK(tsctl.Run("--output tsv count user,.*") == 0);
+  CHECK(tsctl.out.str() == "1\n");
+  CHECK(tsctl.Run("--output tsv ping") == 0);
+  CHECK_THAT(tsctl.out.str(), Catch::Matches(R"(\d+\.\d\d\n)"));
+  // --output json is --json; table is the default; the two flags must agree.
+  CHECK(tsctl.Run("--output json get user,1") == 0);
+  CHECK_THAT(tsctl.out.str(), Catch::StartsWith(R"({"ok":true,"op":"GET")"));
+  CHECK(tsctl.Run("--output table get user,1") == 0);
+  CHECK_THAT(tsctl.out.str(), Catch::StartsWith("KEY "));
+  CHECK(tsctl.Run("--json --output tsv get user,1") == 2);
+  CHECK(tsctl.err.str() == "tsctl: --json and --output tsv disagree: choose one\n");
+  CHECK(tsctl.Run("--output yaml get user,1") == 2);
+  CHECK_THAT(tsctl.err.str(), Catch::Contains("--output"));
+  CHECK_THAT(tsctl.err.str(), Catch::Contains("yaml"));
+}
+
 TEST_CASE("tsctl session: service refused exits 1, unavailable exits 3", "[client][tsctl_session]") {
   // "service refused" is the broker's answer (client limit): an error reply.
   // "unavailable" means no primary answered in time: unreachable.

@@ -137,5 +137,30 @@ TEST_CASE("the status view shows a shutdown while it runs, and a stopped node as
   CHECK(Fact(ended, {"node", "1"}, "live=") == "no");  // within the window, but it said it stops
 }
 
+TEST_CASE("the status view lists a node not heard for the liveness window as down, not as its last role",
+          "[broker_view]") {
+  BrokerConfig config;
+  config.primary_liveness = Millis(300);
+  BrokerCore core(config, TimePoint(0));
+  ClusterView view;
+  auto heard = [&](const NodeToBroker& message, TimePoint at) {
+    view.Heard(message);
+    core.on_node_message(message, at);
+  };
+  heard(Heartbeat{1, Role::kPrimary, 2, {2, 5}, 1, 5, true}, TimePoint(0));
+  heard(Heartbeat{2, Role::kBackup, 2, {2, 5}, 1, 0, true}, TimePoint(0));
+  core.on_node_message(Registration{1, 2, {2, 5}}, TimePoint(0));
+  // Node 1 is killed; node 2 goes on and takes over.
+  for (int64_t at = 100; at <= 1'000; at += 100) heard(Heartbeat{2, Role::kBackup, 2, {2, 5}, 1, 0, true}, TimePoint(at));
+  core.on_tick(TimePoint(1'000));
+  heard(Heartbeat{2, Role::kPrimary, 3, {2, 5}, 2, 5, true}, TimePoint(1'000));
+  const Reply reply = view.StatusReply(MakeStatusRequest(), core, TimePoint(1'000));
+  CHECK(Fact(reply, {"node", "1"}, "live=") == "no");
+  CHECK(Fact(reply, {"node", "1"}, "role=") == "down");
+  CHECK(Fact(reply, {"node", "1"}, "last_role=") == "primary");
+  CHECK(Fact(reply, {"node", "2"}, "role=") == "primary");
+  CHECK(Fact(reply, {"node", "2"}, "last_role=") == std::nullopt);
+}
+
 }  // namespace
 }  // namespace ts::shell_test

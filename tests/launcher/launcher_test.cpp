@@ -95,8 +95,7 @@ int ServedBy(const std::string& json_line) {
 }
 
 bool NodeLive(const std::string& status_json, int id) {
-  return std::regex_search(status_json,
-                           std::regex(R"(\["node,)" + std::to_string(id) + R"(","[^"]*live=yes)"));
+  return std::regex_search(status_json, std::regex(R"(\{"id":)" + std::to_string(id) + R"(,[^}]*"live":true)"));
 }
 
 std::string Pid(const LaunchedCluster& cluster, const std::string& part) {
@@ -282,6 +281,54 @@ TEST_CASE("run.sh: the supervisor gives up on a part that keeps dying, without a
   CHECK(down.exit_code == 0);
   for (const std::string& pid : pids) CHECK(ProcessGone(pid));
   CHECK_FALSE(std::filesystem::exists(cluster.file("run")));
+}
+
+TEST_CASE("run.sh: a directory keeps its ports and nodes across down and up, and cli takes --dir anywhere",
+          "[launcher]") {
+  UseThisBuild();
+  TempDir temp;
+  LaunchedCluster cluster(temp, "data");
+  const int base = FreePortBase();
+  REQUIRE(cluster.Up(2, base).exit_code == 0);
+  REQUIRE(cluster.Cli({"put", "kept", "yes"}).exit_code == 0);
+
+  // `cli`'s --dir after tsctl's own flags is still the launcher's.
+  ToolRun late_dir = Script({"cli", "--json", "--dir", cluster.dir(), "status"});
+  CHECK(late_dir.exit_code == 0);
+  CHECK_THAT(late_dir.out, Catch::Contains(R"("op":"STATUS")"));
+  ToolRun no_value = Script({"cli", "--json", "--dir"});
+  CHECK(no_value.exit_code == 2);
+  CHECK_THAT(no_value.err, Catch::Contains("--dir needs a value"));
+
+  // `stop` alone is refused (it used to stop everything, unlike `stop ID`).
+  ToolRun stop_all = cluster.Run("stop");
+  CHECK(stop_all.exit_code == 2);
+  CHECK_THAT(stop_all.err, Catch::Contains("stop needs an ID"));
+  CHECK_THAT(stop_all.err, Catch::Contains("to stop the whole cluster: ./run.sh down --dir " + cluster.dir()));
+  CHECK(cluster.Run("status").exit_code == 0);  // still running
+
+  REQUIRE(cluster.Run("down").exit_code == 0);
+  ToolRun again = Script({"up", "--dir", cluster.dir()});  // no --port, no --nodes
+  REQUIRE(again.exit_code == 0);
+  CHECK_THAT(again.err, Catch::Contains("this directory ran 2 nodes on port base " + std::to_string(base)));
+  CHECK_THAT(again.out, Catch::Contains("tuplestar is running: broker + 2 nodes"));
+  CHECK_THAT(again.out, Catch::Contains("clients  tcp://127.0.0.1:" + std::to_string(base)));
+  CHECK_THAT(cluster.Cli({"get", "kept", ".*"}).out, Catch::Contains("kept  yes"));
+  CHECK(cluster.Run("down").exit_code == 0);
+}
+
+TEST_CASE("run.sh up refuses a port base in the kernel's ephemeral range, saying why", "[launcher]") {
+  UseThisBuild();
+  const std::optional<ts::launcher::PortRange> ephemeral = ts::launcher::EphemeralPortRange();
+  REQUIRE(ephemeral);
+  TempDir temp;
+  const int inside = (ephemeral->lowest + 99) / 100 * 100;
+  REQUIRE(inside + kPortSpan <= ephemeral->highest);
+  ToolRun up = Script({"up", "--port", std::to_string(inside), "--dir", (temp.path() / "d").string()});
+  CHECK(up.exit_code == 2);
+  CHECK_THAT(up.err, Catch::Contains("overlap the kernel's ephemeral ports " + std::to_string(ephemeral->lowest) +
+                                     ".." + std::to_string(ephemeral->highest)));
+  CHECK_FALSE(std::filesystem::exists(temp.path() / "d" / "run"));
 }
 
 TEST_CASE("run.sh help lists every command", "[launcher]") {

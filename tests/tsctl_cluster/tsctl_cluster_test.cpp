@@ -49,7 +49,9 @@ struct Tsctl {
 };
 
 // The single JSON object of a --json run, its keys checked in order.
-nlohmann::ordered_json OneJsonObject(const ToolRun& run) {
+nlohmann::ordered_json OneJsonObject(const ToolRun& run,
+                                     const std::vector<std::string>& expected_keys = {"ok", "op", "pairs", "rejected",
+                                                                                      "error", "served_by", "term"}) {
   INFO("stdout: " << run.out << "stderr: " << run.err);
   REQUIRE(!run.out.empty());
   REQUIRE(run.out.back() == '\n');
@@ -58,7 +60,7 @@ nlohmann::ordered_json OneJsonObject(const ToolRun& run) {
   REQUIRE(json.is_object());
   std::vector<std::string> keys;
   for (auto it = json.begin(); it != json.end(); ++it) keys.push_back(it.key());
-  CHECK(keys == std::vector<std::string>{"ok", "op", "pairs", "rejected", "error", "served_by", "term"});
+  CHECK(keys == expected_keys);
   return json;
 }
 
@@ -287,18 +289,23 @@ TEST_CASE("tsctl on a real cluster: malformed and unknown requests, status", "[t
     for (int id = 1; id <= 3; ++id) {
       CHECK_THAT(status.out, Catch::Contains("\n" + std::to_string(id) + "    "));
     }
-    nlohmann::ordered_json json = OneJsonObject(tsctl({"status"}, /*json=*/true));
+    nlohmann::ordered_json json = OneJsonObject(
+        tsctl({"status"}, /*json=*/true), {"ok", "op", "broker", "nodes", "events", "error", "served_by", "term"});
     CHECK(json["ok"] == true);
     CHECK(json["op"] == "STATUS");
     CHECK(json["served_by"] == primary->id);
     CHECK(json["term"] == primary->term);
-    REQUIRE(json["pairs"].size() >= 4);
-    CHECK(json["pairs"][0][0] == "broker");
+    CHECK(json["broker"]["primary"] == primary->id);
+    CHECK(json["broker"]["primary_live"] == true);
+    CHECK(json["broker"]["uptime_ms"].is_number());
+    CHECK(json["broker"]["version"].is_string());
+    REQUIRE(json["nodes"].size() == 3);
     for (int id = 1; id <= 3; ++id) {
-      const std::string role = id == static_cast<int>(primary->id) ? "role=primary" : "role=backup";
-      CHECK(json["pairs"][id][0] == "node," + std::to_string(id));
-      CHECK_THAT(json["pairs"][id][1].get<std::string>(), Catch::StartsWith(role));
-      CHECK_THAT(json["pairs"][id][1].get<std::string>(), Catch::Contains(",live=yes,"));
+      const nlohmann::ordered_json& node = json["nodes"][id - 1];
+      CHECK(node["id"] == id);
+      CHECK(node["role"] == (id == static_cast<int>(primary->id) ? "primary" : "backup"));
+      CHECK(node["live"] == true);
+      CHECK(node["applied"].is_number());
     }
   }
   {  // shutdown, JSON form: the broker's acknowledgement, then everyone exits
