@@ -68,6 +68,10 @@ inline constexpr size_t kSpaceMaxElementBytes = 256;
 inline constexpr size_t kMaxRejectedCellChars = 64;
 
 // Bounds accepted for --timeout-ms (a typo must not make a call unbounded).
+// get --limit N: a page of at most N pairs (the space caps a page at its own
+// reply limit, 1,000,000 by default).
+inline constexpr uint32_t kMaxPageLimit = 1'000'000;
+
 inline constexpr int kMinTimeoutMs = 1;
 inline constexpr int kMaxTimeoutMs = 600000;
 

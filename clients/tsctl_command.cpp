@@ -17,9 +17,12 @@ struct CommandInfo {
 
 // Every command, in the order `help` lists them.
 constexpr CommandInfo kCommands[] = {
-    {"get", "get KEYEXP [VALEXP]", "pairs whose key and value fully match the patterns",
+    {"get", "get KEYEXP [VALEXP] [--limit N [--after KEY]]", "pairs whose key and value fully match the patterns",
      "Patterns are Python regexes matched against the text form (user,42);\n"
-     "VALEXP defaults to .* . Example: get 'user,\\d+' '.*'"},
+     "VALEXP defaults to .* . Example: get 'user,\\d+' '.*'\n"
+     "--limit N pages: at most N pairs, in key order, and whether more remain;\n"
+     "--after KEY starts after that key (the last of the previous page):\n"
+     "get 'user,.*' --limit 100 --after user,417"},
     {"count", "count KEYEXP [VALEXP]", "how many pairs match (counted here, from a get)",
      "Counted by tsctl, not by the space: it sends a get and counts the pairs\n"
      "of the reply, so every matching pair crosses the wire, and the space's\n"
@@ -61,6 +64,8 @@ constexpr CommandOption kCommandOptions[] = {
     {"--endpoint", "shutdown", true},
     {"--shutdown", "connect", false},
     {"--shutdown", "disconnect", false},
+    {"--limit", "get", true},
+    {"--after", "get", true},
 };
 
 const CommandInfo* FindCommand(std::string_view name) {
@@ -164,6 +169,25 @@ Result<CommandWords> SplitCommandWords(const std::string& command, const std::ve
   return split;
 }
 
+// get's --limit N and --after KEY.
+Result<Command> ParsePage(Command command, const CommandWords& words) {
+  for (const auto& [name, value] : words.options) {
+    if (name == "--after") {
+      if (value.empty()) return Usage("get", "--after needs a key, e.g. --after user,417");
+      command.request.after_key = value;
+      continue;
+    }
+    const bool digits = !value.empty() && value.size() <= 7 && value.find_first_not_of("0123456789") == std::string::npos;
+    const uint64_t limit = digits ? std::stoull(value) : 0;
+    if (limit < 1 || limit > client_config::kMaxPageLimit) {
+      return Usage("get", "--limit must be a whole number from 1 to " + std::to_string(client_config::kMaxPageLimit) +
+                              ", not '" + value + "'");
+    }
+    command.request.limit = static_cast<uint32_t>(limit);
+  }
+  return command;
+}
+
 Result<Command> ParsePatterns(Command command, const std::vector<std::string>& args) {
   if (args.size() < 1 || args.size() > 2) {
     return Usage(command.name, command.name + " takes KEYEXP and an optional VALEXP; got " + Words(args.size()) +
@@ -260,7 +284,9 @@ Result<Command> ParseCommand(const std::vector<std::string>& words) {
   const std::vector<std::string>& args = split.value().arguments;
   if (command.name == "get" || command.name == "delete" || command.name == "count") {
     command.kind = command.name == "count" ? CommandKind::kCount : CommandKind::kRequest;
-    return ParsePatterns(std::move(command), args);
+    Result<Command> parsed = ParsePatterns(std::move(command), args);
+    if (!parsed.ok() || parsed.value().name != "get") return parsed;
+    return ParsePage(std::move(parsed).value(), split.value());
   }
   if (command.name == "put" || command.name == "post") {
     command.kind = CommandKind::kRequest;

@@ -75,7 +75,9 @@ std::string FormatSuccess(const Reply& reply) {
   switch (OpFromName(reply.op_name)) {
     case Op::kGet:
       if (reply.pairs.empty()) return "no pairs matched" + served + "\n";
-      return PairsTable(reply.pairs) + Plural(reply.pairs.size(), "pair") + " matched" + served + "\n";
+      return PairsTable(reply.pairs) + Plural(reply.pairs.size(), "pair") + " matched" + served + "\n" +
+             (reply.more ? "more remain: the next page is --after " + DisplayTuple(reply.pairs.back().key) + "\n"
+                         : "");
     case Op::kDelete:
       if (reply.pairs.empty()) return "no pairs matched, nothing deleted" + served + "\n";
       return PairsTable(reply.pairs) + Plural(reply.pairs.size(), "pair") + " deleted" + served + "\n";
@@ -212,6 +214,7 @@ nlohmann::ordered_json ReplyJson(const Reply& reply) {
   }
   json["served_by"] = reply.served_by;
   json["term"] = reply.term;
+  if (reply.more) json["more"] = true;  // a page ended at its limit: --after the last key for the next
   return json;
 }
 

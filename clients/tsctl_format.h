@@ -5,7 +5,8 @@
 //    "rejected":[{"key":"..","value":"..","reason":"key_present"}],
 //    "error":{"kind":"..","message":".."}|null,"served_by":ID,"term":N}
 // (a rejection of reason malformed or too_large also has "detail": why, in
-// words). ping and count have their own shapes:
+// words; a GET page that ended at its --limit with more matches after it also
+// has "more":true). ping and count have their own shapes:
 //   {"ok":true,"op":"PING","rtt_ms":0.41,"error":null,"served_by":2,"term":3}
 //   {"ok":true,"op":"COUNT","count":N,"error":null,"served_by":2,"term":3}
 // When no reply came at all (the client's own failure), served_by and term

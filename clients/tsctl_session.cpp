@@ -94,6 +94,9 @@ int Session::ShowReply(const Result<Reply>& reply, std::string_view op) {
     // The pairs alone on stdout; what a person needs to know on stderr.
     out_ << TsvPairs(reply.value());
     if (!reply.value().ok() || !reply.value().rejected.empty()) err_ << FormatReply(reply.value());
+    if (reply.value().more && !reply.value().pairs.empty()) {
+      err_ << "more remain: the next page is --after " << DisplayTuple(reply.value().pairs.back().key) << "\n";
+    }
   } else {
     out_ << (current().json ? JsonLine(ReplyJson(reply.value())) : FormatReply(reply.value()));
   }

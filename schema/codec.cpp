@@ -25,8 +25,8 @@ size_t TupleWords(const Tuple& tuple) {
 size_t PairWords(const Pair& pair) { return 2 + TupleWords(pair.key) + TupleWords(pair.value); }
 
 size_t RequestWords(const Request& request) {
-  size_t words = 16 + TextWords(request.op_name) + TextWords(request.key_pattern) +
-                 TextWords(request.value_pattern);
+  size_t words = 18 + TextWords(request.op_name) + TextWords(request.key_pattern) +
+                 TextWords(request.value_pattern) + TextWords(request.after_key);
   for (const Pair& pair : request.pairs) words += PairWords(pair);
   return words;
 }
@@ -168,6 +168,9 @@ Request ToRequest(wire::ClientRequest::Reader in, FieldPath& path) {
   request.key_pattern = ToString(in.getKeyPattern());
   path.At(0, "value pattern");
   request.value_pattern = ToString(in.getValuePattern());
+  request.limit = in.getLimit();
+  path.At(0, "after key");
+  request.after_key = ToString(in.getAfterKey());
   path.At(0, "pair list");
   const auto pairs = in.getPairs();
   request.pairs.reserve(pairs.size());
@@ -192,6 +195,7 @@ Reply ToReply(wire::ClientReply::Reader in, FieldPath& path) {
   reply.op_name = ToString(in.getOp());
   reply.served_by = in.getServedBy();
   reply.term = in.getTerm();
+  reply.more = in.getMore();
   path.At(0, "pair list");
   const auto pairs = in.getPairs();
   reply.pairs.reserve(pairs.size());
@@ -222,6 +226,8 @@ std::string EncodeRequest(const Request& request) {
     out.setOp(AsText(request.op_name));
     out.setKeyPattern(AsText(request.key_pattern));
     out.setValuePattern(AsText(request.value_pattern));
+    out.setLimit(request.limit);
+    if (!request.after_key.empty()) out.setAfterKey(AsText(request.after_key));
     auto pairs = out.initPairs(static_cast<unsigned>(request.pairs.size()));
     for (unsigned i = 0; i < request.pairs.size(); ++i) SetPair(pairs[i], request.pairs[i]);
   });
@@ -238,6 +244,7 @@ std::string EncodeReply(const Reply& reply) {
     out.setOp(AsText(reply.op_name));
     out.setServedBy(reply.served_by);
     out.setTerm(reply.term);
+    out.setMore(reply.more);
     auto pairs = out.initPairs(static_cast<unsigned>(reply.pairs.size()));
     for (unsigned i = 0; i < reply.pairs.size(); ++i) SetPair(pairs[i], reply.pairs[i]);
     auto rejected = out.initRejected(static_cast<unsigned>(reply.rejected.size()));

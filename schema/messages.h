@@ -41,6 +41,11 @@ struct Request {
   std::string key_pattern;      // GET / DELETE: Python re pattern over key text
   std::string value_pattern;    // GET / DELETE: Python re pattern over value text
   std::vector<Pair> pairs;      // PUT / POST
+  // GET pages through the matches in key order: at most `limit` pairs (0: no
+  // limit but the space's reply limit), only keys after `after_key` ("": from
+  // the first). The reply's `more` says whether more match after its last.
+  uint32_t limit = 0;
+  std::string after_key;
   // Set by the decoder when the pair list itself is malformed (a pair without
   // a key or a value); the space answers kMalformedRequest with this message.
   std::optional<std::string> pair_list_error;
@@ -58,6 +63,7 @@ struct Reply {
   std::optional<Error> error;
   uint32_t served_by = 0;              // node id of the primary that answered
   uint64_t term = 0;                   // that primary's term
+  bool more = false;                   // GET with a limit: more pairs match after the last one
 
   bool ok() const { return !error.has_value(); }
 };

@@ -98,6 +98,8 @@ struct ClientRequest {
   keyPattern @5 :Text;     # GET/DELETE: Python re pattern over the key text
   valuePattern @6 :Text;   # GET/DELETE: Python re pattern over the value text
   pairs @7 :List(Pair);    # PUT/POST
+  limit @8 :UInt32;        # GET: at most this many pairs (0: as many as the reply limit allows)
+  afterKey @9 :Text;       # GET: only keys after this key text, in key order ("": from the first)
 }
 
 # Primary -> broker -> client (or broker -> client for serviceRefused and
@@ -115,6 +117,7 @@ struct ClientReply {
   pairs @7 :List(Pair);    # GET/DELETE: matching pairs, by key text
   rejected @8 :List(Rejection);  # PUT/POST: pairs not used, with why
   error @9 :Error;         # absent when the request succeeded
+  more @10 :Bool;          # GET with a limit: more pairs match after the last one here
 }
 
 # ---------------------------------------------------------------- cluster frames

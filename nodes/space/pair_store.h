@@ -107,6 +107,7 @@ class PairStore {
 
   const_iterator find(std::string_view key) const { return tree_.find(key); }
   const_iterator lower_bound(std::string_view key) const { return tree_.lower_bound(key); }
+  const_iterator upper_bound(std::string_view key) const { return tree_.upper_bound(key); }
   size_t count(std::string_view key) const { return tree_.count(key); }
   // The value of `key`; throws std::out_of_range when absent (tests).
   std::string_view at(std::string_view key) const {

@@ -1,5 +1,6 @@
 #include "nodes/space/space.h"
 
+#include <algorithm>
 #include <set>
 
 #include <fmt/format.h>
@@ -108,6 +109,15 @@ Result<TextMatcher> MakeMatcher(PatternCache& cache, const PatternLimits& limits
 struct ScanOutcome {
   std::vector<PairMap::iterator> matches;
   std::optional<Error> error;
+  bool more = false;  // a page ended at its limit with more matches after it
+};
+
+// Where a scan stops: at `limit` matches a page ends (more = true), at
+// `max_matches` the request fails (the reply would be too large).
+struct ScanBounds {
+  std::string_view after_key;  // start after this key ("": at the first)
+  size_t limit = 0;            // 0: no page
+  size_t max_matches = 0;
 };
 
 std::optional<Error> CostlyError(const char* side, const TextMatcher& matcher,
@@ -118,13 +128,17 @@ std::optional<Error> CostlyError(const char* side, const TextMatcher& matcher,
 }
 
 ScanOutcome Scan(const PairMap& pairs, const TextMatcher& key, const TextMatcher& value,
-                 MatchScratch& scratch, size_t max_matches, size_t& scanned) {
+                 MatchScratch& scratch, const ScanBounds& bounds, size_t& scanned) {
   ScanOutcome outcome;
   // The keys a match can have are one key (a literal), the keys starting with
   // the pattern's literal prefix, or all of them.
   const std::string_view prefix =
       key.is_literal() ? key.literal : std::string_view(key.pattern->literal_prefix());
   auto it = prefix.empty() ? pairs.begin() : pairs.lower_bound(prefix);
+  if (!bounds.after_key.empty() && (it == pairs.end() || it->key() <= bounds.after_key)) {
+    it = pairs.upper_bound(bounds.after_key);
+  }
+  const size_t page = bounds.limit == 0 ? bounds.max_matches : std::min(bounds.limit, bounds.max_matches);
   scanned = 0;
   for (; it != pairs.end(); ++it) {
     if (!prefix.empty() && !HasPrefix(it->key(), prefix)) break;
@@ -141,9 +155,14 @@ ScanOutcome Scan(const PairMap& pairs, const TextMatcher& key, const TextMatcher
       outcome.error = CostlyError("value", value, it->value());
       return outcome;
     }
-    if (outcome.matches.size() == max_matches) {
+    if (outcome.matches.size() == page) {
+      if (bounds.limit != 0) {
+        outcome.more = true;
+        return outcome;
+      }
       outcome.error = Error{ErrorKind::kTooLarge,
-                            fmt::format("more than {} pairs match; narrow the patterns", max_matches)};
+                            fmt::format("more than {} pairs match; narrow the patterns, or page with a limit",
+                                        bounds.max_matches)};
       return outcome;
     }
     outcome.matches.push_back(it);
@@ -159,15 +178,16 @@ TupleSpace::Matches TupleSpace::Find(const Request& request) {
   if (!key.ok()) return {{}, key.error()};
   auto value = MakeMatcher(pattern_cache_, limits_.pattern, request.value_pattern, "value");
   if (!value.ok()) return {{}, value.error()};
-  ScanOutcome scan = Scan(pairs_, key.value(), value.value(), match_scratch_,
-                          limits_.max_pairs_per_reply, last_scan_count_);
-  return {std::move(scan.matches), std::move(scan.error)};
+  const ScanBounds bounds{request.after_key, request.limit, limits_.max_pairs_per_reply};
+  ScanOutcome scan = Scan(pairs_, key.value(), value.value(), match_scratch_, bounds, last_scan_count_);
+  return {std::move(scan.matches), std::move(scan.error), scan.more};
 }
 
 Reply TupleSpace::Get(const Request& request) {
   TupleSpace::Matches found = Find(request);
   if (found.error) return ErrorReply(request, found.error->kind, found.error->message);
   Reply reply = ReplyTo(request);
+  reply.more = found.more;
   reply.pairs.reserve(found.matches.size());
   for (auto it : found.matches) {
     reply.pairs.push_back(Pair{SplitTupleText(it->key()), SplitTupleText(it->value())});
@@ -176,6 +196,9 @@ Reply TupleSpace::Get(const Request& request) {
 }
 
 Reply TupleSpace::Delete(const Request& request, WriteEffect* effect) {
+  if (request.limit != 0 || !request.after_key.empty()) {
+    return ErrorReply(request, ErrorKind::kMalformedRequest, "a limit or an after key pages a GET only, not a DELETE");
+  }
   TupleSpace::Matches found = Find(request);
   if (found.error) return ErrorReply(request, found.error->kind, found.error->message);
   Reply reply = ReplyTo(request);

@@ -71,6 +71,7 @@ class TupleSpace {
   struct Matches {
     std::vector<PairMap::iterator> matches;
     std::optional<Error> error;
+    bool more = false;  // a GET page ended at its limit with more after it
   };
   Matches Find(const Request& request);
   Reply Get(const Request& request);

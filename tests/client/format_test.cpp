@@ -316,3 +316,15 @@ TEST_CASE("format: a STATUS reply as tables", "[client][format]") {
   refused.error = ts::Error{ts::ErrorKind::kUnavailable, "no primary"};
   CHECK(ReplyJson(refused).contains("pairs"));
 }
+
+TEST_CASE("format: a GET page that ended at its limit says where the next begins", "[client][format]") {
+  ts::Reply page = Served("GET");
+  page.pairs = {ts::Pair{{"job", "1"}, {"a"}}, ts::Pair{{"job", "2"}, {"b"}}};
+  page.more = true;
+  CHECK_THAT(FormatReply(page), Catch::EndsWith("2 pairs matched (node 2, term 5)\n"
+                                                "more remain: the next page is --after job,2\n"));
+  CHECK(ReplyJson(page)["more"] == true);
+  page.more = false;
+  CHECK_FALSE(ReplyJson(page).contains("more"));
+  CHECK_THAT(FormatReply(page), !Catch::Contains("more remain"));
+}

@@ -48,15 +48,15 @@ TEST_CASE("tsctl commands: get and delete take patterns, VALEXP defaulting to .*
   CHECK(del.request.key_pattern == "-x");
   CHECK(del.request.value_pattern == ".*");
 
-  CHECK(UsageError({"get"}) == "get takes KEYEXP and an optional VALEXP; got 0 words\nusage: get KEYEXP [VALEXP]");
+  CHECK(UsageError({"get"}) == "get takes KEYEXP and an optional VALEXP; got 0 words\nusage: get KEYEXP [VALEXP] [--limit N [--after KEY]]");
   CHECK_THAT(UsageError({"get", "a", "b", "c"}), Catch::Contains("got 3 words ('a' 'b' 'c')"));
   // tsctl's options are taken out before (tsctl_options.h); any left is no pattern.
   CHECK(UsageError({"get", "a", "--json"}) ==
         "get has no option '--json'; a pattern or item that starts with '--' goes after a '--' word\n"
-        "usage: get KEYEXP [VALEXP]");
+        "usage: get KEYEXP [VALEXP] [--limit N [--after KEY]]");
   CHECK(UsageError({"get", "a", "--hex", "00"}) ==
         "'--hex' is an option of send-raw, not of get; a pattern or item that starts with '--' goes after a "
-        "'--' word\nusage: get KEYEXP [VALEXP]");
+        "'--' word\nusage: get KEYEXP [VALEXP] [--limit N [--after KEY]]");
   // After "--", anything is a pattern.
   ts::tsctl::Command dashes = Parsed({"get", "--", "--json", "--x"});
   CHECK(dashes.request.key_pattern == "--json");
@@ -176,4 +176,20 @@ TEST_CASE("tsctl help: a list of every command, and each one explained", "[clien
   CHECK_THAT(ts::tsctl::HelpText("nope"), Catch::StartsWith("no command 'nope'"));
   // count says honestly where it is counted.
   CHECK_THAT(ts::tsctl::HelpText("count"), Catch::Contains("Counted by tsctl, not by the space"));
+}
+
+TEST_CASE("tsctl command: get --limit N --after KEY pages, and bad values are named", "[client][tsctl_command]") {
+  ts::tsctl::Command page = Parsed({"get", "job,.*", "--limit", "100", "--after", "job,41"});
+  CHECK(page.request.op_name == "GET");
+  CHECK(page.request.key_pattern == "job,.*");
+  CHECK(page.request.value_pattern == ".*");
+  CHECK(page.request.limit == 100);
+  CHECK(page.request.after_key == "job,41");
+  CHECK(Parsed({"get", "--limit=5", "a"}).request.limit == 5);
+  CHECK(Parsed({"get", "a"}).request.limit == 0);
+  CHECK_THAT(UsageError({"get", "a", "--limit", "0"}),
+             Catch::StartsWith("--limit must be a whole number from 1 to 1000000, not '0'"));
+  CHECK_THAT(UsageError({"get", "a", "--limit", "ten"}), Catch::StartsWith("--limit must be a whole number"));
+  CHECK_THAT(UsageError({"get", "a", "--limit"}), Catch::StartsWith("--limit needs a value"));
+  CHECK_THAT(UsageError({"delete", "a", "--limit", "3"}), Catch::StartsWith("'--limit' is an option of get, not of delete"));
 }

@@ -91,6 +91,10 @@ inline std::vector<Request> SampleRequests() {
   Request long_op = MakeGet("a", "b");
   long_op.op_name = std::string(1000, 'X');
   add(std::move(long_op), {5, 7});
+  Request page = MakeGet("job,.*", ".*");
+  page.limit = std::numeric_limits<uint32_t>::max();
+  page.after_key = "job,41";
+  add(std::move(page), {5, 8});
   return requests;
 }
 
@@ -115,6 +119,10 @@ inline std::vector<Reply> SampleReplies() {
   max_numbers.term = std::numeric_limits<uint64_t>::max();
   max_numbers.pairs = OddPairs();
   replies.push_back(max_numbers);
+
+  Reply page = get;
+  page.more = true;
+  replies.push_back(page);
 
   Reply put;
   put.id = {7, 3};
@@ -155,6 +163,8 @@ inline std::string RequestDifference(const Request& a, const Request& b) {
   if (a.value_pattern != b.value_pattern) return "value_pattern";
   if (a.pairs != b.pairs) return "pairs";
   if (a.pair_list_error != b.pair_list_error) return "pair_list_error";
+  if (a.limit != b.limit) return "limit";
+  if (a.after_key != b.after_key) return "after_key";
   return "";
 }
 
@@ -167,6 +177,7 @@ inline std::string ReplyDifference(const Reply& a, const Reply& b) {
   if (a.error && !(*a.error == *b.error)) return "error";
   if (a.served_by != b.served_by) return "served_by";
   if (a.term != b.term) return "term";
+  if (a.more != b.more) return "more";
   return "";
 }
 

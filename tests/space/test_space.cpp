@@ -246,3 +246,68 @@ TEST_CASE("a plain-text key pattern is one lookup, never a compile", "[space]") 
   REQUIRE(bad.error.has_value());
   CHECK(bad.error->kind == ErrorKind::kMalformedPattern);
 }
+
+namespace {
+
+Request Page(std::string key_pattern, uint32_t limit, std::string after_key = "", std::string value_pattern = ".*") {
+  Request request = MakeGet(std::move(key_pattern), std::move(value_pattern));
+  request.limit = limit;
+  request.after_key = std::move(after_key);
+  return request;
+}
+
+}  // namespace
+
+TEST_CASE("GET pages through the matches in key order: a limit, an after key, and whether more remain", "[space]") {
+  TupleSpace space;
+  Fill(space, {P("job,1", "a"), P("job,2", "b"), P("job,3", "a"), P("job,4", "a"), P("other,1", "a")});
+
+  Reply first = space.Execute(Page("job,.*", 2));
+  REQUIRE(first.ok());
+  CHECK(Texts(first.pairs) == std::vector<std::string>{"job,1=a", "job,2=b"});
+  CHECK(first.more);
+  Reply second = space.Execute(Page("job,.*", 2, "job,2"));
+  CHECK(Texts(second.pairs) == std::vector<std::string>{"job,3=a", "job,4=a"});
+  CHECK_FALSE(second.more);  // nothing matches after job,4 (other,1 is not job,...)
+  Reply empty = space.Execute(Page("job,.*", 2, "job,4"));
+  CHECK(empty.ok());
+  CHECK(empty.pairs.empty());
+  CHECK_FALSE(empty.more);
+
+  // The value pattern filters before the page is counted.
+  CHECK(Texts(space.Execute(Page(".*", 2, "", "a")).pairs) == std::vector<std::string>{"job,1=a", "job,3=a"});
+  // An after key need not be stored, and may lie before the pattern's prefix.
+  CHECK(Texts(space.Execute(Page("job,.*", 1, "job,25")).pairs) == std::vector<std::string>{"job,3=a"});
+  CHECK(Texts(space.Execute(Page("job,.*", 1, "a")).pairs) == std::vector<std::string>{"job,1=a"});
+  // A literal key with an after key at or past it matches nothing.
+  CHECK(space.Execute(Page("job,2", 1, "job,2")).pairs.empty());
+  // Exactly the limit matching: no more.
+  CHECK_FALSE(space.Execute(Page("job,.*", 4)).more);
+  // No limit: all of them, more is never set.
+  Reply all = space.Execute(Page(".*", 0));
+  CHECK(all.pairs.size() == 5);
+  CHECK_FALSE(all.more);
+}
+
+TEST_CASE("a GET page stays within the reply limit, and DELETE refuses paging", "[space]") {
+  SpaceLimits limits;
+  limits.max_pairs_per_reply = 2;
+  TupleSpace space(limits);
+  Fill(space, {P("a", "1"), P("b", "1")});
+  space.Upsert("c", "1");
+  // A limit above the reply limit pages at the reply limit, instead of failing.
+  Reply page = space.Execute(Page(".*", 10));
+  REQUIRE(page.ok());
+  CHECK(page.pairs.size() == 2);
+  CHECK(page.more);
+  Reply unpaged = space.Execute(Page(".*", 0));
+  REQUIRE_FALSE(unpaged.ok());
+  CHECK_THAT(unpaged.error->message, Catch::Contains("page with a limit"));
+
+  Request paged_delete = MakeDelete(".*", ".*");
+  paged_delete.limit = 1;
+  Reply refused = space.Execute(paged_delete);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error->kind == ErrorKind::kMalformedRequest);
+  CHECK(space.size() == 3);  // nothing deleted
+}

@@ -114,6 +114,21 @@ TEST_CASE("tsctl on a real cluster: get, put, post, delete, readable and JSON", 
   CHECK(get_json.out ==
         R"({"ok":true,"op":"GET","pairs":[["user,1","ann"],["user,2","bob"]],"rejected":[],"error":null,)" +
             json_by);
+  // Pages, through the broker and the primary: a limit, then --after the last key.
+  ToolRun page = tsctl({"get", R"(user,\d+)", "--limit", "3"});
+  CHECK(page.exit_code == 0);
+  CHECK(page.out ==
+        "KEY     VALUE\n"
+        "user,1  ann\n"
+        "user,2  bob\n"
+        "user,3  cy\n"
+        "3 pairs matched" + by + "\n"
+        "more remain: the next page is --after user,3\n");
+  ToolRun next_page = tsctl({"get", R"(user,\d+)", "--limit", "3", "--after", "user,3"}, /*json=*/true);
+  CHECK(next_page.out == R"({"ok":true,"op":"GET","pairs":[["user,4","dee"]],"rejected":[],"error":null,)" + json_by);
+  ToolRun tsv = tsctl({"--output", "tsv", "get", R"(user,[12])"});
+  CHECK(tsv.exit_code == 0);
+  CHECK(tsv.out == "user,1\tann\nuser,2\tbob\n");
   ToolRun none = tsctl({"get", "nobody", ".*"});
   CHECK(none.exit_code == 0);
   CHECK(none.out == "no pairs matched" + by + "\n");
