@@ -35,7 +35,8 @@ PACKAGES=(
   catch2 libbenchmark-dev
   libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libedit-dev libabsl-dev
   libgoogle-perftools-dev
-  libhiredis-dev libcpp-httplib-dev   # bench/peers' drivers
+  libhiredis-dev libcpp-httplib-dev   # bench/peers' drivers; the metrics endpoints
+  prometheus   # promtool, which checks the metrics exposition in tests/metrics
   redis-server redis-tools etcd-server etcd-client   # the real peers tests/peers runs against
 )
 

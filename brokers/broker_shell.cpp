@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <memory>
 #include <cstring>
 #include <iterator>
 #include <map>
@@ -15,7 +16,9 @@
 
 #include "brokers/broker_core.h"
 #include "brokers/client_connections.h"
+#include "brokers/broker_metrics.h"
 #include "brokers/cluster_view.h"
+#include "common/metrics/metrics_server.h"
 #include "common/version.h"
 #include "schema/cluster_codec.h"
 #include "common/socket_support.h"
@@ -98,8 +101,12 @@ std::optional<std::string> PeekOp(std::string_view frame) {
 
 class Broker {
  public:
-  Broker(const BrokerShellOptions& options, BrokerSockets sockets, TimePoint now)
-      : options_(options), sockets_(std::move(sockets)), core_(options.core, now), view_(now, kVersion) {}
+  Broker(const BrokerShellOptions& options, BrokerSockets sockets, TimePoint now, metrics::MetricsServer* metrics)
+      : options_(options),
+        sockets_(std::move(sockets)),
+        core_(options.core, now),
+        view_(now, kVersion),
+        metrics_(metrics) {}
 
   // One loop turn; false once the broker should exit.
   bool Turn() {
@@ -117,6 +124,10 @@ class Broker {
     // Everything the turn produced goes out together: the requests for the
     // primary as one message (socket_support.h, kMaxFramesPerMessage).
     CarryOut(std::exchange(turn_actions_, {}), now);
+    if (metrics_ != nullptr && now >= next_metrics_) {
+      metrics_->Publish(BrokerMetricsText(core_, view_, now));
+      next_metrics_ = now + std::chrono::duration_cast<Millis>(metrics::MetricsServerDefaults::kPublishInterval);
+    }
     return !exiting_;
   }
 
@@ -325,6 +336,8 @@ class Broker {
   BrokerSockets sockets_;
   BrokerCore core_;
   ClusterView view_;
+  metrics::MetricsServer* metrics_;  // null: no --metrics
+  TimePoint next_metrics_{0};
   ClientConnections connections_;
   std::map<NodeId, std::string> node_routes_;  // node id -> its DEALER's routing id, as last heard
   BrokerActions turn_actions_;      // what this turn's frames asked for, carried out at its end
@@ -341,11 +354,21 @@ int RunBroker(const BrokerShellOptions& options, const volatile std::sig_atomic_
   zmq::context_t context(1);
   std::optional<BrokerSockets> sockets = OpenSockets(context, options);
   if (!sockets) return kBrokerExitFailure;
+  std::unique_ptr<metrics::MetricsServer> metrics;
+  if (!options.metrics_endpoint.empty()) {
+    Result<std::unique_ptr<metrics::MetricsServer>> started = metrics::MetricsServer::Start(options.metrics_endpoint);
+    if (!started.ok()) {
+      spdlog::error("{}", started.error().message);
+      return kBrokerExitFailure;
+    }
+    metrics = std::move(started).value();
+    spdlog::info("metrics on http://{}/metrics", metrics->endpoint());
+  }
   spdlog::info("broker up: at most {} clients, hold {} ms, primary liveness {} ms, client idle {} ms",
                options.core.max_clients, options.core.hold_time.count(), options.core.primary_liveness.count(),
                options.core.client_idle_timeout.count());
   {
-    Broker broker(options, std::move(*sockets), SteadyNow());
+    Broker broker(options, std::move(*sockets), SteadyNow(), metrics.get());
     while (*stop == 0) {
       try {
         if (!broker.Turn()) break;

@@ -45,6 +45,7 @@ struct BrokerShellOptions {
   BrokerConfig core;  // with the shutdown handshake's resend interval and grace
   Millis poll_interval = BrokerShellDefaults::kPollInterval;
   Millis exit_linger = BrokerShellDefaults::kExitLinger;
+  std::string metrics_endpoint;  // HOST:PORT for Prometheus (GET /metrics); "" serves none
 };
 
 // Exit codes of tsbroker.

@@ -39,6 +39,10 @@ class ClusterView {
   // The STATUS reply for `request` (its id and op are echoed).
   Reply StatusReply(const Request& request, const BrokerCore& core, TimePoint now) const;
 
+  // Each node's last heartbeat (for the metrics), and when the broker started.
+  const std::map<NodeId, Heartbeat>& last_heartbeats() const { return last_heartbeats_; }
+  TimePoint started() const { return started_; }
+
  private:
   struct TimedEvent {
     TimePoint at{0};

@@ -62,6 +62,8 @@ int main(int argc, char** argv) {
                  "after a SHUTDOWN, how often the shutdown command goes out again until confirmed")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{1}, int64_t{60'000}));
+  app.add_option("--metrics", options.metrics_endpoint,
+                 "serve Prometheus metrics at http://HOST:PORT/metrics (e.g. 127.0.0.1:9100; port 0: any free)");
   app.add_option("--log-level", log_level, std::string("log level: ") + kLogLevelNames)->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
