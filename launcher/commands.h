@@ -25,6 +25,7 @@ struct StartOptions {
   bool nodes_without_value = false, port_without_value = false, dir_without_value = false,
        load_without_value = false;
   std::optional<size_t> min_acks, max_clients;  // tscluster only: for the benchmarks
+  std::optional<std::string> sync;              // tscluster only: tsnode --sync (the benchmarks)
   std::vector<std::string> unknown;             // what was not understood
 };
 

@@ -82,6 +82,7 @@ StartPlan PlanStart(const LauncherSettings& settings, const StartOptions& option
   layout.liveness = settings.node_liveness;
   layout.min_acks = options.min_acks;
   layout.max_clients = options.max_clients;
+  layout.sync = options.sync;
   std::string import_file;
   if (options.load) import_file = std::filesystem::absolute(*options.load, error).lexically_normal().string();
   return StartPlan{dir, layout, import_file};

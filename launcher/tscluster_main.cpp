@@ -58,6 +58,7 @@ int main(int argc, char** argv) {
 
   StartOptions start_options;
   std::optional<size_t> min_acks, max_clients;
+  std::optional<std::string> sync;
   auto add_start = [&](const std::string& name, const std::string& help) {
     CLI::App* command = app.add_subcommand(name, help);
     command->allow_extras();
@@ -67,6 +68,7 @@ int main(int argc, char** argv) {
     auto* load = ValueOption(command, "--load", &start_options.load, "seed an empty cluster from this export");
     command->add_option("--min-acks", min_acks, "tsnode --min-acks (for the benchmarks)");
     command->add_option("--max-clients", max_clients, "tsbroker --max-clients (for the benchmarks)");
+    command->add_option("--sync", sync, "tsnode --sync (for the benchmarks)")->check(CLI::IsMember({"always", "none"}));
     command->callback([&, command, nodes, port, dir, load] {
       start_options.nodes_without_value = GivenWithoutValue(nodes, start_options.nodes);
       start_options.port_without_value = GivenWithoutValue(port, start_options.port);
@@ -74,6 +76,7 @@ int main(int argc, char** argv) {
       start_options.load_without_value = GivenWithoutValue(load, start_options.load);
       start_options.min_acks = min_acks;
       start_options.max_clients = max_clients;
+      start_options.sync = sync;
       start_options.unknown = command->remaining();
     });
     return command;
