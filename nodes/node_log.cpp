@@ -63,6 +63,9 @@ Result<NodeActions> NodeLog::Persist(NodeCore& core, TimePoint now) {
     if (!written.ok()) return written.error();
     return Sync(core, now);
   }
+  // A failed writer stays failed (log_writer.h): nothing may count as durable
+  // again, even in a cycle with nothing to write.
+  if (Status failed = writer_->failure(); !failed.ok()) return failed.error();
   NodeActions released;
   if (Status taken = TakeFinishedSync(core, now, /*report=*/true, released); !taken.ok()) return taken.error();
   if (Status written = Write(core); !written.ok()) return written.error();

@@ -86,6 +86,11 @@ class NodeLog {
   const std::string& dir() const { return dir_; }
   // Readable when a sync finished on the sync thread; -1 without one.
   int wake_fd() const { return syncer_ ? syncer_->wake_fd() : -1; }
+  // Blocks until no sync runs on the thread (its result is taken by the next
+  // Persist): lets a test step cycles without racing the thread.
+  void WaitForSyncThread() {
+    if (syncer_) syncer_->WaitIdle();
+  }
 
  private:
   NodeLog(std::string dir, NodeLogOptions options, wal::OpenedLog opened);
