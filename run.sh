@@ -133,8 +133,8 @@ Build and test:
 Run a local cluster (broker + N nodes; data, logs and state in DIR):
   ./run.sh                     build when needed, then broker + 3 nodes in the foreground,
                                data in ./data; Ctrl-C shuts down in order, data saved
-  ./run.sh start [--nodes N] [--port BASE] [--dir DIR]   the same, with options
-  ./run.sh up    [--nodes N] [--port BASE] [--dir DIR]   the same, in the background
+  ./run.sh start [--nodes N] [--port BASE] [--dir DIR] [--load FILE]   the same, with options
+  ./run.sh up    [--nodes N] [--port BASE] [--dir DIR] [--load FILE]   the same, in the background
   ./run.sh down   [--dir DIR]  shut down in order (data saved); also: ./run.sh stop
   ./run.sh status [--dir DIR]  processes, restarts, supervisor events, and tsctl status
   ./run.sh kill ID    [--dir DIR]   SIGKILL node ID: the supervisor restarts it
@@ -148,8 +148,10 @@ Run a local cluster (broker + N nodes; data, logs and state in DIR):
 Defaults: --nodes $DEFAULT_NODE_COUNT, --port $DEFAULT_PORT_BASE, --dir ${DEFAULT_DATA_DIR#"$ROOT"/}.
 Ports from BASE: broker clients BASE, nodes BASE+1, shutdown BASE+2; node i bus BASE+10+2i,
 transfer BASE+11+2i. Two clusters run side by side with different --port and --dir.
-Every node saves DIR/node-ID.snapshot on shutdown; the next start loads the freshest one (by the
-log position in its header) into every node.
+Every node keeps its own history in DIR/node-ID.data (a write-ahead log, fsynced before a write is
+acknowledged): a node that is restarted, or killed with the whole machine, recovers from it and
+catches up from the primary. An orderly shutdown also exports DIR/node-ID.snapshot;
+'up --load FILE' seeds an empty cluster (no node-ID.data yet) from such an export.
 A node that dies is restarted after ${RESTART_FIRST_DELAY_MS} ms (doubling up to ${RESTART_MAX_DELAY_MS} ms), at most
 ${RESTART_MAX_ATTEMPTS} times in a row. More: docs/OPERATIONS.md.
 USAGE

@@ -3,8 +3,9 @@
 
 Reads RUN/machine.json, RUN/raw.jsonl (one line per measurement: system,
 workload, config, round, ops_per_s, latency_us), and when present
-RUN/micro.json (Google Benchmark), RUN/failover.json (failover_bench) and
-RUN/redis-memory.json. Writes OUT.md (the markdown table, the failover /
+RUN/micro.json (Google Benchmark), RUN/failover.json (failover_bench),
+RUN/redis-memory.json and RUN/fsyncs.jsonl (per tuplestar cluster: its nodes'
+fdatasyncs and log entries, from the counters each tsnode logs at exit). Writes OUT.md (the markdown table, the failover /
 resync / memory figures, each target met or missed and by how much), OUT.json
 (everything, summarised and raw) and OUT.png (ops/s by config, gnuplot).
 
@@ -18,7 +19,8 @@ import shutil
 import statistics
 import subprocess
 
-SYSTEMS = [("tuplestar", "tuplestar"), ("ceiling", "ceiling (echo_node)"), ("redis", "Redis + replica")]
+SYSTEMS = [("tuplestar", "tuplestar (--sync always)"), ("tuplestar-nosync", "tuplestar --sync none"),
+           ("ceiling", "ceiling (echo_node)"), ("redis", "Redis + replica")]
 WORKLOADS = [("write", "writes (1 pair per PUT / SET)"), ("read", "reads (GET of one key)")]
 
 
@@ -62,7 +64,7 @@ def summarise(raw):
             cell["p50"] = statistics.mean(cell["p50"]) if cell["p50"] else None
             cell["p99"] = statistics.mean(cell["p99"]) if cell["p99"] else None
         ts = cells.get("tuplestar")
-        for other in ("ceiling", "redis"):
+        for other in ("ceiling", "redis", "tuplestar-nosync"):
             ratios = []
             if ts and other in cells:
                 for rnd, ops in ts["rounds"].items():
@@ -87,9 +89,21 @@ def verdict(ok, text):
     return ("not judged" if ok is None else "met" if ok else "**missed**") + " — " + text
 
 
+def load_jsonl(path):
+    try:
+        with open(path) as f:
+            return [json.loads(line) for line in f if line.strip()]
+    except (OSError, ValueError):
+        return []
+
+
 def targets(table, failover, redis_mem):
     lines = []
     write = table.get(("write", "8x16"), {}).get("tuplestar", {})
+    r = write.get("vs_tuplestar-nosync")
+    if r is not None:
+        lines.append(("durable writes at 8×16 ≥ 0.85 × --sync none (issue 10)", verdict(r >= 0.85, f"{r:.2f} × --sync none" +
+                      ("" if r >= 0.85 else f" ({(0.85 - r) / 0.85:.0%} short of 0.85)"))))
     r = write.get("vs_ceiling")
     if r is not None:
         lines.append(("writes at 8×16 ≥ 0.8 × ceiling", verdict(r >= 0.8, f"{r:.2f} × ceiling" +
@@ -125,18 +139,20 @@ def targets(table, failover, redis_mem):
     return lines
 
 
-def markdown(machine, table, configs, failover, redis_mem, micro):
+def markdown(machine, table, configs, failover, redis_mem, micro, fsyncs):
     out = []
     out.append(f"### Throughput — {machine['date_utc']}, {machine['nproc']} cores (nproc), Linux {machine['kernel']}, "
                f"load average at start {machine['loadavg'][0]:.1f}")
     out.append("")
     out.append(f"{machine['rounds']} alternating round(s) of {machine['duration_s']:g} s per measurement; "
                f"tuplestar = tsbroker + 3 tsnode, writes acknowledged after both backups applied them "
-               f"(--min-acks {machine['min_acks']}); values {machine['value_size']} bytes, reads over "
+               f"(--min-acks {machine['min_acks']}) and each of the three wrote them to its log, fdatasynced "
+               f"(--sync always, the default) or not (--sync none, writes only); values {machine['value_size']} bytes, reads over "
                f"{machine['key_space']:,} preloaded keys. Ratios are per round, back to back, then averaged.")
     out.append("")
-    out.append("| workload | clients×depth | system | ops/s | p50 | p99 | tuplestar/ceiling | tuplestar/Redis |")
-    out.append("|---|---|---|---:|---:|---:|---:|---:|")
+    out.append("| workload | clients×depth | system | ops/s | p50 | p99 | tuplestar/ceiling | tuplestar/Redis "
+               "| always/none |")
+    out.append("|---|---|---|---:|---:|---:|---:|---:|---:|")
     for workload, wname in WORKLOADS:
         for config in configs:
             cells = table.get((workload, config), {})
@@ -146,9 +162,18 @@ def markdown(machine, table, configs, failover, redis_mem, micro):
                     continue
                 vs_c = fmt_ratio(cell.get("vs_ceiling")) if system == "tuplestar" else ""
                 vs_r = fmt_ratio(cell.get("vs_redis")) if system == "tuplestar" else ""
+                vs_n = fmt_ratio(cell.get("vs_tuplestar-nosync")) if system == "tuplestar" else ""
                 errors = f" ({cell['errors']} errors)" if cell["errors"] else ""
                 out.append(f"| {wname} | {config.replace('x', '×')} | {sname} | {fmt_int(cell['ops'])}{errors} | "
-                           f"{fmt_us(cell['p50'])} | {fmt_us(cell['p99'])} | {vs_c} | {vs_r} |")
+                           f"{fmt_us(cell['p50'])} | {fmt_us(cell['p99'])} | {vs_c} | {vs_r} | {vs_n} |")
+    if fsyncs:
+        out.append("")
+        for f in fsyncs:
+            per = f.get("fdatasyncs_per_write")
+            out.append(f"- {dict(SYSTEMS).get(f['system'], f['system'])}: {f['fdatasyncs']:,} fdatasyncs over its "
+                       f"{f['nodes_counted']} nodes for {f['log_entries']:,} acknowledged writes (log entries, the "
+                       f"preload's batches included): **{'—' if per is None else f'{per:.3f}'} fdatasyncs per "
+                       f"acknowledged write** (from the counters each tsnode logs at exit)")
     if failover:
         out.append("")
         out.append(f"### Failover, resync, memory — failover_bench ({failover.get('nodes')} nodes, heartbeat "
@@ -186,7 +211,7 @@ def markdown(machine, table, configs, failover, redis_mem, micro):
     lines = targets(table, failover, redis_mem)
     if lines:
         out.append("")
-        out.append("### Targets (issue 5)")
+        out.append("### Targets (issues 5 and 10)")
         out.append("")
         out.append("| target | result |")
         out.append("|---|---|")
@@ -216,7 +241,8 @@ def chart(out_png, machine, table, configs, run_dir):
             for config in configs:
                 cells = table.get((workload, config), {})
                 values = [cells.get(s, {}).get("ops") or 0 for s in systems]
-                f.write(f"\"{workload} {config}\" " + " ".join(f"{v:.1f}" for v in values) + "\n")
+                # NaN: not measured (--sync none has no reads), a gap rather than a 0 on a log scale
+                f.write(f"\"{workload} {config}\" " + " ".join(f"{v:.1f}" if v else "NaN" for v in values) + "\n")
     rows = len(WORKLOADS) * len(configs)
     titles = dict(SYSTEMS)
     plots = ", ".join(f"'{data}' using {i + 2}:xtic(1) title '{titles[s]}'" for i, s in enumerate(systems))
@@ -252,18 +278,21 @@ def main():
     failover = load_json(os.path.join(args.run, "failover.json"))
     redis_mem = load_json(os.path.join(args.run, "redis-memory.json"))
     micro = load_json(os.path.join(args.run, "micro.json"))
+    fsyncs = load_jsonl(os.path.join(args.run, "fsyncs.jsonl"))
     table = summarise(raw)
     configs = configs_in_order(raw)
-    text = markdown(machine, table, configs, failover, redis_mem, micro)
+    text = markdown(machine, table, configs, failover, redis_mem, micro, fsyncs)
     with open(args.out + ".md", "w") as f:
         f.write(text)
     summary = [{"workload": w, "config": c, "system": s, "ops_per_s": cell["ops"], "p50_us": cell["p50"],
                 "p99_us": cell["p99"], "vs_ceiling": cell.get("vs_ceiling"), "vs_redis": cell.get("vs_redis"),
+                "vs_sync_none": cell.get("vs_tuplestar-nosync"),
                 "ops_per_s_by_round": cell["rounds"]}
                for (w, c), cells in table.items() for s, cell in cells.items()]
     with open(args.out + ".json", "w") as f:
         json.dump({"machine": machine, "summary": summary, "targets": dict(targets(table, failover, redis_mem)),
-                   "failover": failover, "redis_memory": redis_mem, "raw": raw, "micro": micro}, f, indent=1)
+                   "failover": failover, "redis_memory": redis_mem, "fsyncs": fsyncs, "raw": raw, "micro": micro},
+                  f, indent=1)
     note = chart(args.out + ".png", machine, table, configs, args.run)
     if note:
         print(f"[bench] {note}")

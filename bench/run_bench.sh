@@ -4,12 +4,15 @@
 #   bench/run_bench.sh [--quick] [--no-micro] [--no-failover] [--no-redis]
 #
 # 1. the micro-benchmarks (ts_microbench, JSON);
-# 2. three systems side by side, alternating (A B C, then C B A, ...) so that a
+# 2. the systems side by side, alternating (A B C, then C B A, ...) so that a
 #    noisy machine hurts them alike: tuplestar (tscluster up: tsbroker + 3 tsnode,
-#    every write acknowledged after both backups applied it: --min-acks 2), the
-#    ceiling (the same tsbroker + bench/echo_node, which answers at once), and
-#    Redis with one replica (when installed). Writes are one pair per PUT (SET),
-#    reads one exact key per GET, at each clients x depth config;
+#    every write acknowledged after both backups applied it: --min-acks 2, and on
+#    disk with --sync always, the default: the headline), tuplestar-nosync (the
+#    same with --sync none, writes only: the cost of the fsync), the ceiling (the
+#    same tsbroker + bench/echo_node, which answers at once), and Redis with one
+#    replica (when installed). Writes are one pair per PUT (SET), reads one exact
+#    key per GET, at each clients x depth config. The nodes' fdatasyncs per
+#    acknowledged write come from the counters each tsnode logs at exit;
 # 3. failover_bench: kill -9 failover times, a fault-free saturated run, the
 #    resync time of a fresh backup, and memory beside Redis's for 1,000,000
 #    pairs of 16-byte keys and values;
@@ -42,7 +45,7 @@ STOP_TIMEOUT_S=5                               # after SIGTERM, before SIGKILL
 PACKAGES=(redis-server redis-tools gnuplot-nox)
 RUN_MICRO=1 RUN_FAILOVER=1 RUN_REDIS=1
 
-usage() { sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) ROUNDS=1 DURATION_S=1 KILLS=3 SATURATED_S=5 RESYNC_PAIRS=100000 MEMORY_PAIRS=100000 ;;
@@ -76,7 +79,7 @@ ensure_packages() {
 }
 
 # ---- processes we start, and only those, are stopped at exit ---------------------
-STARTED_PIDS=()  # the ceiling and Redis; tuplestar is the launcher's (stop_tuplestar)
+STARTED_PIDS=()  # the ceiling and Redis; tuplestar's clusters are the launcher's (stop_tuplestar)
 start() {  # start NAME COMMAND...: in the background, output to $RUN/NAME.log
   local name="$1"; shift
   "$@" >"$RUN/$name.log" 2>&1 &
@@ -115,24 +118,53 @@ wait_until() {  # wait_until SECONDS COMMAND...: true once COMMAND succeeds, fal
 
 # ---- the systems ------------------------------------------------------------------
 # tuplestar is started by the launcher (tscluster up: the same ClusterLayout,
-# supervisor and orderly shutdown as ./run.sh up), on a free port range.
-TS_CLUSTER_DIR=""
-start_tuplestar() {
-  local base
-  base=$("$BUILD_DIR/launcher/tscluster" free-port-base --nodes 3) || die "no free port range for tuplestar"
-  TS_CLUSTER_DIR="$RUN/tuplestar"
-  TS_CLIENTS="tcp://127.0.0.1:$base"
-  TS_BUILD_DIR="$BUILD_DIR" "$BUILD_DIR/launcher/tscluster" up --nodes 3 --port "$base" --dir "$TS_CLUSTER_DIR" \
-    --min-acks "$MIN_ACKS" --max-clients 64 >"$RUN/ts-up.log" 2>&1 ||
-    die "tuplestar did not start (see $RUN/ts-up.log and $TS_CLUSTER_DIR/logs)"
-  log "tuplestar: broker at $TS_CLIENTS, 3 nodes, --min-acks $MIN_ACKS; preloading $KEY_SPACE keys"
-  wait_until "$READY_TIMEOUT_S" "$BUILD_DIR/bench/tsbench" --broker "$TS_CLIENTS" --preload --duration-s 0 \
+# supervisor and orderly shutdown as ./run.sh up), on a free port range, once
+# per --sync mode: SYSTEM -> its broker's client endpoint and its directory.
+declare -A TS_ENDPOINT TS_DIR
+TS_SYSTEMS=(tuplestar tuplestar-nosync)
+declare -A TS_SYNC=([tuplestar]=always [tuplestar-nosync]=none)
+start_tuplestar() {  # start_tuplestar SYSTEM
+  local system="$1" base
+  base=$("$BUILD_DIR/launcher/tscluster" free-port-base --nodes 3) || die "no free port range for $system"
+  TS_DIR[$system]="$RUN/$system"
+  TS_ENDPOINT[$system]="tcp://127.0.0.1:$base"
+  TS_BUILD_DIR="$BUILD_DIR" "$BUILD_DIR/launcher/tscluster" up --nodes 3 --port "$base" --dir "${TS_DIR[$system]}" \
+    --min-acks "$MIN_ACKS" --max-clients 64 --sync "${TS_SYNC[$system]}" >"$RUN/$system-up.log" 2>&1 ||
+    die "$system did not start (see $RUN/$system-up.log and ${TS_DIR[$system]}/logs)"
+  log "$system: broker at ${TS_ENDPOINT[$system]}, 3 nodes, --min-acks $MIN_ACKS, --sync ${TS_SYNC[$system]}; preloading $KEY_SPACE keys"
+  wait_until "$READY_TIMEOUT_S" "$BUILD_DIR/bench/tsbench" --broker "${TS_ENDPOINT[$system]}" --preload --duration-s 0 \
     --key-space "$KEY_SPACE" --value-size "$VALUE_SIZE" --timeout-ms 5000 ||
-    die "tuplestar did not answer within $READY_TIMEOUT_S s (logs: $TS_CLUSTER_DIR/logs)"
+    die "$system did not answer within $READY_TIMEOUT_S s (logs: ${TS_DIR[$system]}/logs)"
 }
-stop_tuplestar() {
-  [ -n "$TS_CLUSTER_DIR" ] && [ -d "$TS_CLUSTER_DIR/run" ] || return 0
-  "$BUILD_DIR/launcher/tscluster" down --dir "$TS_CLUSTER_DIR" >>"$RUN/ts-up.log" 2>&1 || true
+stop_tuplestar() {  # every cluster started; each node logs its log's counters as it exits
+  local system
+  for system in "${!TS_DIR[@]}"; do
+    [ -d "${TS_DIR[$system]}/run" ] || continue
+    "$BUILD_DIR/launcher/tscluster" down --dir "${TS_DIR[$system]}" >>"$RUN/$system-up.log" 2>&1 || true
+  done
+}
+# SYSTEM -> {fdatasyncs, log_entries, ...} in $RUN/fsyncs.jsonl, from the line each
+# node logs at exit: "DIR: this run wrote R records, B bytes, S fdatasyncs, ...; log at T:SEQ".
+# Every acknowledged write request is one log entry (the preload's batches too).
+count_fsyncs() {
+  local system
+  for system in "${!TS_DIR[@]}"; do
+    python3 - "$system" "${TS_SYNC[$system]}" "${TS_DIR[$system]}"/logs/node-*.log <<'PY' >>"$RUN/fsyncs.jsonl"
+import json, re, sys
+system, sync, logs = sys.argv[1], sys.argv[2], sys.argv[3:]
+line = re.compile(r"this run wrote (\d+) records, (\d+) bytes, (\d+) fdatasyncs, .*; log at (\d+):(\d+)")
+nodes = []
+for path in logs:
+    found = [m for m in map(line.search, open(path, errors="replace")) if m]
+    if found:
+        m = found[-1]
+        nodes.append({"log": path, "records": int(m[1]), "bytes": int(m[2]), "fdatasyncs": int(m[3]), "seq": int(m[5])})
+entries = max((n["seq"] for n in nodes), default=0)
+syncs = sum(n["fdatasyncs"] for n in nodes)
+print(json.dumps({"system": system, "sync": sync, "nodes_counted": len(nodes), "fdatasyncs": syncs,
+                  "log_entries": entries, "fdatasyncs_per_write": syncs / entries if entries else None}))
+PY
+  done
 }
 
 start_echo() {
@@ -196,7 +228,7 @@ measure() {  # SYSTEM WORKLOAD CONFIG ROUND
   log "round $4: $1 $2 ${clients}x${depth}"
   # A failed run is recorded as such (tsbench prints its JSON even when nothing was answered).
   case "$1" in
-    tuplestar) json=$(measure_tsbench "$1" "$TS_CLIENTS" "$2" "$clients" "$depth") || true ;;
+    tuplestar*) json=$(measure_tsbench "$1" "${TS_ENDPOINT[$1]}" "$2" "$clients" "$depth") || true ;;
     ceiling) json=$(measure_tsbench "$1" "$ECHO_CLIENTS" "$2" "$clients" "$depth") || true ;;
     redis)
       redis_requests "$2" "$clients" "$depth"
@@ -260,9 +292,9 @@ if [ $RUN_MICRO = 1 ]; then
     --benchmark_out="$RUN/micro.json" --benchmark_out_format=json >&2
 fi
 
-start_tuplestar
+for system in "${TS_SYSTEMS[@]}"; do start_tuplestar "$system"; done
 start_echo
-SYSTEMS=(tuplestar ceiling)
+SYSTEMS=(tuplestar tuplestar-nosync ceiling)
 if [ $HAVE_REDIS = 1 ]; then start_redis; SYSTEMS+=(redis); fi
 : >"$RUN/raw.jsonl"
 for round in $(seq 1 "$ROUNDS"); do
@@ -270,11 +302,16 @@ for round in $(seq 1 "$ROUNDS"); do
   if [ $((round % 2)) = 0 ]; then order=(); for ((i=${#SYSTEMS[@]}-1; i>=0; i--)); do order+=("${SYSTEMS[$i]}"); done; fi
   for config in $CONFIGS; do
     for workload in write read; do
-      for system in "${order[@]}"; do measure "$system" "$workload" "$config" "$round"; done
+      for system in "${order[@]}"; do
+        # --sync none changes writes only: its reads would add minutes, not rows.
+        [ "$system" = tuplestar-nosync ] && [ "$workload" = read ] && continue
+        measure "$system" "$workload" "$config" "$round"
+      done
     done
   done
 done
 stop_all  # the failover runs get the machine to themselves
+count_fsyncs
 
 if [ $RUN_FAILOVER = 1 ]; then
   log "failover, resync and memory (failover_bench: $KILLS kills, ${SATURATED_S} s saturated, $RESYNC_PAIRS pairs)"

@@ -114,6 +114,7 @@ std::vector<std::string> ClusterLayout::NodeArgv(uint32_t id, const std::string&
   if (log_level) argv.insert(argv.end(), {"--log-level", *log_level});
   if (save_files) argv.insert(argv.end(), {"--save", SavePath(id)});
   if (node_data_dirs) argv.insert(argv.end(), {"--data-dir", NodeDataDir(id)});
+  if (node_data_dirs && sync) argv.insert(argv.end(), {"--sync", *sync});
   for (const NodeSpec& peer : nodes) {
     if (peer.id == id) continue;
     argv.insert(argv.end(), {"--peer", Number(peer.id) + "," + peer.bus.Tcp() + "," + peer.transfer.Tcp()});
@@ -166,6 +167,7 @@ nlohmann::json ToJson(const ClusterLayout& layout) {
   if (layout.hold) json["hold_ms"] = layout.hold->count();
   if (layout.client_idle) json["client_idle_ms"] = layout.client_idle->count();
   if (layout.log_level) json["log_level"] = *layout.log_level;
+  if (layout.sync) json["sync"] = *layout.sync;
   return json;
 }
 
@@ -232,7 +234,8 @@ Result<ClusterLayout> LayoutFromJson(const nlohmann::json& json) {
                       OptionalField(json, "max_clients", &layout.max_clients),
                       OptionalMillis(json, "hold_ms", &layout.hold),
                       OptionalMillis(json, "client_idle_ms", &layout.client_idle),
-                      OptionalField(json, "log_level", &layout.log_level)}) {
+                      OptionalField(json, "log_level", &layout.log_level),
+                      OptionalField(json, "sync", &layout.sync)}) {
     if (!read.ok()) return read.error();
   }
   layout.heartbeat = Millis(heartbeat_ms);

@@ -88,6 +88,7 @@ struct ClusterLayout {
 
   bool save_files = true;                  // tsnode --save
   bool node_data_dirs = false;             // tsnode --data-dir data_dir/node-<id>.data (the durable log)
+  std::optional<std::string> sync;         // tsnode --sync always|none (with node_data_dirs)
   std::optional<size_t> min_acks;          // tsnode --min-acks
   std::optional<Millis> broker_timeout;    // tsnode --broker-timeout-ms
   std::optional<size_t> max_clients;       // tsbroker --max-clients

@@ -111,12 +111,12 @@ void OrderlyDown(const LauncherSettings& settings, const ClusterDir& dir, const 
   if (AnyPartRunning(dir, layout)) {
     if (dir.Running(PartId::Broker())) {
       Say("shutting down: the shutdown command goes through the broker to the primary, which stops the backups; "
-          "every node saves");
+          "every node exports its save file");
       if (RunTsctl(state, {"shutdown"}, settings.shutdown_command_timeout, std::cerr) != 0) {
         Warn("the broker did not acknowledge the shutdown command; the nodes get SIGTERM instead");
       }
     } else {
-      Warn("the broker is not running; the nodes get SIGTERM (each saves its file)");
+      Warn("the broker is not running; the nodes get SIGTERM (each exports its save file)");
     }
     const auto deadline = std::chrono::steady_clock::now() + settings.shutdown_timeout;
     while (AnyPartRunning(dir, layout) && std::chrono::steady_clock::now() < deadline) {
@@ -134,7 +134,8 @@ void OrderlyDown(const LauncherSettings& settings, const ClusterDir& dir, const 
   ReportSavedFiles(layout, marker);
   LogSupervisorEvent(dir, "cluster stopped", foreground);
   dir.RemoveRunDir();
-  Say("stopped; data kept in " + dir.dir() + " (./run.sh up" + DirOption(settings, dir) + " loads it again)");
+  Say("stopped; data kept in " + dir.dir() + " (./run.sh up" + DirOption(settings, dir) +
+      " starts it again: each node recovers its own node-<id>.data)");
 }
 
 }  // namespace ts::launcher

@@ -155,7 +155,7 @@ int CmdKill(const LauncherSettings& settings, const PartOptions& options) {
         1);
   }
   Say(label + " (pid " + std::to_string(pid) + ") killed with SIGKILL" +
-      (target.part.is_broker() ? "" : "; it saved nothing"));
+      (target.part.is_broker() ? "" : "; its data directory keeps what it acknowledged"));
   if (target.dir.SupervisorRunning()) {
     Say("the supervisor restarts it in about " + std::to_string(settings.restart.first_delay.count()) +
         " ms; watch: ./run.sh status" + DirOption(settings, target.dir));

@@ -6,16 +6,12 @@
 
 #include "launcher/console.h"
 #include "launcher/launcher_settings.h"
-#include "launcher/save_files.h"
 
 namespace ts::launcher {
 
-Result<ChildProcess> StartPart(const ClusterDir& dir, const RunState& state, PartId part) {
-  std::string load;
-  if (!part.is_broker()) {
-    if (std::optional<SaveFile> freshest = Freshest(SaveFilesIn(state.layout.data_dir))) load = freshest->path;
-  }
-  std::vector<std::string> argv = state.layout.Argv(part, load);
+Result<ChildProcess> StartPart(const ClusterDir& dir, const RunState& state, PartId part,
+                               const std::string& import_file) {
+  std::vector<std::string> argv = state.layout.Argv(part, part.is_broker() ? "" : import_file);
   std::string command;
   for (const std::string& arg : argv) command += (command.empty() ? "" : " ") + arg;
   const std::string log = state.layout.LogPath(part);
@@ -34,8 +30,8 @@ void StopPart(const ClusterDir& dir, PartId part, std::chrono::seconds timeout) 
   const std::string label = part.Label() + " (pid " + std::to_string(*pid) + ")";
   ::kill(*pid, SIGTERM);
   if (WaitProcessGone(*pid, part.Binary(), timeout)) return;
-  Warn(label + " still running " + std::to_string(timeout.count()) +
-       " s after SIGTERM; killing it (SIGKILL): its data was NOT saved");
+  Warn(label + " still running " + std::to_string(timeout.count()) + " s after SIGTERM; killing it (SIGKILL)" +
+       (part.is_broker() ? "" : ": its export was NOT written (its data directory keeps what it acknowledged)"));
   ::kill(*pid, SIGKILL);
   if (!WaitProcessGone(*pid, part.Binary(), timeout)) Warn(label + " survived SIGKILL?");
 }

@@ -11,14 +11,16 @@
 
 namespace ts::launcher {
 
-// Starts `part` with its command line from the layout (a node loads the
-// freshest save file of the directory), after a line
+// Starts `part` with its command line from the layout (a node recovers its
+// own data directory; `import_file`, when given, is its --load: imported only
+// into an empty data directory), after a line
 // "----- <time> run.sh: starting <part>: <command line>" in its log. The child
 // runs in its own session and outlives the caller (Release() is up to it);
 // its pid file is written.
-Result<ChildProcess> StartPart(const ClusterDir& dir, const RunState& state, PartId part);
+Result<ChildProcess> StartPart(const ClusterDir& dir, const RunState& state, PartId part,
+                               const std::string& import_file = "");
 
-// SIGTERM (a node saves on it), then SIGKILL after `timeout`, each said out
+// SIGTERM (a node exports its --save file on it), then SIGKILL after `timeout`, each said out
 // loud. Works on any part whose pid file names a live process, whoever its
 // parent is.
 void StopPart(const ClusterDir& dir, PartId part, std::chrono::seconds timeout);

@@ -2,7 +2,10 @@
 // files every launcher command reads (so `status` in one terminal sees what
 // `up` in another started):
 //
-//   DIR/node-<id>.snapshot   node <id>'s save file; the next start loads the freshest
+//   DIR/node-<id>.data/      node <id>'s own history (its write-ahead log and snapshots,
+//                            tsnode --data-dir): a restarted node recovers from it
+//   DIR/node-<id>.snapshot   node <id>'s export, written at an orderly shutdown (--save);
+//                            `up --load FILE` seeds an empty cluster from such a file
 //   DIR/logs/<part>.log      broker.log, node-<id>.log, supervisor.log
 //   DIR/cluster-shape.json   port base, nodes, brokers: the next `up` reuses them (cluster_shape.h)
 //   DIR/run/cluster.json     the ClusterLayout, tsctl's path, the mode, when it started
@@ -15,7 +18,7 @@
 //   DIR/run/supervisor.pid   the supervisor (the foreground tscluster, or the background one)
 //   DIR/run/lock             one command at a time changes the run state
 //
-// DIR/run exists only while a cluster runs; logs, save files and the shape stay. Paths
+// DIR/run exists only while a cluster runs; logs, data directories, exports and the shape stay. Paths
 // are absolute and normalised, without resolving symbolic links (as a shell's
 // `cd DIR && pwd`). Writes replace a file whole (temp file, rename).
 #pragma once

@@ -1,7 +1,7 @@
-// The save files of a cluster directory (DIR/node-<id>.snapshot): what each
-// header says (read through nodes/space/persistence.h), and which one is the
-// freshest, the file every node loads at start (docs/OPERATIONS.md "Data at
-// start" says why one file for all).
+// The save files of a cluster directory (DIR/node-<id>.snapshot, the exports
+// an orderly shutdown writes): what each header says (read through
+// nodes/space/persistence.h), and which one is the freshest, the one `up`
+// names as the file to seed a cluster without any history from (--load).
 #pragma once
 
 #include <filesystem>

@@ -38,14 +38,16 @@ std::optional<int> WholeNumber(const std::string& text) {
 struct StartPlan {
   ClusterDir dir;
   ClusterLayout layout;
+  std::string import_file;  // --load, absolute (empty: none)
 };
 
-// Checks [--nodes N] [--port BASE] [--dir DIR] as run.sh did: the directory
-// and the layout of the cluster to start.
+// Checks [--nodes N] [--port BASE] [--dir DIR] [--load FILE] as run.sh did:
+// the directory and the layout of the cluster to start.
 StartPlan PlanStart(const LauncherSettings& settings, const StartOptions& options, const std::string& command) {
   for (auto [missing, name] : {std::pair{options.nodes_without_value, "--nodes"},
                                std::pair{options.port_without_value, "--port"},
-                               std::pair{options.dir_without_value, "--dir"}}) {
+                               std::pair{options.dir_without_value, "--dir"},
+                               std::pair{options.load_without_value, "--load"}}) {
     if (missing) Die(std::string(name) + " needs a value (./run.sh help)", 2);
   }
   if (!options.unknown.empty()) Die(command + ": unknown argument '" + options.unknown.front() + "' (./run.sh help)", 2);
@@ -95,12 +97,16 @@ StartPlan PlanStart(const LauncherSettings& settings, const StartOptions& option
   layout.tsbroker = settings.build_dir + "/brokers/tsbroker";
   layout.tsnode = settings.build_dir + "/nodes/tsnode";
   layout.data_dir = dir.dir();
+  layout.node_data_dirs = true;  // each node's own history: DIR/node-<id>.data
   layout.log_dir = dir.log_dir();
   layout.heartbeat = settings.node_heartbeat;
   layout.liveness = settings.node_liveness;
   layout.min_acks = options.min_acks;
   layout.max_clients = options.max_clients;
-  return StartPlan{dir, layout};
+  layout.sync = options.sync;
+  std::string import_file;
+  if (options.load) import_file = std::filesystem::absolute(*options.load, error).lexically_normal().string();
+  return StartPlan{dir, layout, import_file};
 }
 
 void CheckCanStart(const ClusterDir& dir, const ClusterLayout& layout) {
@@ -115,7 +121,7 @@ void CheckCanStart(const ClusterDir& dir, const ClusterLayout& layout) {
           1);
     }
     Warn(dir.dir() + " held the state of a cluster that is no longer running (not shut down by run.sh); "
-         "starting afresh");
+         "starting it again (each node recovers its own data directory)");
     dir.RemoveRunDir();
   }
   const int highest = layout.ListeningPorts().back().first;
@@ -129,20 +135,43 @@ void CheckCanStart(const ClusterDir& dir, const ClusterLayout& layout) {
   }
 }
 
-void AnnounceLoadedData(const ClusterDir& dir) {
-  const std::vector<SaveFile> files = SaveFilesIn(dir.dir());
-  const std::optional<SaveFile> load = Freshest(files);
-  if (!load) {
-    Say("no saved data in " + dir.dir() + ": the nodes start empty");
+bool HasHistory(const std::string& data_dir) {
+  std::error_code ignored;
+  return std::filesystem::is_directory(data_dir, ignored) && !std::filesystem::is_empty(data_dir, ignored);
+}
+
+// Says where each node's data comes from: its own data directory (a restart
+// recovers it), or, for a cluster without any history, the --load export; and
+// refuses a --load that would not be used.
+void AnnounceData(const ClusterDir& dir, const ClusterLayout& layout, const std::string& import_file) {
+  std::vector<uint32_t> with_history, without;
+  for (const NodeSpec& node : layout.nodes) (HasHistory(layout.NodeDataDir(node.id)) ? with_history : without).push_back(node.id);
+  if (!import_file.empty()) {
+    if (!with_history.empty()) {
+      Die("--load " + import_file + " seeds an empty cluster, but " + layout.NodeDataDir(with_history.front()) +
+              " already holds node " + std::to_string(with_history.front()) +
+              "'s history; start without --load (the nodes recover their own data), or use another --dir",
+          2);
+    }
+    Result<SnapshotHeader> header = ReadSnapshotHeader(import_file);
+    if (!header.ok()) Die("--load " + import_file + ": " + header.error().message, 2);
+    const SaveFile file = ReadSaveFile(import_file);
+    Say("every node imports " + import_file + " (" + PairsText(file) + " at " + PositionText(file) +
+        ") into its empty data directory " + dir.dir() + "/node-<id>.data");
     return;
   }
-  Say("every node loads " + load->path + " (" + PairsText(*load) + " at " + PositionText(*load) + ", saved " +
-      LocalTimeText(load->written) + ")");
-  for (const SaveFile& file : files) {
-    if (file.path == load->path || SameContents(file.path, load->path)) continue;
-    Warn(std::filesystem::path(file.path).filename().string() + " (at " + PositionText(file) + ") differs from " +
-         std::filesystem::path(load->path).filename().string() +
-         " and is behind it (its node was down at the last shutdown?); it will be overwritten at the next shutdown");
+  if (!with_history.empty()) {
+    Say("each node recovers its own history from " + dir.dir() + "/node-<id>.data");
+    for (uint32_t id : without) {
+      Say("node " + std::to_string(id) + " has no history yet: it starts empty and copies the state from the primary");
+    }
+    return;
+  }
+  Say("no data in " + dir.dir() + ": the nodes start empty");
+  if (const std::optional<SaveFile> export_file = Freshest(SaveFilesIn(dir.dir()))) {
+    Warn(export_file->path + " (" + PairsText(*export_file) + " at " + PositionText(*export_file) + ", written " +
+         LocalTimeText(export_file->written) + ") is an export; to seed the cluster from it: ./run.sh down, then "
+         "./run.sh up --load " + export_file->path);
   }
 }
 
@@ -202,8 +231,8 @@ void PrintBanner(const LauncherSettings& settings, const ClusterDir& dir, const 
   for (const NodeSpec& node : layout.nodes) {
     std::string id = std::to_string(node.id);
     id.resize(std::max<size_t>(id.size(), 3), ' ');
-    std::cout << "  node " << id << " bus " << node.bus.Tcp() << "  transfer " << node.transfer.Tcp() << "  save "
-              << layout.SavePath(node.id) << (node.id == primary ? "  (primary)" : "") << "\n";
+    std::cout << "  node " << id << " bus " << node.bus.Tcp() << "  transfer " << node.transfer.Tcp() << "  data "
+              << layout.NodeDataDir(node.id) << (node.id == primary ? "  (primary)" : "") << "\n";
   }
   const std::string cli = "./run.sh cli" + DirOption(settings, dir);
   std::cout << "  logs     " << layout.log_dir << "/\n\n"
@@ -218,12 +247,12 @@ void PrintBanner(const LauncherSettings& settings, const ClusterDir& dir, const 
 // Starts every part as children of this process and waits until the cluster
 // is ready; on failure stops what was started and ends the command.
 void StartParts(const LauncherSettings& settings, const ClusterDir& dir, const RunState& state, Supervisor& supervisor,
-                bool foreground) {
+                bool foreground, const std::string& import_file) {
   bool started = false;
   {
     Result<ClusterDir::Lock> lock = dir.LockRunState(D::kLockTimeout);
     if (!lock.ok()) Die(lock.error().message);
-    started = supervisor.StartAll();
+    started = supervisor.StartAll(import_file);
   }
   if (started && WaitUntilReady(settings, state, supervisor)) return;
   if (StopSignal() != 0) {  // Ctrl-C or `down` during the start
@@ -239,13 +268,13 @@ void StartParts(const LauncherSettings& settings, const ClusterDir& dir, const R
 // tells `up` over `ready_fd` once the cluster is ready, then supervises with
 // its output in DIR/logs/supervisor.log.
 int RunBackgroundSupervisor(const LauncherSettings& settings, const ClusterDir& dir, const RunState& state,
-                            int ready_fd) {
+                            const std::string& import_file, int ready_fd) {
   ::setsid();  // no terminal: a Ctrl-C or a closed terminal does not reach it
   InstallSignalHandlers();
   dir.WriteSupervisorPid(::getpid());
   Supervisor supervisor(dir, state, settings, /*foreground=*/false);
   try {
-    StartParts(settings, dir, state, supervisor, /*foreground=*/false);
+    StartParts(settings, dir, state, supervisor, /*foreground=*/false, import_file);
   } catch (const CommandExit& exit) {
     return exit.code;
   }
@@ -284,21 +313,21 @@ int CmdStart(const LauncherSettings& settings, const StartOptions& options, bool
   for (const std::string& binary : {state.layout.tsbroker, state.layout.tsnode, state.tsctl}) {
     if (::access(binary.c_str(), X_OK) != 0) Die(binary + " is missing: build it with ./run.sh build", 1);
   }
+  Say("starting broker + " + std::to_string(state.layout.node_count()) + " nodes on ports " +
+      std::to_string(state.layout.port_base) + ".." + std::to_string(state.layout.ListeningPorts().back().first) +
+      ", directory " + dir.dir());
+  AnnounceData(dir, state.layout, plan.import_file);  // before the run state: a refused --load leaves none
   if (Status created = dir.CreateRunDirs(); !created.ok()) Die(created.error().message);
   if (Status written = dir.WriteState(state); !written.ok()) Die(written.error().message);
   const ClusterShape shape{state.layout.port_base, static_cast<int>(state.layout.node_count()), 1};
   if (Status written = WriteClusterShape(dir.dir(), shape); !written.ok()) Die(written.error().message);
-  Say("starting broker + " + std::to_string(state.layout.node_count()) + " nodes on ports " +
-      std::to_string(state.layout.port_base) + ".." + std::to_string(state.layout.ListeningPorts().back().first) +
-      ", directory " + dir.dir());
-  AnnounceLoadedData(dir);
 
   if (foreground) {
     // This process is the supervisor from the start, so that a `down`
     // elsewhere signals it (and it shuts down in order) even mid-start.
     dir.WriteSupervisorPid(::getpid());
     Supervisor supervisor(dir, state, settings, /*foreground=*/true);
-    StartParts(settings, dir, state, supervisor, /*foreground=*/true);
+    StartParts(settings, dir, state, supervisor, /*foreground=*/true, plan.import_file);
     PrintBanner(settings, dir, state);
     std::cout << "Supervising in the foreground (a node that dies is restarted). Ctrl-C stops everything, data saved."
               << std::endl;
@@ -317,7 +346,7 @@ int CmdStart(const LauncherSettings& settings, const StartOptions& options, bool
   if (child < 0) Die("cannot fork the background supervisor");
   if (child == 0) {
     ::close(ready[0]);
-    std::exit(RunBackgroundSupervisor(settings, dir, state, ready[1]));
+    std::exit(RunBackgroundSupervisor(settings, dir, state, plan.import_file, ready[1]));
   }
   ::close(ready[1]);
   // The supervisor's own waits are bounded (start, then an orderly stop).

@@ -47,17 +47,17 @@ void LogSupervisorEvent(const ClusterDir& dir, const std::string& message, bool 
 
 void Supervisor::Log(const std::string& message) const { LogSupervisorEvent(dir_, message, foreground_); }
 
-Result<pid_t> Supervisor::Start(PartId part) {
-  Result<ChildProcess> child = StartPart(dir_, state_, part);
+Result<pid_t> Supervisor::Start(PartId part, const std::string& import_file) {
+  Result<ChildProcess> child = StartPart(dir_, state_, part, import_file);
   if (!child.ok()) return child.error();
   const pid_t pid = child.value().pid();
   children_[part] = std::move(child.value());
   return pid;
 }
 
-bool Supervisor::StartAll() {
+bool Supervisor::StartAll(const std::string& import_file) {
   for (PartId part : state_.layout.parts()) {
-    Result<pid_t> started = Start(part);
+    Result<pid_t> started = Start(part, import_file);
     if (!started.ok()) {
       Warn(part.Label() + " did not start: " + started.error().message);
       return false;

@@ -35,8 +35,9 @@ class Supervisor {
   ~Supervisor();  // releases the parts: they keep running
 
   // Starts every part (broker first); false (with a warning) on the first
-  // that cannot be started.
-  bool StartAll();
+  // that cannot be started. `import_file`: every node's --load in this first
+  // start only (run.sh up --load); restarts recover the node's data directory.
+  bool StartAll(const std::string& import_file = "");
   // Reaps the parts that ended, recording how (DIR/run/<part>.exit).
   void Reap();
   // A part started here that has ended, and how; nullopt while it runs.
@@ -53,7 +54,7 @@ class Supervisor {
   TimePoint Now() const;
   void Handle(ControlServer::Request& request);
   void Carry(const SupervisorAction& action);
-  Result<pid_t> Start(PartId part);
+  Result<pid_t> Start(PartId part, const std::string& import_file = "");
 
   ClusterDir dir_;
   RunState state_;

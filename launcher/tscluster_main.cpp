@@ -1,7 +1,7 @@
 // tscluster: run.sh's launcher. Starts a local cluster (a tsbroker and N
 // tsnode processes) from a ClusterLayout, supervises it, and operates it:
 //
-//   tscluster start|up [--nodes N] [--port BASE] [--dir DIR]
+//   tscluster start|up [--nodes N] [--port BASE] [--dir DIR] [--load FILE]
 //   tscluster down|status [--dir DIR]
 //   tscluster kill|stop|restart ID [--dir DIR]
 //   tscluster logs [ID|broker|supervisor ...] [-f] [-n LINES] [--dir DIR]
@@ -80,20 +80,25 @@ int main(int argc, char** argv) {
 
   StartOptions start_options;
   std::optional<size_t> min_acks, max_clients;
+  std::optional<std::string> sync;
   auto add_start = [&](const std::string& name, const std::string& help) {
     CLI::App* command = app.add_subcommand(name, help);
     command->allow_extras();
     auto* nodes = ValueOption(command, "--nodes", &start_options.nodes, "nodes (2..20)");
     auto* port = ValueOption(command, "--port", &start_options.port, "port base (PortLayout)");
     auto* dir = ValueOption(command, "--dir", &start_options.dir, "data, logs and state");
+    auto* load = ValueOption(command, "--load", &start_options.load, "seed an empty cluster from this export");
     command->add_option("--min-acks", min_acks, "tsnode --min-acks (for the benchmarks)");
     command->add_option("--max-clients", max_clients, "tsbroker --max-clients (for the benchmarks)");
-    command->callback([&, command, nodes, port, dir] {
+    command->add_option("--sync", sync, "tsnode --sync (for the benchmarks)")->check(CLI::IsMember({"always", "none"}));
+    command->callback([&, command, nodes, port, dir, load] {
       start_options.nodes_without_value = GivenWithoutValue(nodes, start_options.nodes);
       start_options.port_without_value = GivenWithoutValue(port, start_options.port);
       start_options.dir_without_value = dir->count() > 0 && !start_options.dir;
+      start_options.load_without_value = GivenWithoutValue(load, start_options.load);
       start_options.min_acks = min_acks;
       start_options.max_clients = max_clients;
+      start_options.sync = sync;
       start_options.unknown = command->remaining();
     });
     return command;

@@ -33,7 +33,14 @@ Result<std::unique_ptr<NodeLog>> NodeLog::Open(wal::Storage& storage, const std:
                                                NodeLogOptions options) {
   Result<wal::OpenedLog> opened = wal::OpenLog(storage, dir, options.log);
   if (!opened.ok()) return opened.error();
-  return std::unique_ptr<NodeLog>(new NodeLog(dir, options, std::move(opened).value()));
+  std::unique_ptr<NodeLog> log(new NodeLog(dir, options, std::move(opened).value()));
+  if (options.sync_thread && options.sync == SyncMode::kAlways) {
+    Result<std::unique_ptr<SyncThread>> syncer = SyncThread::Start();
+    if (!syncer.ok()) return syncer.error();
+    log->syncer_ = std::move(syncer).value();
+    log->writer_->set_before_close([syncer = log->syncer_.get()] { syncer->WaitIdle(); });
+  }
+  return log;
 }
 
 void NodeLog::Restore(NodeCore& core) {
@@ -51,14 +58,46 @@ void NodeLog::Restore(NodeCore& core) {
 }
 
 Result<NodeActions> NodeLog::Persist(NodeCore& core, TimePoint now) {
-  Status written = Write(core);
-  if (!written.ok()) return written.error();
-  return Sync(core, now);
+  if (!syncer_) {
+    Status written = Write(core);
+    if (!written.ok()) return written.error();
+    return Sync(core, now);
+  }
+  // A failed writer stays failed (log_writer.h): nothing may count as durable
+  // again, even in a cycle with nothing to write.
+  if (Status failed = writer_->failure(); !failed.ok()) return failed.error();
+  NodeActions released;
+  if (Status taken = TakeFinishedSync(core, now, /*report=*/true, released); !taken.ok()) return taken.error();
+  if (Status written = Write(core); !written.ok()) return written.error();
+  if (!syncer_->busy()) {
+    if (std::optional<wal::LogWriter::SyncJob> job = writer_->BeginSync()) {
+      syncer_->Run(*job);
+    } else {
+      released.Append(core.on_durable(writer_->last(), now));  // nothing unsynced, nothing in flight
+    }
+  }
+  return released;
+}
+
+Status NodeLog::TakeFinishedSync(NodeCore& core, TimePoint now, bool report, NodeActions& released) {
+  std::optional<SyncThread::Done> done = syncer_->TakeDone();
+  if (!done) return Status::Ok();
+  Status counted = writer_->FinishSync(std::move(done->result));
+  if (!counted.ok()) return counted;
+  if (report) released.Append(core.on_durable(done->job.through, now));
+  return Status::Ok();
 }
 
 Status NodeLog::Write(NodeCore& core) {
   DurableWork work = core.TakeDurableWork();
   Status written = Status::Ok();
+  if (work.install && syncer_) {
+    // The sync in flight covers the history this install replaces: its
+    // position must not reach the core.
+    syncer_->WaitIdle();
+    NodeActions none;
+    if (Status taken = TakeFinishedSync(core, TimePoint{}, /*report=*/false, none); !taken.ok()) return taken;
+  }
   if (work.install) {
     written = writer_->InstallSnapshot(work.through, FillFrom(core));  // durable when it returns
     bytes_at_snapshot_ = writer_->stats().bytes;
@@ -77,6 +116,11 @@ Status NodeLog::Write(NodeCore& core) {
 }
 
 Result<NodeActions> NodeLog::Sync(NodeCore& core, TimePoint now) {
+  if (syncer_) {  // this sync covers what the thread's did: its position is reported below
+    syncer_->WaitIdle();
+    NodeActions none;
+    if (Status taken = TakeFinishedSync(core, now, /*report=*/false, none); !taken.ok()) return taken.error();
+  }
   if (options_.sync == SyncMode::kAlways) {
     Status synced = writer_->Sync();  // one fdatasync for everything written, or none
     if (!synced.ok()) return synced.error();

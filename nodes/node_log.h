@@ -26,6 +26,15 @@
 //    the fdatasync is skipped and the core is told all the same (what
 //    --sync none risks: acknowledged writes lost if a majority of machines
 //    lose power together).
+//  - With options.sync_thread (tsnode, --sync always) Persist does not wait
+//    for the fdatasync: it takes the result of the sync that finished since
+//    the last turn (SyncThread, sync_thread.h) and only then reports its
+//    position to the core, appends this turn's work, and hands the sync of
+//    everything appended to the thread when none is in flight. The shell
+//    polls wake_fd() so that a finished sync ends its wait at once. A sync in
+//    flight never reports a position of a history a snapshot install
+//    replaced (the install waits for it and drops its position), and no
+//    segment is closed under it (the writer's before_close hook waits).
 //  - The first storage error is final (log_writer.h): Persist returns it and
 //    the node must stop; the next start's recovery repairs the tail.
 #pragma once
@@ -37,6 +46,7 @@
 #include "common/status.h"
 #include "nodes/cluster/node_core.h"
 #include "nodes/log/durable_log.h"
+#include "nodes/sync_thread.h"
 
 namespace ts::cluster {
 
@@ -51,6 +61,7 @@ struct NodeLogOptions {
   SyncMode sync = SyncMode::kAlways;
   uint64_t snapshot_log_bytes = kSnapshotLogBytes;
   wal::LogOptions log;
+  bool sync_thread = false;  // fdatasync on a SyncThread (with kAlways); else on the caller's
 };
 
 class NodeLog {
@@ -73,9 +84,19 @@ class NodeLog {
   const wal::LogWriter& writer() const { return *writer_; }
   uint64_t syncs() const { return writer_->stats().syncs; }
   const std::string& dir() const { return dir_; }
+  // Readable when a sync finished on the sync thread; -1 without one.
+  int wake_fd() const { return syncer_ ? syncer_->wake_fd() : -1; }
+  // Blocks until no sync runs on the thread (its result is taken by the next
+  // Persist): lets a test step cycles without racing the thread.
+  void WaitForSyncThread() {
+    if (syncer_) syncer_->WaitIdle();
+  }
 
  private:
   NodeLog(std::string dir, NodeLogOptions options, wal::OpenedLog opened);
+  // The sync that finished on the thread, if any: counted, and its position
+  // reported to the core unless `report` is false (a replaced history).
+  Status TakeFinishedSync(NodeCore& core, TimePoint now, bool report, NodeActions& released);
 
   std::string dir_;
   NodeLogOptions options_;
@@ -83,6 +104,7 @@ class NodeLog {
   std::unique_ptr<wal::LogWriter> writer_;
   bool empty_ = true;
   uint64_t bytes_at_snapshot_ = 0;  // writer_->stats().bytes at the last snapshot
+  std::unique_ptr<SyncThread> syncer_;  // after writer_: stopped before the writer closes its segment
 };
 
 }  // namespace ts::cluster

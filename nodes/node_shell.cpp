@@ -124,6 +124,8 @@ class Node {
                                           {sockets_.transfer.handle(), 0, ZMQ_POLLIN, 0},
                                           {sockets_.broker.handle(), 0, ZMQ_POLLIN, 0}};
     for (PeerLink& peer : sockets_.peers) items.push_back({peer.transfer.handle(), 0, ZMQ_POLLIN, 0});
+    // A finished fdatasync (node_log.h) ends the wait: its acks and replies are due.
+    if (log_ != nullptr && log_->wake_fd() >= 0) items.push_back({nullptr, log_->wake_fd(), ZMQ_POLLIN, 0});
     zmq::poll(items, poll_wait_);
 
     NodeActions actions;

@@ -87,6 +87,10 @@ int main(int argc, char** argv) {
                  "(a crash of the process alone loses nothing: the data is in the kernel's page cache)")
       ->capture_default_str()
       ->check(CLI::IsMember({"always", "none"}));
+  bool inline_sync = false;
+  app.add_flag("--inline-sync", inline_sync,
+               "with --sync always: fdatasync on the poll thread, which then waits for it (by default a sync thread "
+               "does it while the loop reads the next requests and acks; an ack waits for its fsync either way)");
   app.add_option("--snapshot-log-bytes", snapshot_log_bytes,
                  "write a snapshot of the state after this many bytes of log (the older log is removed)")
       ->capture_default_str()
@@ -151,6 +155,7 @@ int main(int argc, char** argv) {
     core.durable = true;
   }
   options.log.sync = sync_mode == "none" ? SyncMode::kNone : SyncMode::kAlways;
+  options.log.sync_thread = !inline_sync;
   options.log.snapshot_log_bytes = snapshot_log_bytes;
   options.exit_linger = Millis(linger_ms);
 

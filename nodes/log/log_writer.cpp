@@ -89,6 +89,7 @@ Status LogWriter::StartSegment(uint64_t number, bool sync_previous) {
       Status synced = SyncSegment();
       if (!synced.ok()) return synced;
     }
+    if (before_close_) before_close_();  // no sync thread may still use it
     Status closed = segment_->Close();
     if (!closed.ok()) return Fail(closed);
     segment_.reset();
@@ -141,6 +142,19 @@ Status LogWriter::AppendVote(uint64_t term, NodeId candidate) {
   Status written = WriteRecord(RecordType::kVote, EncodePayload(vote));
   if (written.ok()) state_.ApplyVote(vote);
   return written;
+}
+
+std::optional<LogWriter::SyncJob> LogWriter::BeginSync() {
+  if (!failed_.ok() || unsynced_bytes_ == 0 || !segment_) return std::nullopt;
+  unsynced_bytes_ = 0;
+  return SyncJob{segment_.get(), state_.last};
+}
+
+Status LogWriter::FinishSync(Status result) {
+  if (!failed_.ok()) return failed_;
+  if (!result.ok()) return Fail(result);
+  ++stats_.syncs;
+  return Status::Ok();
 }
 
 Status LogWriter::Sync() {

@@ -24,12 +24,21 @@
 //    later one return it (after a failed fsync the kernel may have dropped the
 //    pages; retrying would claim durability it cannot know). The node must
 //    stop; recovery at the next start repairs the tail.
-// One thread uses a LogWriter at a time.
+//  - BeginSync / FinishSync split Sync for a dedicated sync thread: BeginSync
+//    hands out the current segment and the position its records reach; the
+//    other thread calls file->Sync() (the only call it makes: appends may go
+//    on meanwhile, an fdatasync covers at least what was written before it
+//    began); FinishSync counts the result (an error fails the writer). The
+//    segment must not be closed while such a sync runs: before a roll or a
+//    snapshot closes it, the writer calls the before_close hook, which waits
+//    for the sync thread.
+// One thread uses a LogWriter at a time (but for a SyncJob's file->Sync()).
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -67,6 +76,18 @@ class LogWriter {
   Status AppendTerm(uint64_t term);                    // no record if term == state().term
   Status AppendVote(uint64_t term, NodeId candidate);  // no record if it repeats the vote held
   Status Sync();
+
+  struct SyncJob {
+    WritableFile* file = nullptr;  // the current segment: call only Sync() on it
+    LogPosition through;           // durable once file->Sync() returned ok
+  };
+  // Nothing appended since the last sync: nullopt. Otherwise the job that
+  // makes it durable; the writer counts those bytes as being synced.
+  std::optional<SyncJob> BeginSync();
+  // The result of a job's file->Sync(): counted, or the writer fails.
+  Status FinishSync(Status result);
+  // Called before the current segment is closed (a roll, a snapshot).
+  void set_before_close(std::function<void()> hook) { before_close_ = std::move(hook); }
 
   Status WriteSnapshot(const SnapshotFill& fill);
   Status InstallSnapshot(LogPosition at, const SnapshotFill& fill);
@@ -107,6 +128,7 @@ class LogWriter {
   std::string snapshot_path_;               // the newest snapshot, if any
   Stats stats_;
   Status failed_;
+  std::function<void()> before_close_;
 };
 
 }  // namespace ts::wal

@@ -37,6 +37,7 @@ ClusterLayout LauncherLike() {
   layout.tsnode = "/b/nodes/tsnode";
   layout.data_dir = "/d";
   layout.log_dir = "/d/logs";
+  layout.node_data_dirs = true;  // as PlanStart: each node its own data directory
   return layout;
 }
 
@@ -90,17 +91,24 @@ TEST_CASE("layout: the broker's command line", "[launcher][layout]") {
   CHECK(layout.Argv(PartId::Broker()) == argv);
 }
 
-TEST_CASE("layout: a node's command line names its ports, every peer, its save file and what it loads",
+TEST_CASE("layout: a node's command line names its ports, every peer, its data directory, its export and an import",
           "[launcher][layout]") {
   ClusterLayout layout = LauncherLike();
   CHECK(layout.NodeArgv(2) ==
         std::vector<std::string>{"/b/nodes/tsnode", "--id", "2", "--bus", "tcp://127.0.0.1:5569", "--transfer",
                                  "tcp://127.0.0.1:5570", "--broker", "tcp://127.0.0.1:5556", "--heartbeat-ms", "100",
-                                 "--liveness", "3", "--save", "/d/node-2.snapshot", "--peer",
+                                 "--liveness", "3", "--save", "/d/node-2.snapshot", "--data-dir",
+                                 "/d/node-2.data", "--peer",
                                  "1,tcp://127.0.0.1:5567,tcp://127.0.0.1:5568", "--peer",
                                  "3,tcp://127.0.0.1:5571,tcp://127.0.0.1:5572"});
   CHECK(FlagValue(layout.NodeArgv(1, "/d/node-3.snapshot"), "--load") == "/d/node-3.snapshot");
   CHECK(FlagValue(layout.NodeArgv(1), "--load").empty());
+  CHECK(FlagValue(layout.NodeArgv(1), "--sync").empty());  // tsnode's default: always
+  layout.sync = "none";
+  CHECK(FlagValue(layout.NodeArgv(1), "--sync") == "none");
+  layout.node_data_dirs = false;  // in memory only: no data directory, no --sync
+  CHECK(FlagValue(layout.NodeArgv(1), "--data-dir").empty());
+  CHECK(FlagValue(layout.NodeArgv(1), "--sync").empty());
 
   layout.save_files = false;
   layout.min_acks = 2;
@@ -133,6 +141,7 @@ TEST_CASE("layout: parts, their names and files", "[launcher][layout]") {
   CHECK(PartId::Node(2).Binary() == "tsnode");
   CHECK(layout.LogPath(PartId::Node(2)) == "/d/logs/node-2.log");
   CHECK(layout.SavePath(2) == "/d/node-2.snapshot");
+  CHECK(layout.NodeDataDir(2) == "/d/node-2.data");
 }
 
 TEST_CASE("layout: its JSON form reads back the same, and a bad one says what is wrong", "[launcher][layout]") {
@@ -140,6 +149,7 @@ TEST_CASE("layout: its JSON form reads back the same, and a bad one says what is
   layout.min_acks = 2;
   layout.hold = Millis(900);
   layout.log_level = "warn";
+  layout.sync = "none";
   auto back = LayoutFromJson(ToJson(layout));
   REQUIRE(back.ok());
   CHECK(ToJson(back.value()) == ToJson(layout));

@@ -1,117 +1,18 @@
 // run.sh's launcher, run for real: `up` starts tsbroker + tsnode processes in a
 // temp dir on a free port range, `kill` SIGKILLs the primary, the supervisor
 // restarts it and `status` says so, the service fails over and keeps the data,
-// `stop`/`restart` work on one node, `down` saves every node's file, and the
-// next `up` loads it. Also: two clusters side by side, and clear refusals.
-#include <catch2/catch.hpp>
+// `stop`/`restart` work on one node, `down` exports every node's file, and the
+// next `up` recovers each node's own data directory; `up --load` seeds an
+// empty cluster from an export, and only an empty one. Also: two clusters side
+// by side, and clear refusals. launcher_durability_test.cpp: SIGKILL of every
+// node under load.
+#include <fstream>
 
-#include <signal.h>
-#include <stdlib.h>
+#include "tests/launcher/launched_cluster.h"
 
-#include <filesystem>
-#include <regex>
+using namespace ts::launcher_test;
 
-#include "launcher/ports.h"
-#include "tests/client/run_tool.h"
-#include "tests/support/process.h"
-
-using namespace std::chrono_literals;
-using ts::testing::ReadFile;
-using ts::testing::RunTool;
-using ts::testing::TempDir;
-using ts::testing::ToolRun;
-using ts::testing::WaitUntil;
-
-namespace {
-
-// run.sh's own waits are bounded (START_TIMEOUT_S=30, shutdown 20 s + SIGTERM
-// 10 s); these deadlines only catch a run.sh that hangs.
-constexpr auto kScriptDeadline = 90s;
-constexpr auto kRestartSeenTimeout = 30s;
-// Ports a 3-node cluster uses: BASE .. BASE+11+2*3.
-constexpr int kPortSpan = 18;
-
-std::string RunSh() { return std::string(TS_SOURCE_DIR) + "/run.sh"; }
-
-// The launcher uses the binaries of this build as they are (no build step),
-// and restarts a dead node sooner than by default.
-void UseThisBuild() {
-  ::setenv("TS_BUILD_DIR", TS_BINARY_DIR, 1);
-  ::setenv("TS_SKIP_BUILD", "1", 1);
-  ::setenv("TS_RESTART_FIRST_DELAY_MS", "300", 1);
-}
-
-ToolRun Script(std::vector<std::string> arguments) {
-  ToolRun run = RunTool(RunSh(), std::move(arguments), kScriptDeadline);
-  UNSCOPED_INFO("run.sh exit " << run.exit_code << "\nstdout:\n" << run.out << "stderr:\n" << run.err);
-  return run;
-}
-
-// A base port whose whole range is free, below the ephemeral range (so that
-// other tests' FreeTcpPort() picks do not land in it): launcher/ports.h.
-int FreePortBase() {
-  ts::Result<int> base = ts::launcher::FreePortBase(kPortSpan, 20'000, 29'900);
-  if (!base.ok()) throw std::runtime_error(base.error().message);
-  return base.value();
-}
-
-// Shuts a launched cluster down when the test ends, however it ends; and, as
-// a last resort, SIGKILLs whatever its pid files still name.
-class LaunchedCluster {
- public:
-  LaunchedCluster(const TempDir& dir, std::string name) : dir_((dir.path() / name).string()) {}
-  ~LaunchedCluster() {
-    if (!std::filesystem::exists(dir_ + "/run")) return;
-    RunTool(RunSh(), {"down", "--dir", dir_}, kScriptDeadline);
-    std::error_code ignored;
-    if (!std::filesystem::exists(dir_ + "/run", ignored)) return;
-    for (const auto& entry : std::filesystem::directory_iterator(dir_ + "/run", ignored)) {
-      if (entry.path().extension() != ".pid") continue;
-      const std::string pid = ReadFile(entry.path().string());
-      if (!pid.empty()) ::kill(std::stoi(pid), SIGKILL);
-    }
-  }
-  ToolRun Up(int nodes, int base) {
-    return Script({"up", "--nodes", std::to_string(nodes), "--port", std::to_string(base), "--dir", dir_});
-  }
-  ToolRun Run(const std::string& command, std::vector<std::string> arguments = {}) {
-    std::vector<std::string> all = {command, "--dir", dir_};
-    all.insert(all.end(), arguments.begin(), arguments.end());
-    return Script(all);
-  }
-  // tsctl through `run.sh cli` (its options first, then the command).
-  ToolRun Cli(std::vector<std::string> arguments) { return Run("cli", std::move(arguments)); }
-  std::string file(const std::string& name) const { return dir_ + "/" + name; }
-  const std::string& dir() const { return dir_; }
-
- private:
-  std::string dir_;
-};
-
-int ServedBy(const std::string& json_line) {
-  std::smatch match;
-  if (!std::regex_search(json_line, match, std::regex(R"("served_by":(\d+))"))) return 0;
-  return std::stoi(match[1]);
-}
-
-bool NodeLive(const std::string& status_json, int id) {
-  return std::regex_search(status_json, std::regex(R"(\{"id":)" + std::to_string(id) + R"(,[^}]*"live":true)"));
-}
-
-std::string Pid(const LaunchedCluster& cluster, const std::string& part) {
-  std::string pid = ReadFile(cluster.file("run/" + part + ".pid"));
-  while (!pid.empty() && pid.back() == '\n') pid.pop_back();
-  return pid;
-}
-
-bool ProcessGone(const std::string& pid) {
-  return pid.empty() || (::kill(std::stoi(pid), 0) != 0 && errno == ESRCH) ||
-         ReadFile("/proc/" + pid + "/stat").find(") Z") != std::string::npos;
-}
-
-}  // namespace
-
-TEST_CASE("run.sh: up, kill the primary, the supervisor restarts it, down saves, up loads", "[launcher]") {
+TEST_CASE("run.sh: up, kill the primary, the supervisor restarts it, down saves, up recovers", "[launcher]") {
   UseThisBuild();
   TempDir temp;
   LaunchedCluster cluster(temp, "data");
@@ -189,13 +90,64 @@ TEST_CASE("run.sh: up, kill the primary, the supervisor restarts it, down saves,
   }
   CHECK(cluster.Run("status").exit_code == 1);
 
-  // Started again, it loads what it saved.
+  // Started again, each node recovers its own data directory.
+  for (int id = 1; id <= 3; ++id) CHECK(std::filesystem::is_directory(cluster.file("node-" + std::to_string(id) + ".data")));
   up = cluster.Up(3, base);
   REQUIRE(up.exit_code == 0);
-  CHECK_THAT(up.err, Catch::Contains("loads " + cluster.file("node-")));
+  CHECK_THAT(up.err, Catch::Contains("each node recovers its own history from " + cluster.dir() + "/node-<id>.data"));
+  CHECK_THAT(up.out, Catch::Contains("data " + cluster.file("node-1.data")));
   get = cluster.Cli({"--json", "get", ".*", ".*"});
   CHECK_THAT(get.out, Catch::Contains(R"("pairs":[["user,1","ann"],["user,2","bob"]])"));
   CHECK(cluster.Run("down").exit_code == 0);
+}
+
+TEST_CASE("run.sh: up --load seeds an empty cluster from an export, and only an empty one", "[launcher]") {
+  UseThisBuild();
+  TempDir temp;
+  LaunchedCluster cluster(temp, "seeded");
+  const int base = FreePortBase();
+  std::filesystem::create_directories(cluster.dir());
+  const std::string export_file = (temp.path() / "export.snapshot").string();
+  {
+    std::ofstream out(export_file);
+    out << "tuplestar-snapshot v2 pairs=2 term=1 seq=2\nuser,1\tann\nuser,2\tbob\n";
+  }
+  // An export left in the directory of a cluster without history is named, not loaded.
+  std::filesystem::copy_file(export_file, cluster.file("node-2.snapshot"));
+  ToolRun up = cluster.Up(3, base);
+  REQUIRE(up.exit_code == 0);
+  CHECK_THAT(up.err, Catch::Contains("no data in " + cluster.dir() + ": the nodes start empty"));
+  CHECK_THAT(up.err, Catch::Contains(cluster.file("node-2.snapshot") + " (2 pairs at 1:2, written "));
+  CHECK_THAT(up.err, Catch::Contains("./run.sh up --load " + cluster.file("node-2.snapshot")));
+  CHECK_THAT(cluster.Cli({"get", ".*", ".*"}).out, Catch::StartsWith("no pairs matched"));
+  CHECK(cluster.Run("down").exit_code == 0);
+
+  // That cluster has a history now (empty, but its own): --load is refused, nothing starts.
+  ToolRun refused = Script({"up", "--nodes", "3", "--port", std::to_string(base), "--dir", cluster.dir(), "--load",
+                            export_file});
+  CHECK(refused.exit_code == 2);
+  CHECK_THAT(refused.err, Catch::Contains("--load " + export_file + " seeds an empty cluster, but " +
+                                          cluster.file("node-1.data") + " already holds node 1's history"));
+  CHECK_FALSE(std::filesystem::exists(cluster.file("run")));
+
+  // A fresh directory: every node imports the export, and keeps it as its own history.
+  LaunchedCluster fresh(temp, "fresh");
+  ToolRun missing = Script({"up", "--nodes", "3", "--port", std::to_string(base), "--dir", fresh.dir(), "--load",
+                            (temp.path() / "nothing.snapshot").string()});
+  CHECK(missing.exit_code == 2);
+  CHECK_THAT(missing.err, Catch::Contains("--load " + (temp.path() / "nothing.snapshot").string() + ": "));
+  up = Script({"up", "--nodes", "3", "--port", std::to_string(base), "--dir", fresh.dir(), "--load", export_file});
+  REQUIRE(up.exit_code == 0);
+  CHECK_THAT(up.err, Catch::Contains("every node imports " + export_file + " (2 pairs at 1:2)"));
+  CHECK_THAT(fresh.Cli({"--json", "get", ".*", ".*"}).out,
+             Catch::Contains(R"("pairs":[["user,1","ann"],["user,2","bob"]])"));
+  CHECK(fresh.Run("down").exit_code == 0);
+  up = fresh.Up(3, base);
+  REQUIRE(up.exit_code == 0);
+  CHECK_THAT(up.err, Catch::Contains("each node recovers its own history"));
+  CHECK_THAT(fresh.Cli({"--json", "get", ".*", ".*"}).out,
+             Catch::Contains(R"("pairs":[["user,1","ann"],["user,2","bob"]])"));
+  CHECK(fresh.Run("down").exit_code == 0);
 }
 
 TEST_CASE("run.sh: two clusters side by side, and clear refusals", "[launcher]") {
