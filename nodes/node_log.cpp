@@ -44,7 +44,7 @@ void NodeLog::Restore(NodeCore& core) {
     at = recovered_.snapshot->header.at;
     rows = std::move(recovered_.snapshot->clients);
   }
-  core.Restore(at, rows, recovered_.entries, recovered_.state.term);
+  core.Restore(at, rows, recovered_.entries, recovered_.state.term, recovered_.state.voted_for);
   recovered_.snapshot.reset();
   recovered_.entries.clear();
   recovered_.entries.shrink_to_fit();
@@ -58,14 +58,21 @@ Result<NodeActions> NodeLog::Persist(NodeCore& core, TimePoint now) {
 
 Status NodeLog::Write(NodeCore& core) {
   DurableWork work = core.TakeDurableWork();
+  // The term and the vote first: every entry's term is at most the node's
+  // term, and a vote answer waits for this record's sync (raft's Ready).
   Status written = Status::Ok();
+  if (work.voted_for != kNoNode) {
+    written = writer_->AppendVote(work.term, work.voted_for);  // no record if it repeats the vote held
+  } else if (work.term > writer_->state().term) {
+    written = writer_->AppendTerm(work.term);
+  }
+  if (!written.ok()) return written;
   if (work.install) {
     written = writer_->InstallSnapshot(work.through, FillFrom(core));  // durable when it returns
     bytes_at_snapshot_ = writer_->stats().bytes;
   } else if (!work.entries.empty()) {
     written = writer_->Append(work.entries);
   }
-  if (written.ok() && work.term > writer_->state().term) written = writer_->AppendTerm(work.term);
   if (!written.ok()) return written;
   if (writer_->last() != work.through) {
     return Error{ErrorKind::kInternal, "the log in " + dir_ + " ends at " + Describe(writer_->last()) +

@@ -26,7 +26,7 @@ namespace ts::cluster::testing {
 class MiniCluster {
  public:
   explicit MiniCluster(int nodes, NodeConfig base = {}, BrokerConfig broker_config = {})
-      : base_(base), broker_(broker_config, TimePoint(0)) {
+      : base_(base), node_count_(static_cast<size_t>(nodes)), broker_(broker_config, TimePoint(0)) {
     for (NodeId id = 1; id <= static_cast<NodeId>(nodes); ++id) Start(id);
   }
 
@@ -36,6 +36,7 @@ class MiniCluster {
   void Start(NodeId id, const std::function<void(NodeCore&)>& prepare = {}) {
     NodeConfig config = base_;
     config.id = id;
+    if (config.cluster_size == 0) config.cluster_size = node_count_;
     nodes_[id] = std::make_unique<NodeCore>(config, TimePoint(now_));
     if (prepare) prepare(*nodes_[id]);
   }
@@ -130,6 +131,7 @@ class MiniCluster {
   }
 
   NodeConfig base_;
+  size_t node_count_;
   BrokerCore broker_;
   std::map<NodeId, std::unique_ptr<NodeCore>> nodes_;
   std::map<NodeId, Persist> persist_;
