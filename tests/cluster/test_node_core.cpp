@@ -264,7 +264,7 @@ Request Get(uint64_t client, uint64_t number) {
 
 }  // namespace
 
-TEST_CASE("node: a primary whose backups die mid-write answers nothing; the write survives on its log and commits once a majority is back") {
+TEST_CASE("node: a primary whose backups die mid-write answers nothing, the write survives on its log and commits once a majority is back") {
   MiniCluster cluster(3);
   REQUIRE(cluster.RunUntil([&] { return AllInSync(cluster, {1, 2, 3}); }));
   cluster.SendRequest("alice", Put(7, 1, "kept", "1"));

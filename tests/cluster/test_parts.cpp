@@ -104,7 +104,7 @@ TEST_CASE("election: the best-ranked node asks the broker, raises the term, wins
   CHECK_FALSE(election.running());
 }
 
-TEST_CASE("election: votes that time out back off; a majority proof is checked by count of distinct real nodes") {
+TEST_CASE("election: votes that time out back off, a majority proof is checked by count of distinct real nodes") {
   NodeConfig config;
   config.cluster_size = 3;
   BullyElection election(2, config);
