@@ -96,7 +96,9 @@ int main(int argc, char** argv) {
                  "an empty data directory (a node with its own history ignores it)");
   app.add_option("--save", save_path, "export the space to FILE (atomically) on shutdown, broker loss or SIGTERM");
   app.add_option("--min-acks", options.core.min_acks,
-                 "a write is acknowledged only once every live backup, and never fewer than this many, applied it")
+                 "a write is acknowledged only once every live in-sync backup, and never fewer than this many, "
+                 "hold it on disk; the floor is a majority of the configured nodes counting the primary "
+                 "((peers + 1) / 2 backups): this may raise it, never lower it")
       ->capture_default_str()
       ->check(CLI::Range(size_t{0}, size_t{1'000}));
   app.add_flag("--async", options.core.async_replies,

@@ -166,7 +166,7 @@ struct PeerEncoder {
       out.setTo(m.to);
       out.setTerm(m.term);
       out.setGranted(m.granted);
-      out.setReason(m.reason);
+      out.setReason(AsText(m.reason));
     });
   }
   std::string operator()(const Coordinator& m) const {
