@@ -1,7 +1,8 @@
 // Failover with real processes: kill -9 of the primary under writes, a killed
 // backup resyncing a large space, a primary left without a majority (it
-// must serve nothing until one is back), a returning old primary that must not take the role back,
-// and a write retried across a failover (exactly-once). Every wait is
+// must serve nothing until one is back), a returning old primary that must
+// not take the role back, and a write retried across a failover
+// (exactly-once). Every wait is
 // bounded; timing is printed, not asserted beyond generous bounds.
 #include <catch2/catch.hpp>
 
