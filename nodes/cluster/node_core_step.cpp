@@ -210,6 +210,13 @@ void NodeCore::State::StepCandidate(const PeerMessage& message, TimePoint now, N
             // A node that cannot reach the broker could never win: it must
             // not bully the others into waiting for it.
             if (!broker.Live(now, config.liveness_window)) return;
+            if (voted_for != kNoNode && voted_for != config.id && now < election_not_before) {
+              // We just voted for another node: tell a weaker one to wait for
+              // it, but do not run ourselves (that would raise the term over
+              // the winner's and depose it as it takes over).
+              if (m.rank < MyRank()) out.to_bus.push_back(ElectionAnswer{config.id, m.from, MyRank()});
+              return;
+            }
             ApplyElectionStep(election.OnElection(m, MyRank(), max_term_seen, now), now, out);
           },
           [&](const ElectionAnswer& m) { ApplyElectionStep(election.OnAnswer(m, now), now, out); },
