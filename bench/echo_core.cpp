@@ -73,7 +73,8 @@ void EchoCore::on_message(const BrokerToNode& message, TimePoint now, std::vecto
 void EchoCore::on_tick(TimePoint now, std::vector<NodeToBroker>& out) {
   if (!accepted_ && now >= next_registration_) {
     ++stats_.registrations_sent;
-    out.emplace_back(Registration{config_.id, term_, LogPosition{term_, 0}});
+    // A stand-in primary of a one-node cluster: its own vote is its majority.
+    out.emplace_back(Registration{config_.id, term_, LogPosition{term_, 0}, {config_.id}, 1});
     next_registration_ = now + config_.registration_retry;
   }
   if (now >= next_heartbeat_) {

@@ -296,7 +296,14 @@ BrokerActions BrokerCore::handle(const Registration& registration, TimePoint now
   RegistrationAnswer answer{registration.term, false, served_term_, primary_, ""};
   const bool same = registration.term == served_term_ && registration.node == primary_;
   std::string reason;
-  if (registration.term < served_term_ || (registration.term == served_term_ && !same)) {
+  // The proof comes first and from the registration alone: a broker that
+  // just started (or any other broker) checks it the same way, so no
+  // broker's memory decides who leads a term.
+  const std::string no_majority = WhyNotMajority(registration.voters, registration.cluster_size);
+  if (!no_majority.empty()) {
+    answer.reason = "term " + N(registration.term) + " has no majority's votes: " + no_majority;
+    reason = "no majority's votes";
+  } else if (registration.term < served_term_ || (registration.term == served_term_ && !same)) {
     answer.reason = "term " + N(registration.term) + " is not above served term " + N(served_term_) +
                     " (primary " + N(primary_) + ")";
     reason = "term not above " + N(served_term_) + " of " + N(primary_);

@@ -46,10 +46,16 @@
 //  - The primary is live while its primary heartbeats of the served term come
 //    within primary_liveness; a heartbeat saying it is not primary (it stepped
 //    down, or stopped) makes it dead at once.
-//  - Fencing: a registration is accepted only with a term above the one
-//    served (or the same term from the same node), and only from a node whose
-//    log holds the highest committed position relayed so far. So at most one
-//    primary per term, and no acknowledged write is lost to a stale winner.
+//  - Registration: accepted only with the proof of its term (the voters, a
+//    majority of the cluster size it names: WhyNotMajority), and a term above
+//    the one served (or the same term from the same node), and only from a
+//    node whose log holds the highest committed position relayed so far. The
+//    safety is the proof's: the nodes vote once per term, durably, only for a
+//    log at least as fresh as theirs, so at most one node per term can show a
+//    majority and it holds every acknowledged write; a fresh broker that
+//    remembers nothing checks the proof the same way. The term and committed
+//    position the broker remembers only refuse more (a stale primary of an
+//    older term is not served again).
 //  - A pre-vote is granted only while the current primary is not live toward
 //    the broker, with the same log condition.
 //  - Refusals are said (events: log lines, status) once per node and reason:

@@ -29,12 +29,10 @@ struct NodeDefaults {
 
 struct NodeConfig {
   NodeId id = kNoNode;  // >= 1, unique in the cluster
-  // How many nodes the cluster has, this one included (0: not known; then the
-  // check below counts no peers). A broker that knows no committed position
-  // (restarted, its memory lost) cannot fence a stale candidate, so then a
-  // candidate stands only while it hears cluster_size - min_acks nodes, itself
-  // included, none holding more than it: a write is acknowledged once it is on
-  // min_acks + 1 disks, so one of them is among those heard.
+  // How many nodes the cluster has, this one included (0: not known, counted
+  // as 1). An election is won only with the votes of more than half of them,
+  // and a write is acknowledged only once more than half hold it (min_acks is
+  // raised to cluster_size / 2 backups if below).
   size_t cluster_size = 0;
 
   Millis heartbeat_interval = NodeDefaults::kHeartbeatInterval;
@@ -44,8 +42,8 @@ struct NodeConfig {
   // long a node that was answered waits for that node to become primary.
   // An answer on the bus takes milliseconds; 1.5 heartbeats leaves room for
   // a slow peer and keeps kill-to-first-ack (liveness window + this) under
-  // 500 ms with the defaults. Safety never rests on it: the broker's pre-vote
-  // and committed-position check decide.
+  // 500 ms with the defaults. Safety never rests on it: majority votes over
+  // durable logs decide (ARCHITECTURE.md "Terms, log positions and fencing").
   Millis election_answer_timeout = NodeDefaults::kHeartbeatInterval * 3 / 2;
   Millis coordinator_timeout = NodeDefaults::kHeartbeatInterval * 10;
   // How long to wait for a pre-vote or registration answer from the broker.

@@ -51,7 +51,7 @@ void NodeLog::Restore(NodeCore& core) {
     at = recovered_.snapshot->header.at;
     rows = std::move(recovered_.snapshot->clients);
   }
-  core.Restore(at, rows, recovered_.entries, recovered_.state.term);
+  core.Restore(at, rows, recovered_.entries, recovered_.state.term, recovered_.state.voted_for);
   recovered_.snapshot.reset();
   recovered_.entries.clear();
   recovered_.entries.shrink_to_fit();
@@ -73,7 +73,8 @@ Result<NodeActions> NodeLog::Persist(NodeCore& core, TimePoint now) {
     if (std::optional<wal::LogWriter::SyncJob> job = writer_->BeginSync()) {
       syncer_->Run(*job);
     } else {
-      released.Append(core.on_durable(writer_->last(), now));  // nothing unsynced, nothing in flight
+      // Nothing unsynced, nothing in flight: all written is durable.
+      released.Append(core.on_durable(writer_->last(), writer_->state().term, now));
     }
   }
   return released;
@@ -84,12 +85,16 @@ Status NodeLog::TakeFinishedSync(NodeCore& core, TimePoint now, bool report, Nod
   if (!done) return Status::Ok();
   Status counted = writer_->FinishSync(std::move(done->result));
   if (!counted.ok()) return counted;
-  if (report) released.Append(core.on_durable(done->job.through, now));
+  // The job covers the bytes written when it began: entries through its
+  // position, and the term (and vote) records of its term, no later ones.
+  if (report) released.Append(core.on_durable(done->job.through, done->job.term, now));
   return Status::Ok();
 }
 
 Status NodeLog::Write(NodeCore& core) {
   DurableWork work = core.TakeDurableWork();
+  // The term and the vote first: every entry's term is at most the node's
+  // term, and a vote answer waits for this record's sync (raft's Ready).
   Status written = Status::Ok();
   if (work.install && syncer_) {
     // The sync in flight covers the history this install replaces: its
@@ -98,13 +103,18 @@ Status NodeLog::Write(NodeCore& core) {
     NodeActions none;
     if (Status taken = TakeFinishedSync(core, TimePoint{}, /*report=*/false, none); !taken.ok()) return taken;
   }
+  if (work.voted_for != kNoNode) {
+    written = writer_->AppendVote(work.term, work.voted_for);  // no record if it repeats the vote held
+  } else if (work.term > writer_->state().term) {
+    written = writer_->AppendTerm(work.term);
+  }
+  if (!written.ok()) return written;
   if (work.install) {
     written = writer_->InstallSnapshot(work.through, FillFrom(core));  // durable when it returns
     bytes_at_snapshot_ = writer_->stats().bytes;
   } else if (!work.entries.empty()) {
     written = writer_->Append(work.entries);
   }
-  if (written.ok() && work.term > writer_->state().term) written = writer_->AppendTerm(work.term);
   if (!written.ok()) return written;
   if (writer_->last() != work.through) {
     return Error{ErrorKind::kInternal, "the log in " + dir_ + " ends at " + Describe(writer_->last()) +
@@ -125,7 +135,7 @@ Result<NodeActions> NodeLog::Sync(NodeCore& core, TimePoint now) {
     Status synced = writer_->Sync();  // one fdatasync for everything written, or none
     if (!synced.ok()) return synced.error();
   }
-  return core.on_durable(writer_->last(), now);
+  return core.on_durable(writer_->last(), writer_->state().term, now);
 }
 
 Status NodeLog::WriteSnapshot(const NodeCore& core) {

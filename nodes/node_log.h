@@ -12,9 +12,10 @@
 //  - Restore puts the recovered state into a NodeCore built with
 //    config.durable, before its first event (Preload, then Restore).
 //  - Persist, once per poll cycle, is Write then Sync:
-//    Write takes the core's DurableWork, appends its entries as one record
-//    per term (or, when a snapshot replaced the history, writes the whole
-//    state as a snapshot at that position), records a term that rose, and,
+//    Write takes the core's DurableWork, records its term and vote first (a
+//    Vote record, or a term that rose), then appends its entries as one
+//    record per term (or, when a snapshot replaced the history, writes the
+//    whole state as a snapshot at that position), and,
 //    once snapshot_log_bytes of log were written since the last snapshot,
 //    writes one (the older segments go; the state is exactly the log's tail
 //    right after a take, so this is the moment).

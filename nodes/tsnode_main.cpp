@@ -79,12 +79,13 @@ int main(int argc, char** argv) {
   app.add_option("--data-dir", data_dir,
                  "this node's own durable log and snapshots (created if missing; a damaged one: exit 3). A write is "
                  "acknowledged only once it is on the disk of the primary and of the backups that ack it, and a "
-                 "restarted node recovers its own history. Without it the node keeps everything in memory only: a "
-                 "node that crashes comes back empty");
+                 "restarted node recovers its own history, its term and its vote. Without it the node keeps everything "
+                 "in memory only: a node that crashes comes back empty, and may vote again in a term it voted in "
+                 "(two crashes at the wrong moment could then elect two primaries for one term)");
   app.add_option("--sync", sync_mode,
                  "always: one fdatasync per poll cycle before acknowledging what it wrote (group commit). none: no "
-                 "fdatasync, faster, but acknowledged writes are lost if a majority of machines lose power together "
-                 "(a crash of the process alone loses nothing: the data is in the kernel's page cache)")
+                 "fdatasync, faster, but acknowledged writes (and votes) are lost if a majority of machines lose power "
+                 "together (a crash of the process alone loses nothing: the data is in the kernel's page cache)")
       ->capture_default_str()
       ->check(CLI::IsMember({"always", "none"}));
   bool inline_sync = false;
@@ -100,7 +101,9 @@ int main(int argc, char** argv) {
                  "an empty data directory (a node with its own history ignores it)");
   app.add_option("--save", save_path, "export the space to FILE (atomically) on shutdown, broker loss or SIGTERM");
   app.add_option("--min-acks", options.core.min_acks,
-                 "a write is acknowledged only once every live backup, and never fewer than this many, applied it")
+                 "a write is acknowledged only once every live in-sync backup, and never fewer than this many, "
+                 "hold it on disk; the floor is a majority of the configured nodes counting the primary "
+                 "((peers + 1) / 2 backups): this may raise it, never lower it")
       ->capture_default_str()
       ->check(CLI::Range(size_t{0}, size_t{1'000}));
   app.add_flag("--async", options.core.async_replies,

@@ -103,6 +103,7 @@ struct Heartbeat {
   primaryId @4 :UInt32;
   committedSeq @5 :UInt64;
   brokerLive @6 :Bool;
+  leaseStamp @7 :UInt64;   # primary: its clock (ms); follower: the echo of its primary's
 }
 
 struct WriteBatch {
@@ -170,6 +171,20 @@ struct CatchUp {
 
 # ---------------------------------------------------------------- node -> broker
 
+struct RequestVote {
+  from @0 :UInt32;
+  term @1 :UInt64;
+  last @2 :LogPosition;
+}
+
+struct VoteAnswer {
+  from @0 :UInt32;
+  to @1 :UInt32;
+  term @2 :UInt64;
+  granted @3 :Bool;
+  reason @4 :Text;
+}
+
 struct PreVoteRequest {
   node @0 :UInt32;
   proposedTerm @1 :UInt64;
@@ -180,6 +195,8 @@ struct Registration {
   node @0 :UInt32;
   term @1 :UInt64;
   last @2 :LogPosition;
+  voters @3 :List(UInt32);    # the proof of the term: who voted for node in it
+  clusterSize @4 :UInt32;     # the configured node count the voters are a majority of
 }
 
 struct ClientReplyFrame {
@@ -242,6 +259,8 @@ struct PeerFrame {
     snapshotChunk @10 :SnapshotChunk;
     snapshotEnd @11 :SnapshotEnd;
     catchUp @12 :CatchUp;
+    requestVote @13 :RequestVote;
+    voteAnswer @14 :VoteAnswer;
   }
 }
 

@@ -79,7 +79,8 @@ std::vector<LogEntry> ToEntries(capnp::List<cw::LogEntry>::Reader in, FieldPath&
 
 Heartbeat ToHeartbeat(cw::Heartbeat::Reader in) {
   return Heartbeat{in.getFrom(),         ToRole(in.getRole()),       in.getTerm(),      ToPosition(in.getLast()),
-                   in.getPrimaryId(),    in.getCommittedSeq(),       in.getBrokerLive()};
+                   in.getPrimaryId(),    in.getCommittedSeq(),       in.getBrokerLive(),
+                   in.getLeaseStamp()};
 }
 
 // ------------------------------------------------------------ channels
@@ -103,6 +104,17 @@ Result<PeerMessage> ToPeerMessage(cw::PeerFrame::Reader root, FieldPath& path) {
       path.At(0, "election answer");
       const auto in = root.getElectionAnswer();
       return PeerMessage{ElectionAnswer{in.getFrom(), in.getTo(), ToRank(in.getRank())}};
+    }
+    case cw::PeerFrame::REQUEST_VOTE: {
+      path.At(0, "request vote");
+      const auto in = root.getRequestVote();
+      return PeerMessage{RequestVote{in.getFrom(), in.getTerm(), ToPosition(in.getLast())}};
+    }
+    case cw::PeerFrame::VOTE_ANSWER: {
+      path.At(0, "vote answer");
+      const auto in = root.getVoteAnswer();
+      return PeerMessage{VoteAnswer{in.getFrom(), in.getTo(), in.getTerm(), in.getGranted(),
+                                    ToString(in.getReason())}};
     }
     case cw::PeerFrame::COORDINATOR: {
       path.At(0, "coordinator");
@@ -163,7 +175,10 @@ Result<NodeToBroker> ToNodeToBroker(cw::NodeToBrokerFrame::Reader root, FieldPat
     case cw::NodeToBrokerFrame::REGISTRATION: {
       path.At(0, "registration");
       const auto in = root.getRegistration();
-      return NodeToBroker{Registration{in.getNode(), in.getTerm(), ToPosition(in.getLast())}};
+      std::vector<NodeId> voters;
+      for (uint32_t voter : in.getVoters()) voters.push_back(voter);
+      return NodeToBroker{Registration{in.getNode(), in.getTerm(), ToPosition(in.getLast()), std::move(voters),
+                                       in.getClusterSize()}};
     }
     case cw::NodeToBrokerFrame::CLIENT_REPLY: {
       path.At(0, "client reply");

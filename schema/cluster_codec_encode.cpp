@@ -117,6 +117,7 @@ void Fill(cw::Heartbeat::Builder out, const Heartbeat& m) {
   out.setPrimaryId(m.primary_id);
   out.setCommittedSeq(m.committed_seq);
   out.setBrokerLive(m.broker_live);
+  out.setLeaseStamp(m.lease_stamp);
 }
 
 struct PeerEncoder {
@@ -148,6 +149,24 @@ struct PeerEncoder {
       out.setFrom(m.from);
       out.setTo(m.to);
       SetRank(out.initRank(), m.rank);
+    });
+  }
+  std::string operator()(const RequestVote& m) const {
+    return Build<cw::PeerFrame>(16, [&](cw::PeerFrame::Builder root) {
+      cw::RequestVote::Builder out = root.initRequestVote();
+      out.setFrom(m.from);
+      out.setTerm(m.term);
+      SetPosition(out.initLast(), m.last);
+    });
+  }
+  std::string operator()(const VoteAnswer& m) const {
+    return Build<cw::PeerFrame>(16 + TextWords(m.reason.size()), [&](cw::PeerFrame::Builder root) {
+      cw::VoteAnswer::Builder out = root.initVoteAnswer();
+      out.setFrom(m.from);
+      out.setTo(m.to);
+      out.setTerm(m.term);
+      out.setGranted(m.granted);
+      out.setReason(AsText(m.reason));
     });
   }
   std::string operator()(const Coordinator& m) const {
@@ -239,11 +258,14 @@ struct NodeToBrokerEncoder {
     });
   }
   std::string operator()(const Registration& m) const {
-    return Build<cw::NodeToBrokerFrame>(16, [&](cw::NodeToBrokerFrame::Builder root) {
+    return Build<cw::NodeToBrokerFrame>(16 + m.voters.size() / 2, [&](cw::NodeToBrokerFrame::Builder root) {
       cw::Registration::Builder out = root.initRegistration();
       out.setNode(m.node);
       out.setTerm(m.term);
       SetPosition(out.initLast(), m.last);
+      auto voters = out.initVoters(static_cast<unsigned>(m.voters.size()));
+      for (unsigned i = 0; i < m.voters.size(); ++i) voters.set(i, m.voters[i]);
+      out.setClusterSize(m.cluster_size);
     });
   }
   std::string operator()(const ClientReplyFrame& m) const {

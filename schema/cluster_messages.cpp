@@ -1,5 +1,6 @@
 #include "schema/cluster_messages.h"
 
+#include <algorithm>
 #include <string>
 
 namespace ts::cluster {
@@ -27,6 +28,13 @@ struct PeerDescriber {
   }
   std::string operator()(const Coordinator& m) const {
     return "coordinator " + N(m.from) + " term " + N(m.term) + " at " + Describe(m.last);
+  }
+  std::string operator()(const RequestVote& m) const {
+    return "vote request from " + N(m.from) + " term " + N(m.term) + " at " + Describe(m.last);
+  }
+  std::string operator()(const VoteAnswer& m) const {
+    return "vote from " + N(m.from) + " to " + N(m.to) + " term " + N(m.term) +
+           (m.granted ? " granted" : " refused: " + m.reason);
   }
   std::string operator()(const Shutdown& m) const {
     return "shutdown from " + N(m.from) + " term " + N(m.term);
@@ -56,7 +64,8 @@ struct NodeToBrokerDescriber {
            Describe(m.last);
   }
   std::string operator()(const Registration& m) const {
-    return "registration from " + N(m.node) + " term " + N(m.term) + " at " + Describe(m.last);
+    return "registration from " + N(m.node) + " term " + N(m.term) + " at " + Describe(m.last) + " with " +
+           N(m.voters.size()) + " vote(s) of " + N(m.cluster_size);
   }
   std::string operator()(const ClientReplyFrame& m) const {
     return "reply from " + N(m.node) + " token " + N(m.client.token) + " committed " +
@@ -94,6 +103,17 @@ std::string_view RoleName(Role role) {
     case Role::kStopped: return "stopped";
   }
   return "unknown";
+}
+
+std::string WhyNotMajority(const std::vector<NodeId>& voters, uint32_t cluster_size) {
+  if (cluster_size == 0) return "it names no cluster size";
+  std::vector<NodeId> distinct;
+  for (NodeId voter : voters) {
+    if (voter == kNoNode) return "it names node 0 as a voter";
+    if (std::find(distinct.begin(), distinct.end(), voter) == distinct.end()) distinct.push_back(voter);
+  }
+  if (distinct.size() * 2 > cluster_size) return "";
+  return N(distinct.size()) + " vote(s) are no majority of " + N(cluster_size) + " nodes";
 }
 
 std::string Describe(const LogPosition& position) { return N(position.term) + ":" + N(position.seq); }

@@ -22,6 +22,8 @@
 //    ClientRequestFrame / ClientReplyFrame (before the shells were written).
 //  - NodeStatus::committed_seq (node_core.h) is the seq the broker is told
 //    (0 until the term's no-op commits); NodeConfig gained recent_log_bytes.
+//  - Majority elections: RequestVote / VoteAnswer (peer bus), Registration
+//    gained voters + cluster_size, Heartbeat gained lease_stamp.
 #pragma once
 
 #include <chrono>
@@ -111,6 +113,11 @@ struct Heartbeat {
   NodeId primary_id = kNoNode;
   uint64_t committed_seq = 0; // primary: highest seq it may acknowledge
   bool broker_live = false;   // primary: it hears the broker (informational)
+  // The lease echo (ARCHITECTURE.md "Fencing"): a primary stamps its own
+  // clock (ms) here; a follower echoes the stamp of the latest heartbeat of
+  // the primary it follows. A primary serves only while a majority echoed a
+  // stamp younger than the liveness window.
+  uint64_t lease_stamp = 0;
 };
 
 // Everything one primary poll cycle wrote, in seq order.
@@ -139,6 +146,25 @@ struct Coordinator {
   NodeId from = kNoNode;
   uint64_t term = 0;
   LogPosition last;
+};
+
+// Majority vote (after the broker's pre-vote): a candidate that recorded,
+// durably, its term and its vote for itself asks every node for its vote in
+// that term. A node grants at most one candidate per term, only one whose
+// log is at least as fresh as its own, only while it follows no live primary,
+// and only once the term and vote are on its disk. `granted` false says
+// why not (for the log); the candidate counts only grants for its term.
+struct RequestVote {
+  NodeId from = kNoNode;
+  uint64_t term = 0;
+  LogPosition last;
+};
+struct VoteAnswer {
+  NodeId from = kNoNode;
+  NodeId to = kNoNode;
+  uint64_t term = 0;
+  bool granted = false;
+  std::string reason;
 };
 
 // The primary tells its backups to save and exit.
@@ -184,7 +210,7 @@ struct CatchUp {
 
 using PeerMessage = std::variant<Heartbeat, WriteBatch, Election, ElectionAnswer, Coordinator,
                                  Shutdown, StateTransferRequest, SnapshotChunk, SnapshotEnd,
-                                 CatchUp>;
+                                 CatchUp, RequestVote, VoteAnswer>;
 
 // ---- Node -> broker (DEALER -> broker's node ROUTER) ----------------------
 
@@ -196,12 +222,20 @@ struct PreVoteRequest {
   uint64_t proposed_term = 0;
   LogPosition last;
 };
-// A node that won an election (or a primary refreshing itself) registers.
+// A node that won an election (or a primary refreshing itself) registers,
+// with the proof of its term: the nodes that voted for it in `term` (itself
+// included) and the cluster size it counts a majority of. Any broker, even a
+// fresh one, accepts only a registration whose voters are a majority.
 struct Registration {
   NodeId node = kNoNode;
   uint64_t term = 0;
   LogPosition last;
+  std::vector<NodeId> voters;
+  uint32_t cluster_size = 0;
 };
+// Whether `voters` (distinct ids >= 1) are more than half of cluster_size
+// nodes; empty: they are, else why not.
+std::string WhyNotMajority(const std::vector<NodeId>& voters, uint32_t cluster_size);
 // A reply for a client, in the primary's order. committed = (primary's term,
 // highest seq it may acknowledge): the broker remembers the highest it
 // relayed and refuses candidates whose log is older (no acked write is lost).

@@ -18,6 +18,7 @@ void AckTracker::OnHeartbeat(const Heartbeat& heartbeat, TimePoint now) {
   liveness_.Heard(heartbeat.from, now);
   backup.role = heartbeat.role;
   backup.follows_me = heartbeat.term == term_ && heartbeat.primary_id == self_;
+  if (backup.follows_me) backup.lease_echo = std::max(backup.lease_echo, heartbeat.lease_stamp);
   if (backup.follows_me && heartbeat.role == Role::kBackup) {
     backup.acked_seq = std::max(backup.acked_seq, heartbeat.last.seq);
   }
@@ -42,6 +43,16 @@ size_t AckTracker::InReach(TimePoint now) const {
     if (following_me || backup.role == Role::kCandidate) ++in_reach;
   }
   return in_reach;
+}
+
+size_t AckTracker::LeaseEchoes(TimePoint now) const {
+  size_t echoes = 0;
+  for (const auto& [id, backup] : backups_) {
+    if (!backup.follows_me || backup.lease_echo == 0) continue;
+    // Stamps are the primary's clock + 1 (0 means none).
+    if (static_cast<int64_t>(backup.lease_echo) - 1 + liveness_.window().count() > now.count()) ++echoes;
+  }
+  return echoes;
 }
 
 size_t AckTracker::AckedBy(uint64_t seq) const {

@@ -9,6 +9,10 @@
 // rule, over the heartbeats this term. A backup that follows me but is still syncing,
 // or a live candidate that will follow me, is "in reach": it does not ack yet
 // but lets the primary accept writes instead of refusing them.
+// The lease: a follower's heartbeat echoes the stamp (the primary's clock,
+// ms) of the latest primary heartbeat it heard; LeaseEchoes counts the
+// followers whose echo is younger than the liveness window, the nodes that
+// will vote for nobody else before that stamp is a window old.
 #pragma once
 
 #include <cstddef>
@@ -33,6 +37,7 @@ class AckTracker {
 
   std::vector<NodeId> InSync(TimePoint now) const;
   size_t InReach(TimePoint now) const;  // in sync + syncing toward me + live candidates
+  size_t LeaseEchoes(TimePoint now) const;
   // How many backups have reported applying seq in this term (live or not):
   // what a "confirmed by only N" message can truthfully say.
   size_t AckedBy(uint64_t seq) const;
@@ -46,6 +51,7 @@ class AckTracker {
     Role role = Role::kCandidate;
     bool follows_me = false;  // latest heartbeat: my term, primary == me
     uint64_t acked_seq = 0;   // highest seq applied while in sync with me
+    uint64_t lease_echo = 0;  // highest lease stamp echoed while following me
   };
   NodeId self_;
   size_t min_acks_;

@@ -10,6 +10,7 @@ std::string_view ElectionPhaseName(ElectionPhase phase) {
     case ElectionPhase::kAwaitingAnswers: return "awaiting_answers";
     case ElectionPhase::kAwaitingCoordinator: return "awaiting_coordinator";
     case ElectionPhase::kAwaitingPreVote: return "awaiting_pre_vote";
+    case ElectionPhase::kAwaitingVotes: return "awaiting_votes";
     case ElectionPhase::kAwaitingRegistration: return "awaiting_registration";
     case ElectionPhase::kBackingOff: return "backing_off";
   }
@@ -23,7 +24,8 @@ BullyElection::BullyElection(NodeId self, const NodeConfig& config)
       broker_answer_timeout_(config.broker_answer_timeout),
       // Nodes back off for different lengths (by id) so that two refused
       // candidates do not keep asking the broker in lockstep.
-      backoff_(config.election_answer_timeout * 2 + config.heartbeat_interval * (self % 4) / 2) {}
+      backoff_(config.election_answer_timeout * 2 + config.heartbeat_interval * (self % 4) / 2),
+      cluster_size_(static_cast<uint32_t>(std::max<size_t>(config.cluster_size, 1))) {}
 
 ElectionStep BullyElection::Start(const Rank& mine, uint64_t max_term_seen, TimePoint now) {
   phase_ = ElectionPhase::kAwaitingAnswers;
@@ -73,9 +75,31 @@ ElectionStep BullyElection::OnPreVoteAnswer(const PreVoteAnswer& answer, const R
     return step;
   }
   term_asked_ = std::max({term_asked_, answer.served_term + 1, max_term_seen + 1});
+  phase_ = ElectionPhase::kAwaitingVotes;
+  // The voters answer once their vote is on disk: one fsync each, like a
+  // write's ack; the broker's answer timeout leaves room for a slow disk.
+  deadline_ = now + broker_answer_timeout_;
+  voters_.clear();
+  step.vote_for_self_in = term_asked_;
+  step.to_bus.push_back(RequestVote{self_, term_asked_, mine.last});
+  return step;
+}
+
+ElectionStep BullyElection::OnVoteAnswer(const VoteAnswer& answer, const Rank& mine, TimePoint now) {
+  ElectionStep step;
+  if (phase_ != ElectionPhase::kAwaitingVotes || answer.to != self_ || answer.term != term_asked_) return step;
+  if (!answer.granted) {
+    if (answer.from != self_) {
+      step.note = "node " + std::to_string(answer.from) + " refused its vote in term " +
+                  std::to_string(term_asked_) + ": " + answer.reason;
+    }
+    return step;
+  }
+  if (std::find(voters_.begin(), voters_.end(), answer.from) == voters_.end()) voters_.push_back(answer.from);
+  if (!WhyNotMajority(voters_, cluster_size_).empty()) return step;
   phase_ = ElectionPhase::kAwaitingRegistration;
   deadline_ = now + broker_answer_timeout_;
-  step.to_broker.push_back(Registration{self_, term_asked_, mine.last});
+  step.to_broker.push_back(Registration{self_, term_asked_, mine.last, voters_, cluster_size_});
   return step;
 }
 
@@ -100,6 +124,13 @@ ElectionStep BullyElection::OnTick(const Rank& mine, uint64_t max_term_seen, Tim
     case ElectionPhase::kAwaitingCoordinator:
     case ElectionPhase::kBackingOff:
       return Start(mine, max_term_seen, now);
+    case ElectionPhase::kAwaitingVotes: {
+      BackOff(now);
+      ElectionStep step;
+      step.note = "no majority voted in term " + std::to_string(term_asked_) + " (" +
+                  std::to_string(voters_.size()) + " of " + std::to_string(cluster_size_) + " nodes)";
+      return step;
+    }
     case ElectionPhase::kAwaitingPreVote:
     case ElectionPhase::kAwaitingRegistration: {
       BackOff(now);

@@ -5,13 +5,21 @@
 //   kAwaitingAnswers     broadcast Election; a better-ranked node may answer
 //   kAwaitingCoordinator a better node answered; wait for it to take over
 //   kAwaitingPreVote     nobody better answered; asked the broker
-//   kAwaitingRegistration pre-vote granted, term raised, registering
-//   kBackingOff          the broker said no; try again after a while
-// Events: Start, OnElection, OnAnswer, OnPreVoteAnswer, OnRegistrationAnswer,
-// OnTick (timeouts), Stop (a primary was found). A step returns what to send
-// and, once the broker accepted the registration, the term won.
-// Rank = (last log position, id): the freshest node wins, so no acknowledged
-// write is lost to a stale winner; the broker double-checks (fencing).
+//   kAwaitingVotes       pre-vote granted, term raised, this node votes for
+//                        itself and asks every node for its vote (RequestVote)
+//   kAwaitingRegistration a majority of the configured nodes voted for it:
+//                        registering, with the voters as the term's proof
+//   kBackingOff          the broker or the voters said no; try again later
+// Events: Start, OnElection, OnAnswer, OnPreVoteAnswer, OnVoteAnswer,
+// OnRegistrationAnswer, OnTick (timeouts), Stop (a primary was found). A step
+// returns what to send, the term to vote for itself in (NodeCore records it
+// durably before the RequestVote leaves, and then feeds its own vote back in
+// through OnVoteAnswer) and, once the broker accepted the registration, the
+// term won.
+// Rank = (last log position, id): the freshest node runs, ties to the highest
+// id (the bully part: no needless contest, no flapping). Safety is the
+// votes': only a majority makes a primary, and a node votes only for a log at
+// least as fresh as its own, once per term (NodeCore::State::OnRequestVote).
 #pragma once
 
 #include <cstdint>
@@ -30,6 +38,7 @@ enum class ElectionPhase {
   kAwaitingAnswers,
   kAwaitingCoordinator,
   kAwaitingPreVote,
+  kAwaitingVotes,
   kAwaitingRegistration,
   kBackingOff,
 };
@@ -38,6 +47,7 @@ std::string_view ElectionPhaseName(ElectionPhase phase);
 struct ElectionStep {
   std::vector<PeerMessage> to_bus;
   std::vector<NodeToBroker> to_broker;
+  std::optional<uint64_t> vote_for_self_in;  // record term + own vote durably, then send
   std::optional<uint64_t> won_term;
   std::string note;  // what happened, for the operator log (empty: nothing to say)
 };
@@ -52,6 +62,7 @@ class BullyElection {
   ElectionStep OnAnswer(const ElectionAnswer& answer, TimePoint now);
   ElectionStep OnPreVoteAnswer(const PreVoteAnswer& answer, const Rank& mine,
                                uint64_t max_term_seen, TimePoint now);
+  ElectionStep OnVoteAnswer(const VoteAnswer& answer, const Rank& mine, TimePoint now);
   ElectionStep OnRegistrationAnswer(const RegistrationAnswer& answer, TimePoint now);
   ElectionStep OnTick(const Rank& mine, uint64_t max_term_seen, TimePoint now);
   void Stop();
@@ -59,6 +70,8 @@ class BullyElection {
   ElectionPhase phase() const { return phase_; }
   bool running() const { return phase_ != ElectionPhase::kIdle; }
   uint64_t term_asked() const { return term_asked_; }
+  // Who voted for this node in term_asked() (the proof it registers with).
+  const std::vector<NodeId>& voters() const { return voters_; }
 
  private:
   ElectionStep AskPreVote(const Rank& mine, uint64_t max_term_seen, TimePoint now);
@@ -69,9 +82,11 @@ class BullyElection {
   Millis coordinator_timeout_;
   Millis broker_answer_timeout_;
   Millis backoff_;
+  uint32_t cluster_size_;
   ElectionPhase phase_ = ElectionPhase::kIdle;
   TimePoint deadline_{0};
   uint64_t term_asked_ = 0;  // proposed (pre-vote) or registered term
+  std::vector<NodeId> voters_;  // granted votes in term_asked_ (kAwaitingVotes on)
 };
 
 }  // namespace ts::cluster

@@ -42,8 +42,20 @@ bool NodeActions::empty() const {
   return to_bus.empty() && to_peer.empty() && to_broker.empty() && events.empty() && !save_and_exit;
 }
 
+namespace {
+
+// The ack rule's floor: a write is acknowledged only once a majority of the
+// configured nodes, the primary counted, hold it durably; --min-acks may
+// raise that, never lower it.
+NodeConfig WithMajorityAcks(NodeConfig config) {
+  config.min_acks = std::max(config.min_acks, config.cluster_size / 2);
+  return config;
+}
+
+}  // namespace
+
 NodeCore::State::State(NodeConfig config_in, TimePoint now)
-    : config(std::move(config_in)),
+    : config(WithMajorityAcks(std::move(config_in))),
       replica(config.space_limits, config.max_remembered_clients, config.recent_log_entries,
               config.recent_log_bytes),
       peers(config.liveness_window),
@@ -55,7 +67,8 @@ NodeCore::State::State(NodeConfig config_in, TimePoint now)
       next_heartbeat(now),
       // A starting node listens for one liveness window before electing, so
       // that it finds a healthy primary instead of challenging it.
-      election_not_before(now + config.liveness_window) {
+      election_not_before(now + config.liveness_window),
+      votes_not_before(now + config.liveness_window) {
   replica.journaling = config.durable;
 }
 
@@ -78,6 +91,11 @@ Heartbeat NodeCore::State::MakeHeartbeat(TimePoint now) const {
   heartbeat.primary_id = primary;
   if (role == Role::kPrimary) heartbeat.committed_seq = primary_side.ReportedCommit(acks.committed()).seq;
   heartbeat.broker_live = broker.Live(now, config.liveness_window);
+  if (role == Role::kPrimary) {
+    heartbeat.lease_stamp = static_cast<uint64_t>(now.count()) + 1;
+  } else if (Following()) {
+    heartbeat.lease_stamp = primary_lease_stamp;
+  }
   return heartbeat;
 }
 
@@ -93,10 +111,27 @@ void NodeCore::State::Event(NodeActions& out, NodeEventKind kind, NodeId peer, s
 }
 
 void NodeCore::State::ApplyElectionStep(ElectionStep step, TimePoint now, NodeActions& out) {
+  if (step.vote_for_self_in) {
+    // Term and own vote go to disk first; the RequestVote and the count of
+    // this node's own vote wait for them (SendOnceDurable).
+    const uint64_t vote_term = *step.vote_for_self_in;
+    RaiseTerm(vote_term);
+    voted_for = config.id;
+    for (auto& m : step.to_bus) {
+      if (std::holds_alternative<RequestVote>(m)) {
+        held_for_vote.emplace_back(vote_term, std::move(m));
+      } else {
+        out.to_bus.push_back(std::move(m));
+      }
+    }
+    step.to_bus.clear();
+    held_for_vote.emplace_back(vote_term, VoteAnswer{config.id, config.id, vote_term, true, ""});
+  }
   for (auto& m : step.to_bus) out.to_bus.push_back(std::move(m));
   for (auto& m : step.to_broker) out.to_broker.push_back(std::move(m));
   if (!step.note.empty()) Event(out, NodeEventKind::kNotice, config.id, step.note);
   if (step.won_term) BecomePrimary(*step.won_term, now, out);
+  if (step.vote_for_self_in) ReleaseDurableVotes(now, out);
 }
 
 void NodeCore::State::RequestTransferIfDue(TimePoint now, NodeActions& out) {
@@ -107,6 +142,7 @@ void NodeCore::State::RequestTransferIfDue(TimePoint now, NodeActions& out) {
 
 // Primary only.
 void NodeCore::State::AdvanceCommitAndRelease(TimePoint now, NodeActions& out) {
+  if (!CheckLease(now, out)) return;  // a primary past its lease answers nothing
   // The primary counts itself only for what its own disk holds.
   const uint64_t committed = acks.Advance(CommitCeiling(), now);
   std::vector<ClientReplyFrame> replies = primary_side.Release(committed);
@@ -160,7 +196,7 @@ void NodeCore::SetLoadedPosition(LogPosition at) {
 }
 
 void NodeCore::Restore(LogPosition snapshot_at, const std::vector<ClientRecord>& client_rows,
-                       const std::vector<LogEntry>& entries, uint64_t term) {
+                       const std::vector<LogEntry>& entries, uint64_t term, NodeId voted_for) {
   State& s = *state_;
   if (s.started) return;
   s.replica.clients.Replace(client_rows);
@@ -175,20 +211,29 @@ void NodeCore::Restore(LogPosition snapshot_at, const std::vector<ClientRecord>&
   // real primary's term: it followed or led it), and any term it proposes
   // lies above it.
   s.term = std::max(term, s.replica.last().term);
+  s.voted_for = s.term == term ? voted_for : kNoNode;
   s.max_term_seen = std::max(s.max_term_seen, s.term);
+  s.durable_term = s.term;
 }
 
 DurableWork NodeCore::TakeDurableWork() {
   State& s = *state_;
   ReplicaState::Journal journal = s.replica.TakeJournal();
-  return DurableWork{std::move(journal.entries), journal.installed, s.term, s.replica.last()};
+  s.taken_term = s.term;
+  return DurableWork{std::move(journal.entries), journal.installed, s.term, s.voted_for, s.replica.last()};
 }
 
-NodeActions NodeCore::on_durable(LogPosition through, TimePoint now) {
+NodeActions NodeCore::on_durable(LogPosition through, uint64_t durable_term, TimePoint now) {
   NodeActions out;
   State& s = *state_;
+  if (!s.config.durable) return out;
+  // The term and vote the sync covered are on disk: the vote messages
+  // resting on them go. Never above what was taken: the shell cannot have
+  // written more than it took.
+  s.durable_term = std::max(s.durable_term, std::min(durable_term, s.taken_term));
+  s.ReleaseDurableVotes(now, out);
   // A snapshot installed since the take replaced the history `through` is of.
-  if (!s.config.durable || s.replica.journal.installed) return out;
+  if (s.replica.journal.installed) return out;
   const bool advanced = !s.durable_at || *s.durable_at != through;
   s.durable_at = through;
   if (!advanced) return out;
@@ -233,6 +278,7 @@ NodeActions NodeCore::on_client_request(const ClientTag& client, const Request& 
   NodeActions out;
   state_->started = true;
   if (state_->role != Role::kPrimary) return out;  // the broker resends it to the real primary
+  if (!state_->CheckLease(now, out)) return out;
   state_->primary_side.Handle(client, request, state_->replica, state_->acks, now);
   state_->AdvanceCommitAndRelease(now, out);
   return out;
@@ -268,6 +314,7 @@ NodeStatus NodeCore::status(TimePoint now) const {
 
 Role NodeCore::role() const { return state_->role; }
 uint64_t NodeCore::term() const { return state_->term; }
+NodeId NodeCore::voted_for() const { return state_->voted_for; }
 LogPosition NodeCore::last() const { return state_->replica.last(); }
 const TupleSpace& NodeCore::space() const { return state_->replica.space; }
 std::vector<ClientRecord> NodeCore::client_rows() const { return state_->replica.clients.Rows(); }

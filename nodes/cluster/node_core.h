@@ -16,7 +16,7 @@
 //      message and one ack round);
 //   3. with a durable log (config.durable): TakeDurableWork, write it, sync
 //      it once (group commit: one fdatasync for the whole cycle), then
-//      on_durable(work.through, now), whose actions are carried out too;
+//      on_durable(work.through, work.term, now), whose actions are carried out too;
 //   4. carry out every action: to_bus -> PUB; to_peer -> the state-transfer
 //      socket toward that node (requests go to the primary's ROUTER; answers go
 //      back to the requester's routing id); to_broker -> the broker DEALER;
@@ -32,7 +32,10 @@
 // and the primary commits (so replies, and tells the broker) only what its
 // own disk and the backups' acks cover. So the order in which the shell sends
 // the cycle's messages and syncs does not matter for safety: an ack never
-// leaves before the fsync that covers it returned. Without config.durable
+// leaves before the fsync that covers it returned. The same holds for votes:
+// a node's term and vote (its own, as a candidate, or the one it grants) are
+// in the work, and the RequestVote / VoteAnswer that rests on them is held
+// until on_durable says they are on disk. Without config.durable
 // everything counts as durable at once (today's in-memory node).
 //
 // Inside (etcd raft's step style, node_core_state.h): every message goes
@@ -92,6 +95,7 @@ struct DurableWork {
   std::vector<LogEntry> entries;  // recorded since the last take, in log order
   bool install = false;           // a snapshot replaced the history: write the whole state (at `through`)
   uint64_t term = 0;              // the node's term now (record it when it rose)
+  NodeId voted_for = kNoNode;     // its vote in `term` (kNoNode: none): record it before its answer leaves
   LogPosition through;            // the log's last position once this is written
   bool empty() const { return entries.empty() && !install; }
 };
@@ -145,14 +149,16 @@ class NodeCore {
   // term). The node comes up at that position and term, which are durable
   // already, and ranks by them like SetLoadedPosition.
   void Restore(LogPosition snapshot_at, const std::vector<ClientRecord>& client_rows,
-               const std::vector<LogEntry>& entries, uint64_t term);
+               const std::vector<LogEntry>& entries, uint64_t term, NodeId voted_for = kNoNode);
 
   // Durable mode: what to write now (see "Durability" above); empty work
   // still carries the term and the position.
   DurableWork TakeDurableWork();
   // The shell made everything taken up to `through` durable: acks and
   // replies that waited for it go out now.
-  NodeActions on_durable(LogPosition through, TimePoint now);
+  // `durable_term`: the term whose term and vote records the sync covered
+  // (a sync that began before a vote was written does not cover it).
+  NodeActions on_durable(LogPosition through, uint64_t durable_term, TimePoint now);
   // The position the node would come back at after a crash (durable mode),
   // or its log position (without a durable log).
   std::optional<LogPosition> durable() const;
@@ -167,6 +173,7 @@ class NodeCore {
   NodeStatus status(TimePoint now) const;
   Role role() const;
   uint64_t term() const;
+  NodeId voted_for() const;  // in term() (kNoNode: no vote)
   LogPosition last() const;
   const TupleSpace& space() const;  // --save writes space().pairs()
   std::vector<ClientRecord> client_rows() const;  // the exactly-once table, by seq (snapshots)

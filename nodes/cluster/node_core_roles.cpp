@@ -11,11 +11,12 @@ namespace ts::cluster {
 void NodeCore::State::Follow(NodeId new_primary, uint64_t new_term, TimePoint now, NodeActions& out) {
   election.Stop();
   if (new_term != term) {
-    term = new_term;
+    RaiseTerm(new_term);
     Event(out, NodeEventKind::kTermChanged, new_primary,
           "term " + std::to_string(new_term) + ", primary is node " + std::to_string(new_primary));
   }
   primary = new_primary;
+  primary_lease_stamp = 0;
   followed_primary.Heard(now);
   backup_side.Follow(new_primary, new_term);
   role = Role::kSyncing;
@@ -28,10 +29,12 @@ void NodeCore::State::Follow(NodeId new_primary, uint64_t new_term, TimePoint no
 
 // candidate -> primary: the broker accepted this node's registration for won_term.
 void NodeCore::State::BecomePrimary(uint64_t won_term, TimePoint now, NodeActions& out) {
+  const std::vector<NodeId> voters = election.voters();
   election.Stop();
   backup_side.Unfollow();
-  max_term_seen = std::max(max_term_seen, won_term);
-  term = won_term;
+  RaiseTerm(won_term);
+  term_voters = voters;
+  primary_since = now;
   primary = config.id;
   role = Role::kPrimary;
   acks.Reset(won_term, 0);

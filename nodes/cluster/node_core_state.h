@@ -4,6 +4,7 @@
 // Every message goes through one Step (node_core_step.cpp, etcd raft style):
 //   1. a stopped node drops everything; a node drops its own bus messages;
 //   2. the sender is heard (peer liveness, or the broker's);
+//   2b. a RequestVote is answered by every role alike (OnRequestVote);
 //   3. SettleTerm settles the message's term, once (TermClaim, term_claim.h):
 //      - every term named raises max_term_seen (the highest term heard of);
 //      - a newer term than this node's, from a peer in or leading it or from
@@ -27,7 +28,13 @@
 //
 //   state      event                                        -> next state   (transition)
 //   candidate  a primary's claim of the newest term heard   -> syncing      (Follow)
-//   candidate  election won: the broker accepted my term    -> primary      (BecomePrimary)
+//   candidate  election won: a majority voted for me and
+//                the broker accepted that proof             -> primary      (BecomePrimary)
+//   candidate, granting a vote in a newer term (a RequestVote
+//   syncing,     whose log is at least as fresh, while no live
+//   backup       primary is followed)                       -> candidate    (RaiseTerm; a
+//                                                              follower whose primary just
+//                                                              fell silent: LosePrimary)
 //   syncing    state transfer complete (and, with a durable
 //                log, the snapshot it installed is on disk)  -> backup       (Resync)
 //   backup     a gap in the stream / a seq that never came  -> syncing      (Resync)
@@ -41,7 +48,8 @@
 //                                                              then syncing (Follow) when a
 //                                                              primary's claim of the newest term
 //   primary    broker silent for the liveness window,
-//                or it refuses my registration again        -> candidate    (StepDown)
+//                or it refuses my registration again, or
+//                no majority echoed my lease for the window -> candidate    (StepDown)
 //   syncing,   Shutdown from my primary in my term          -> stopped      (Stop)
 //   backup
 //   any        ShutdownCommand (a primary first tells its
@@ -52,7 +60,10 @@
 //   stopped    anything                                     -> stopped (dropped)
 #pragma once
 
+#include <algorithm>
 #include <map>
+#include <utility>
+#include <vector>
 #include <optional>
 #include <string>
 
@@ -73,7 +84,8 @@ struct NodeCore::State {
 
   NodeConfig config;
   Role role = Role::kCandidate;
-  uint64_t term = 0;           // the term this node leads or follows (<= max_term_seen)
+  uint64_t term = 0;           // the term this node is in: leads, follows, or voted in (<= max_term_seen)
+  NodeId voted_for = kNoNode;  // its vote in `term` (itself, as a candidate), kNoNode: none
   uint64_t max_term_seen = 0;  // highest term of a real primary heard of (or served by the broker)
   NodeId primary = kNoNode;
   bool started = false;        // an event arrived (Preload is over)
@@ -97,8 +109,26 @@ struct NodeCore::State {
   // current history; nullopt while a snapshot installed (or a file imported)
   // since is not on disk yet. Heartbeats (acks) and commits never claim more.
   std::optional<LogPosition> durable_at = LogPosition{};
+  // Votes (raft's Ready): the highest term whose term + vote the shell has
+  // made durable, the one the last TakeDurableWork carried, and the vote
+  // messages (RequestVote, VoteAnswer; a VoteAnswer to itself is its own
+  // vote, fed to the election) that wait for their term to be on disk.
+  uint64_t durable_term = 0;
+  uint64_t taken_term = 0;
+  std::vector<std::pair<uint64_t, PeerMessage>> held_for_vote;
+  // A node that (re)started votes for nobody for one liveness window: it may
+  // have followed a primary whose lease still counts on it (Fencing).
+  TimePoint votes_not_before{0};
+  // Primary: who voted for it in its term (the proof it registers with) and
+  // when it became primary (its lease's grace while the first echoes come).
+  std::vector<NodeId> term_voters;
+  TimePoint primary_since{0};
+  // Follower: the lease stamp of the followed primary's latest heartbeat.
+  uint64_t primary_lease_stamp = 0;
 
   bool Following() const { return role == Role::kSyncing || role == Role::kBackup; }
+  // The configured node count (at least this node).
+  uint32_t ClusterSize() const { return static_cast<uint32_t>(std::max<size_t>(config.cluster_size, 1)); }
 
   // The step prelude and the per-role step functions (node_core_step.cpp).
   void Step(const PeerMessage& message, TimePoint now, NodeActions& out);
@@ -123,6 +153,17 @@ struct NodeCore::State {
   void Resync(TimePoint now, NodeActions& out);  // syncing <-> backup, as the applier says
   void Stop(const std::string& why, TimePoint now, NodeActions& out);
 
+  // Votes (node_core_vote.cpp): raising the term, the vote a node grants,
+  // and the vote messages held until their term is durable.
+  void RaiseTerm(uint64_t new_term);
+  void OnRequestVote(const RequestVote& m, TimePoint now, NodeActions& out);
+  std::string WhyNotVote(const RequestVote& m, TimePoint now) const;
+  void SendOnceDurable(uint64_t for_term, PeerMessage message, TimePoint now, NodeActions& out);
+  void ReleaseDurableVotes(TimePoint now, NodeActions& out);
+  // The lease (Fencing): whether a primary still may serve.
+  bool LeaseHolds(TimePoint now) const;
+  bool CheckLease(TimePoint now, NodeActions& out);  // false: stepped down
+
   // What several roles share (node_core.cpp).
   Rank MyRank() const { return Rank{replica.last(), config.id}; }
   // What heartbeats say this node holds: with a durable log, what is on disk
@@ -138,9 +179,6 @@ struct NodeCore::State {
   void RequestTransferIfDue(TimePoint now, NodeActions& out);
   void AdvanceCommitAndRelease(TimePoint now, NodeActions& out);
   void ServeStateTransfer(const StateTransferRequest& m, NodeActions& out);
-  // Whether this node may take a term from a broker that knows no committed
-  // position (NodeConfig::cluster_size); empty: it may, else why not.
-  std::string WhyNotStandAlone(TimePoint now) const;
 };
 
 }  // namespace ts::cluster

@@ -38,6 +38,7 @@ void NodeCore::State::Step(const PeerMessage& message, TimePoint now, NodeAction
     peers.KeepAlive(from, now);
   }
   if (!SettleTerm(TermClaimOf(message), now, out)) return;
+  if (const auto* request = std::get_if<RequestVote>(&message)) return OnRequestVote(*request, now, out);
   switch (role) {
     case Role::kPrimary: return StepPrimary(message, now, out);
     case Role::kSyncing:
@@ -88,8 +89,9 @@ bool NodeCore::State::SettleTerm(const TermClaim& claim, TimePoint now, NodeActi
       if (newer || (claim.term == term && claim.node != config.id)) {
         StepDown("the broker serves " + who + " in term " + std::to_string(claim.term), now, out);
       } else if (claim.term < term) {
-        // The broker restarted and forgot us: register again (same term, fenced).
-        out.to_broker.push_back(Registration{config.id, term, replica.last()});
+        // The broker restarted and forgot us: register again, with the
+        // same proof (any broker checks it; none needs to remember).
+        out.to_broker.push_back(Registration{config.id, term, replica.last(), term_voters, ClusterSize()});
       }
       return true;
     case TermClaim::kLeader:
@@ -133,6 +135,7 @@ void NodeCore::State::StepPrimary(const BrokerToNode& message, TimePoint now, No
             }
           },
           [&](const ClientRequestFrame& m) {
+            if (!CheckLease(now, out)) return;  // stepped down: the broker resends it
             auto request = DecodeRequest(m.frame);
             if (request.ok()) {
               primary_side.Handle(m.client, request.value(), replica, acks, now);
@@ -162,6 +165,7 @@ void NodeCore::State::StepFollower(const PeerMessage& message, TimePoint now, No
               return;
             }
             followed_primary.Heard(now);
+            primary_lease_stamp = std::max(primary_lease_stamp, m.lease_stamp);
             backup_side.OnPrimaryHeartbeat(m, replica, now);
             Resync(now, out);
             RequestTransferIfDue(now, out);
@@ -206,9 +210,19 @@ void NodeCore::State::StepCandidate(const PeerMessage& message, TimePoint now, N
             // A node that cannot reach the broker could never win: it must
             // not bully the others into waiting for it.
             if (!broker.Live(now, config.liveness_window)) return;
+            if (voted_for != kNoNode && voted_for != config.id && now < election_not_before) {
+              // We just voted for another node: tell a weaker one to wait for
+              // it, but do not run ourselves (that would raise the term over
+              // the winner's and depose it as it takes over).
+              if (m.rank < MyRank()) out.to_bus.push_back(ElectionAnswer{config.id, m.from, MyRank()});
+              return;
+            }
             ApplyElectionStep(election.OnElection(m, MyRank(), max_term_seen, now), now, out);
           },
           [&](const ElectionAnswer& m) { ApplyElectionStep(election.OnAnswer(m, now), now, out); },
+          [&](const VoteAnswer& m) {
+            if (m.term == term) ApplyElectionStep(election.OnVoteAnswer(m, MyRank(), now), now, out);
+          },
           [](const auto&) {},
       },
       message);
@@ -218,15 +232,7 @@ void NodeCore::State::StepCandidate(const BrokerToNode& message, TimePoint now, 
   std::visit(
       Overloaded{
           [&](const PreVoteAnswer& m) {
-            if (m.granted && m.committed.seq == 0) {
-              // The broker fences nothing (it knows no commit): check for ourselves.
-              if (const std::string why = WhyNotStandAlone(now); !why.empty()) {
-                PreVoteAnswer refused = m;
-                refused.granted = false;
-                refused.reason = "the broker knows no committed write, and " + why;
-                return ApplyElectionStep(election.OnPreVoteAnswer(refused, MyRank(), max_term_seen, now), now, out);
-              }
-            }
+            // Binary Star's guard only: the votes decide (node_core_vote.cpp).
             ApplyElectionStep(election.OnPreVoteAnswer(m, MyRank(), max_term_seen, now), now, out);
           },
           [&](const RegistrationAnswer& m) {
@@ -265,7 +271,9 @@ void NodeCore::State::Tick(TimePoint now, NodeActions& out) {
 }
 
 void NodeCore::State::TickPrimary(TimePoint now, NodeActions& out) {
+  if (!CheckLease(now, out)) return;
   AdvanceCommitAndRelease(now, out);
+  if (role != Role::kPrimary) return;
   const uint64_t committed = primary_side.ReportedCommit(acks.committed()).seq;
   if (auto batch = primary_side.TakeBatch(committed)) out.to_bus.push_back(std::move(*batch));
 }
@@ -287,24 +295,6 @@ void NodeCore::State::TickCandidate(TimePoint now, NodeActions& out) {
   } else {
     ApplyElectionStep(election.OnTick(MyRank(), max_term_seen, now), now, out);
   }
-}
-
-std::string NodeCore::State::WhyNotStandAlone(TimePoint now) const {
-  const size_t needed = config.cluster_size > config.min_acks ? config.cluster_size - config.min_acks : 1;
-  size_t heard = 1;  // this node
-  for (NodeId peer : peers.LivePeers(now)) {
-    const Heartbeat* latest = peers.Latest(peer);
-    if (latest == nullptr) continue;
-    if (latest->last > replica.last()) {
-      return "node " + std::to_string(peer) + " holds more (" + Describe(latest->last) + ", this node " +
-             Describe(replica.last()) + ")";
-    }
-    ++heard;
-  }
-  if (heard >= needed) return "";
-  return "this node hears " + std::to_string(heard) + " of the " + std::to_string(config.cluster_size) +
-         " nodes (itself included), and needs " + std::to_string(needed) +
-         " to be sure it holds every acknowledged write";
 }
 
 // ---- what a primary serves ------------------------------------------------------

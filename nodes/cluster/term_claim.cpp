@@ -17,6 +17,8 @@ TermClaim TermClaimOf(const PeerMessage& message) {
           [](const Coordinator& m) { return TermClaim{TermClaim::kLeader, m.term, m.from}; },
           [](const Election& m) { return TermClaim{TermClaim::kHeardOf, m.max_term_seen}; },
           [](const ElectionAnswer&) { return TermClaim{}; },
+          [](const RequestVote&) { return TermClaim{}; },
+          [](const VoteAnswer&) { return TermClaim{}; },
           [](const Shutdown& m) { return TermClaim{TermClaim::kForTerm, m.term}; },
           [](const StateTransferRequest& m) { return TermClaim{TermClaim::kForTerm, m.term}; },
           [](const SnapshotChunk& m) { return TermClaim{TermClaim::kForTerm, m.term}; },

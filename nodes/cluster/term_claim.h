@@ -3,19 +3,23 @@
 //
 // Every message kind has exactly one kind of claim (TermClaimOf lists them):
 //   kNone      carries no term                  ElectionAnswer, ClientRequestFrame,
-//                                               ShutdownCommand
+//                                               ShutdownCommand, RequestVote and
+//                                               VoteAnswer (their terms are settled
+//                                               by the vote rules, node_core_vote.cpp)
 //   kHeardOf   a term the sender has heard of   Election (its max_term_seen),
 //                                               PreVoteAnswer, RegistrationAnswer
 //                                               (the broker's served term)
 //   kMember    the sender is in the term        a heartbeat of a non-primary
+//              (follows it, or voted in it)
 //   kLeader    the sender leads the term        a primary's heartbeat, WriteBatch,
 //                                               Coordinator
 //   kForTerm   part of that term's replication  Shutdown, StateTransferRequest,
 //                                               SnapshotChunk, SnapshotEnd, CatchUp
 //   kServes    the broker serves `node` in it   BrokerStatus
-// Every term named is one a real primary had (a term only asked for, like
-// RegistrationAnswer::term, is not a claim), so any of them may raise the
-// highest term a node has heard of.
+// Every term named is one a real primary had or a node voted in (a term only
+// asked for, like RegistrationAnswer::term or RequestVote::term, is not a
+// claim), so any of them may raise the highest term a node has heard of: a
+// new term is proposed above it.
 #pragma once
 
 #include <cstdint>

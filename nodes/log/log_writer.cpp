@@ -147,7 +147,7 @@ Status LogWriter::AppendVote(uint64_t term, NodeId candidate) {
 std::optional<LogWriter::SyncJob> LogWriter::BeginSync() {
   if (!failed_.ok() || unsynced_bytes_ == 0 || !segment_) return std::nullopt;
   unsynced_bytes_ = 0;
-  return SyncJob{segment_.get(), state_.last};
+  return SyncJob{segment_.get(), state_.last, state_.term};
 }
 
 Status LogWriter::FinishSync(Status result) {

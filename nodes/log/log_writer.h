@@ -80,6 +80,7 @@ class LogWriter {
   struct SyncJob {
     WritableFile* file = nullptr;  // the current segment: call only Sync() on it
     LogPosition through;           // durable once file->Sync() returned ok
+    uint64_t term = 0;             // ... and the term and vote records of this term
   };
   // Nothing appended since the last sync: nullopt. Otherwise the job that
   // makes it durable; the writer counts those bytes as being synced.

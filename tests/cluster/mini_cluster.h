@@ -26,7 +26,8 @@ namespace ts::cluster::testing {
 class MiniCluster {
  public:
   explicit MiniCluster(int nodes, NodeConfig base = {}, BrokerConfig broker_config = {})
-      : base_(base), broker_(broker_config, TimePoint(0)) {
+      : base_(base), node_count_(static_cast<size_t>(nodes)), broker_config_(broker_config),
+        broker_(broker_config, TimePoint(0)) {
     for (NodeId id = 1; id <= static_cast<NodeId>(nodes); ++id) Start(id);
   }
 
@@ -36,11 +37,14 @@ class MiniCluster {
   void Start(NodeId id, const std::function<void(NodeCore&)>& prepare = {}) {
     NodeConfig config = base_;
     config.id = id;
+    if (config.cluster_size == 0) config.cluster_size = node_count_;
     nodes_[id] = std::make_unique<NodeCore>(config, TimePoint(now_));
     if (prepare) prepare(*nodes_[id]);
   }
   void SetPersist(NodeId id, Persist persist) { persist_[id] = std::move(persist); }
   void Crash(NodeId id) { nodes_[id].reset(); }
+  // The broker restarts with no memory (served term, primary, committed).
+  void RestartBroker() { broker_ = BrokerCore(broker_config_, TimePoint(now_)); }
   void Cut(int a, int b) { cuts_.insert({std::min(a, b), std::max(a, b)}); }  // 0 = broker
   void HealAll() { cuts_.clear(); }
 
@@ -130,6 +134,8 @@ class MiniCluster {
   }
 
   NodeConfig base_;
+  size_t node_count_;
+  BrokerConfig broker_config_;
   BrokerCore broker_;
   std::map<NodeId, std::unique_ptr<NodeCore>> nodes_;
   std::map<NodeId, Persist> persist_;

@@ -27,7 +27,7 @@ Reply DecodedReply(const ClientFrame& frame) {
 // A broker with node `primary` registered in `term` at time 0.
 BrokerCore BrokerWithPrimary(NodeId primary, uint64_t term, BrokerConfig config = {}) {
   BrokerCore broker(config, T(0));
-  auto actions = broker.on_node_message(Registration{primary, term, LogPosition{}}, T(0));
+  auto actions = broker.on_node_message(Registration{primary, term, LogPosition{}, {primary}, 1}, T(0));
   REQUIRE(broker.primary() == primary);
   return broker;
 }
@@ -210,7 +210,7 @@ TEST_CASE("broker: held requests go to a new primary in arrival order") {
   broker.on_client_frame("a", RequestFrame(1, 1), T(10));
   broker.on_client_frame("b", RequestFrame(2, 1), T(11));
   broker.on_client_frame("a", RequestFrame(1, 2), T(12));
-  auto registered = broker.on_node_message(Registration{3, 1, {}}, T(20));
+  auto registered = broker.on_node_message(Registration{3, 1, {}, {3}, 1}, T(20));
   REQUIRE(registered.to_nodes.size() == 4);  // the answer, then three requests
   CHECK(std::get<RegistrationAnswer>(registered.to_nodes[0].message).accepted);
   CHECK(ForwardedRequest(registered, 1).frame == RequestFrame(1, 1));
@@ -229,7 +229,7 @@ TEST_CASE("broker: unanswered requests are sent again to the next primary") {
   auto lost = broker.on_tick(T(400));
   REQUIRE(lost.events.size() >= 1);
   CHECK(broker.held_count() == 1);
-  auto next = broker.on_node_message(Registration{2, 2, {}}, T(450));
+  auto next = broker.on_node_message(Registration{2, 2, {}, {2}, 1}, T(450));
   REQUIRE(next.to_nodes.size() == 2);
   CHECK(next.to_nodes[1].to == 2);
   CHECK(ForwardedRequest(next, 1).client == tag);  // same token: one reply will match it
@@ -239,7 +239,7 @@ TEST_CASE("broker: unanswered requests are sent again to the next primary") {
 TEST_CASE("broker: fencing accepts only a higher term, or the same term from the same node") {
   BrokerCore broker = BrokerWithPrimary(1, 5);
   auto answer = [&](NodeId node, uint64_t term, LogPosition last) {
-    auto actions = broker.on_node_message(Registration{node, term, last}, T(1));
+    auto actions = broker.on_node_message(Registration{node, term, last, {node}, 1}, T(1));
     return std::get<RegistrationAnswer>(actions.to_nodes.at(0).message);
   };
   CHECK_FALSE(answer(2, 4, {}).accepted);  // older term
@@ -267,7 +267,7 @@ TEST_CASE("broker: a candidate whose log lacks an acknowledged write is refused"
   CHECK_FALSE(pre_vote({1, 50}).granted);  // more entries, but from an older term
   CHECK(pre_vote({2, 9}).granted);
   CHECK(pre_vote({3, 10}).granted);
-  auto registration = broker.on_node_message(Registration{3, 3, {2, 8}}, T(1'002));
+  auto registration = broker.on_node_message(Registration{3, 3, {2, 8}, {3}, 1}, T(1'002));
   CHECK_FALSE(std::get<RegistrationAnswer>(registration.to_nodes.at(0).message).accepted);
 }
 
@@ -281,7 +281,7 @@ TEST_CASE("broker: while no node holding the acknowledged history asks, it says 
   broker.on_tick(T(1'000));  // the primary is gone; nodes 2 and 3 restarted empty
   auto ask = [&](NodeId node, LogPosition last, int64_t at) {
     BrokerActions actions = broker.on_node_message(PreVoteRequest{node, 3, last}, T(at));
-    BrokerActions more = broker.on_node_message(Registration{node, 3, last}, T(at + 1));
+    BrokerActions more = broker.on_node_message(Registration{node, 3, last, {node}, 1}, T(at + 1));
     actions.Append(std::move(more));
     return actions;
   };
@@ -525,7 +525,7 @@ TEST_CASE("broker: while stopping, no term starts and a client is told the servi
   auto pre_vote = broker.on_node_message(PreVoteRequest{2, 2, {5, 5}}, T(11));
   CHECK(pre_vote.to_nodes.empty());  // not answered: no election may win now
   CHECK(HasEvent(pre_vote, BrokerEventKind::kShutdownIgnored));
-  auto registration = broker.on_node_message(Registration{2, 2, {5, 5}}, T(12));
+  auto registration = broker.on_node_message(Registration{2, 2, {5, 5}, {2}, 1}, T(12));
   CHECK(registration.to_nodes.empty());
   CHECK(broker.served_term() == 1);
   CHECK(broker.primary() == 1);

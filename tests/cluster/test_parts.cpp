@@ -58,8 +58,9 @@ TEST_CASE("failure detector: other messages keep a live peer alive, never revive
   CHECK(detector.TakeFailures(T(560)) == std::vector<NodeId>{2});
 }
 
-TEST_CASE("election: the best-ranked node asks the broker, raises the term, and wins") {
+TEST_CASE("election: the best-ranked node asks the broker, raises the term, wins a majority's votes, registers with them") {
   NodeConfig config;
+  config.cluster_size = 5;
   BullyElection election(3, config);
   const Rank mine{{2, 10}, 3};
   ElectionStep start = election.Start(mine, 2, T(0));
@@ -73,15 +74,55 @@ TEST_CASE("election: the best-ranked node asks the broker, raises the term, and 
   CHECK(pre_vote.proposed_term == 3);
   CHECK(pre_vote.last == mine.last);
   // The broker serves term 4 already (someone registered meanwhile): go above it.
-  ElectionStep registering = election.OnPreVoteAnswer(PreVoteAnswer{3, true, 4, 1, "", LogPosition{}}, mine, 2, T(210));
+  ElectionStep voting = election.OnPreVoteAnswer(PreVoteAnswer{3, true, 4, 1, "", LogPosition{}}, mine, 2, T(210));
+  CHECK(voting.to_broker.empty());
+  REQUIRE(voting.vote_for_self_in);
+  CHECK(*voting.vote_for_self_in == 5);
+  REQUIRE(voting.to_bus.size() == 1);
+  CHECK(std::get<RequestVote>(voting.to_bus[0]).term == 5);
+  CHECK(std::get<RequestVote>(voting.to_bus[0]).last == mine.last);
+  CHECK(election.phase() == ElectionPhase::kAwaitingVotes);
+  // Its own vote (once durable), a refusal, a vote for another term, a
+  // duplicate: no majority of 5 yet.
+  CHECK(election.OnVoteAnswer(VoteAnswer{3, 3, 5, true, ""}, mine, T(211)).to_broker.empty());
+  CHECK(election.OnVoteAnswer(VoteAnswer{1, 3, 5, false, "no"}, mine, T(212)).to_broker.empty());
+  CHECK(election.OnVoteAnswer(VoteAnswer{2, 3, 4, true, ""}, mine, T(212)).to_broker.empty());
+  CHECK(election.OnVoteAnswer(VoteAnswer{4, 3, 5, true, ""}, mine, T(213)).to_broker.empty());
+  CHECK(election.OnVoteAnswer(VoteAnswer{4, 3, 5, true, ""}, mine, T(213)).to_broker.empty());
+  ElectionStep registering = election.OnVoteAnswer(VoteAnswer{5, 3, 5, true, ""}, mine, T(214));
   REQUIRE(registering.to_broker.size() == 1);
-  CHECK(std::get<Registration>(registering.to_broker[0]).term == 5);
+  const auto& registration = std::get<Registration>(registering.to_broker[0]);
+  CHECK(registration.term == 5);
+  CHECK(registration.voters == std::vector<NodeId>{3, 4, 5});
+  CHECK(registration.cluster_size == 5);
+  CHECK(WhyNotMajority(registration.voters, registration.cluster_size).empty());
   ElectionStep stale = election.OnRegistrationAnswer(RegistrationAnswer{3, true, 3, 3, ""}, T(215));
   CHECK_FALSE(stale.won_term);  // an answer about another term
   ElectionStep won = election.OnRegistrationAnswer(RegistrationAnswer{5, true, 5, 3, ""}, T(220));
   REQUIRE(won.won_term);
   CHECK(*won.won_term == 5);
   CHECK_FALSE(election.running());
+}
+
+TEST_CASE("election: votes that time out back off, a majority proof is checked by count of distinct real nodes") {
+  NodeConfig config;
+  config.cluster_size = 3;
+  BullyElection election(2, config);
+  const Rank mine{{1, 4}, 2};
+  election.Start(mine, 1, T(0));
+  election.OnTick(mine, 1, T(500));
+  election.OnPreVoteAnswer(PreVoteAnswer{2, true, 1, 1, "", LogPosition{}}, mine, 1, T(501));
+  election.OnVoteAnswer(VoteAnswer{2, 2, 2, true, ""}, mine, T(502));
+  CHECK(election.phase() == ElectionPhase::kAwaitingVotes);
+  ElectionStep late = election.OnTick(mine, 1, T(501 + 500));
+  CHECK(election.phase() == ElectionPhase::kBackingOff);
+  CHECK(late.note.find("no majority") != std::string::npos);
+  CHECK_FALSE(WhyNotMajority({1, 1}, 3).empty());
+  CHECK_FALSE(WhyNotMajority({1, 0}, 3).empty());
+  CHECK_FALSE(WhyNotMajority({1, 2}, 4).empty());
+  CHECK_FALSE(WhyNotMajority({1, 2}, 0).empty());
+  CHECK(WhyNotMajority({1, 2}, 3).empty());
+  CHECK(WhyNotMajority({3}, 1).empty());
 }
 
 TEST_CASE("election: a better-ranked node answers and runs, the weaker one waits") {

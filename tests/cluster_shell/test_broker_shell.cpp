@@ -25,7 +25,7 @@ struct BrokerFixture {
   // A fake node that registers as primary for `term`.
   zmq::socket_t RegisterNode(NodeId id, uint64_t term) {
     zmq::socket_t node = Connect(context, zmq::socket_type::dealer, options.nodes_endpoint);
-    node.send(zmq::buffer(EncodeNodeToBroker(Registration{id, term, {}})));
+    node.send(zmq::buffer(EncodeNodeToBroker(Registration{id, term, {}, {id}, 1})));
     auto answer = ReceiveKind<RegistrationAnswer, BrokerToNode>(node, [](auto f) { return DecodeBrokerToNode(f); },
                                                                  kReplyTimeout);
     REQUIRE(answer);
@@ -166,7 +166,7 @@ TEST_CASE("tsbroker counts ill-formed node frames and keeps serving", "[broker_s
   zmq::socket_t junk = Connect(f.context, zmq::socket_type::dealer, f.options.nodes_endpoint);
   junk.send(zmq::str_buffer("not a frame"));
   junk.send(zmq::buffer(EncodeRequest(MakeGet("a", "b"))));            // a client frame on the node socket
-  SendAll(junk, {EncodeNodeToBroker(Registration{1, 1, {}}), "extra"});  // two parts
+  SendAll(junk, {EncodeNodeToBroker(Registration{1, 1, {}, {1}, 1}), "extra"});  // two parts
   CHECK(testing::WaitUntil([&] { return Fact(f.Status(), {"broker"}, "ill_formed_node_frames=") == "3"; },
                            kReplyTimeout));
   zmq::socket_t node = f.RegisterNode(1, 1);

@@ -58,7 +58,7 @@ TEST_CASE("the status view lists the broker, each node with its lag, and recent 
   heard(PreVoteRequest{3, 3, {1, 9}}, TimePoint(150));
   heard(Heartbeat{1, Role::kPrimary, 2, {2, 50}, 1, 50, true}, t);
   heard(Heartbeat{2, Role::kBackup, 2, {2, 45}, 1, 0, true}, t);
-  auto registered = core.on_node_message(Registration{1, 2, {2, 50}}, t);
+  auto registered = core.on_node_message(Registration{1, 2, {2, 50}, {1}, 1}, t);
   for (const BrokerEvent& event : registered.events) view.Record(event, t);
 
   Request request = MakeStatusRequest();
@@ -110,7 +110,7 @@ TEST_CASE("the status view shows a shutdown while it runs, and a stopped node as
   const Heartbeat primary{1, Role::kPrimary, 2, {2, 5}, 1, 5, true};
   view.Heard(primary);
   core.on_node_message(primary, TimePoint(0));
-  core.on_node_message(Registration{1, 2, {2, 5}}, TimePoint(0));
+  core.on_node_message(Registration{1, 2, {2, 5}, {1}, 1}, TimePoint(0));
   CHECK(Fact(view.StatusReply(MakeStatusRequest(), core, TimePoint(10)), {"shutdown"}, "state=") == std::nullopt);
 
   Request shutdown;

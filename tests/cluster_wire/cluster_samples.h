@@ -59,7 +59,15 @@ inline std::string Dump(const std::vector<LogEntry>& entries) {
 
 inline std::string Dump(const Heartbeat& m) {
   return "Heartbeat " + N(m.from) + " " + std::string(RoleName(m.role)) + " " + N(m.term) + " " + Dump(m.last) +
-         " " + N(m.primary_id) + " " + N(m.committed_seq) + " " + (m.broker_live ? "live" : "dead");
+         " " + N(m.primary_id) + " " + N(m.committed_seq) + " " + (m.broker_live ? "live" : "dead") + " " +
+         N(m.lease_stamp);
+}
+inline std::string Dump(const RequestVote& m) {
+  return "RequestVote " + N(m.from) + " " + N(m.term) + " " + Dump(m.last);
+}
+inline std::string Dump(const VoteAnswer& m) {
+  return "VoteAnswer " + N(m.from) + " " + N(m.to) + " " + N(m.term) + " " + (m.granted ? "granted" : "refused") +
+         " " + Hexed(m.reason);
 }
 inline std::string Dump(const WriteBatch& m) {
   return "WriteBatch " + N(m.from) + " " + N(m.term) + " " + N(m.committed_seq) + " " + Dump(m.entries);
@@ -97,7 +105,10 @@ inline std::string Dump(const PreVoteRequest& m) {
   return "PreVoteRequest " + N(m.node) + " " + N(m.proposed_term) + " " + Dump(m.last);
 }
 inline std::string Dump(const Registration& m) {
-  return "Registration " + N(m.node) + " " + N(m.term) + " " + Dump(m.last);
+  std::string voters;
+  for (NodeId voter : m.voters) voters += " " + N(voter);
+  return "Registration " + N(m.node) + " " + N(m.term) + " " + Dump(m.last) + " [" + voters + " ] of " +
+         N(m.cluster_size);
 }
 inline std::string Dump(const ClientReplyFrame& m) {
   return "ClientReplyFrame " + N(m.node) + " " + Dump(m.client) + " " + Dump(m.committed) + " " + Hexed(m.frame);
@@ -150,7 +161,8 @@ inline std::vector<PeerMessage> SamplePeerMessages() {
     samples.push_back(Heartbeat{7, role, 12, {11, 340}, 2, 339, role == Role::kPrimary});
   }
   samples.push_back(Heartbeat{kNoNode, Role::kCandidate, 0, {}, kNoNode, 0, false});  // all defaults
-  samples.push_back(Heartbeat{0xFFFFFFFF, Role::kPrimary, kMax64, {kMax64, kMax64}, 0xFFFFFFFE, kMax64, true});
+  samples.push_back(Heartbeat{0xFFFFFFFF, Role::kPrimary, kMax64, {kMax64, kMax64}, 0xFFFFFFFE, kMax64, true, kMax64});
+  samples.push_back(Heartbeat{3, Role::kBackup, 5, {5, 9}, 2, 0, false, 123'457});  // a lease echo
   samples.push_back(WriteBatch{2, 4, 17, {SampleEntry(18, true), SampleEntry(19, false), LogEntry{}}});
   samples.push_back(WriteBatch{2, 4, 17, {}});
   samples.push_back(Election{3, Rank{{5, 6}, 3}, 8});
@@ -163,6 +175,10 @@ inline std::vector<PeerMessage> SamplePeerMessages() {
   samples.push_back(SnapshotEnd{5, 42, 6, 4, {6, 100},
                                 {ClientRecord{11, 2, 90, SampleReply(1)}, ClientRecord{12, 8, 99, Reply{}}}, 98});
   samples.push_back(CatchUp{5, 43, 6, {SampleEntry(101, true), SampleEntry(102, true)}, 101});
+  samples.push_back(RequestVote{3, 7, {6, 12}});
+  samples.push_back(RequestVote{});
+  samples.push_back(VoteAnswer{2, 3, 7, true, ""});
+  samples.push_back(VoteAnswer{1, 3, 7, false, "node 1 voted for node 2 in that term"});
   return samples;
 }
 
@@ -170,7 +186,9 @@ inline std::vector<NodeToBroker> SampleNodeToBroker() {
   return {
       Heartbeat{1, Role::kPrimary, 3, {3, 50}, 1, 49, true},
       PreVoteRequest{2, 4, {3, 50}},
-      Registration{2, 4, {3, 50}},
+      Registration{2, 4, {3, 50}, {2, 3}, 3},
+      Registration{2, 4, {3, 50}, {}, 0},
+      Registration{5, 9, {8, 1}, {5, 1, 2, 4}, 7},
       ClientReplyFrame{2, ClientTag{std::string("\0\x80\x01id", 5), 77}, {4, 51}, EncodeReply(SampleReply(5))},
       ClientReplyFrame{2, ClientTag{"", 0}, {}, ""},
   };

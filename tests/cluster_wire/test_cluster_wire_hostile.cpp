@@ -59,7 +59,7 @@ TEST_CASE("a client frame on a cluster socket is named as a client frame", "[clu
 }
 
 TEST_CASE("a frame of another channel is refused, saying which it is", "[cluster_wire]") {
-  const std::string up = EncodeNodeToBroker(Registration{1, 2, {1, 1}});
+  const std::string up = EncodeNodeToBroker(Registration{1, 2, {1, 1}, {1}, 1});
   auto as_peer = DecodePeerMessage(up);
   REQUIRE_FALSE(as_peer.ok());
   CHECK(as_peer.error().message == "a node-to-broker frame where a peer frame was expected");

@@ -1,7 +1,8 @@
 // Failover with real processes: kill -9 of the primary under writes, a killed
-// backup resyncing a large space, a primary left without backups (it must
-// still answer), a returning old primary that must not take the role back,
-// and a write retried across a failover (exactly-once). Every wait is
+// backup resyncing a large space, a primary left without a majority (it
+// must serve nothing until one is back), a returning old primary that must
+// not take the role back, and a write retried across a failover
+// (exactly-once). Every wait is
 // bounded; timing is printed, not asserted beyond generous bounds.
 #include <catch2/catch.hpp>
 
@@ -161,82 +162,66 @@ std::string Outcome(const Result<Reply>& reply) {
 
 }  // namespace
 
-TEST_CASE("integration: a primary left without backups answers every request",
+TEST_CASE("integration: a primary left without a majority serves nothing, and the service returns with one",
           "[integration][failover]") {
   Cluster cluster;
   RequireStarted(cluster);
-  ClientOptions bounded;  // a correct cluster answers well within this
-  bounded.request_timeout = Millis(5'000);
-  bounded.retries = 1;
+  ClientOptions bounded;
+  bounded.request_timeout = Millis(2'000);
+  bounded.retries = 0;
   Client client = cluster.NewClient(bounded);
   std::map<std::string, std::string> expected;
   PutMany(client, "kept", 0, 100, 100, expected);
   const PrimaryView first = RequirePrimary(cluster, kFailoverTimeout);
 
-  // Both backups die as a write arrives: it is answered - acknowledged if a
-  // backup applied it in time, else refused - not left hanging.
+  // Both backups die as a write arrives: it is acknowledged only if a
+  // backup had it on disk in time; otherwise its fate is open (it is on the
+  // primary's log and commits if that node leads again).
   const uint32_t backup = SomeNodeOtherThan(cluster, {first.id});
   const uint32_t third = SomeNodeOtherThan(cluster, {first.id, backup});
   cluster.Kill(backup);
   cluster.Kill(third);
   Result<Reply> in_flight = client.Put({Pair{{"alone"}, {"0"}}});
-  {
-    INFO("write as the backups die: " << Outcome(in_flight));
-    CHECK(in_flight.ok());
-    if (in_flight.ok() && in_flight.value().ok()) expected["alone"] = "0";
-    if (in_flight.ok() && !in_flight.value().ok()) {
-      CHECK(in_flight.value().error->kind == ErrorKind::kNotEnoughReplicas);
-    }
-  }
+  const bool alone_open = !(in_flight.ok() && in_flight.value().ok());
 
-  // Once the primary knows it is alone: writes are refused, reads served.
+  // Alone, the primary's lease runs out: no answer from it, reads included
+  // (it could be cut off while a majority elsewhere moved on). The broker
+  // answers "unavailable" (served_by 0) or the client times out.
   REQUIRE(WaitUntil(
       [&] {
         std::optional<ClusterView> view = cluster.Status();
         return view && !view->nodes[backup].live() && !view->nodes[third].live();
       },
       kFailoverTimeout));
+  REQUIRE(WaitUntil(
+      [&] {
+        Result<Reply> read = client.Get(".*", ".*");
+        return !read.ok() || (read.value().error && read.value().served_by == 0);
+      },
+      kFailoverTimeout));
   Result<Reply> refused = client.Put({Pair{{"alone"}, {"1"}}});
-  {
-    INFO("write to a lone primary: " << Outcome(refused));
-    REQUIRE(refused.ok());
-    REQUIRE(refused.value().error.has_value());
-    CHECK(refused.value().error->kind == ErrorKind::kNotEnoughReplicas);
-    CHECK(refused.value().served_by == first.id);  // a node's answer names it (PROTOCOL.md)
-  }
+  INFO("write to a lone node: " << Outcome(refused));
+  CHECK((!refused.ok() || (refused.value().error && refused.value().served_by == 0)));
+
+  // One backup back: a majority, the freshest node leads, everything
+  // acknowledged is there (the open write too, or not).
+  cluster.Restart(backup);
+  REQUIRE(WaitUntil(
+      [&] {
+        Result<std::map<std::string, std::string>> all = ReadAll(client);
+        return all.ok();
+      },
+      kFailoverTimeout));
   Result<std::map<std::string, std::string>> held = ReadAll(client);
   INFO((held.ok() ? "" : held.error().message));
   REQUIRE(held.ok());
-  CHECK(held.value() == expected);
-
-  // A node left alone that takes over answers too: reads with what was
-  // acknowledged (or a refusal), writes with a refusal.
-  cluster.Restart(backup);
-  RequireCaughtUp(cluster, backup, kCatchUpTimeout);
-  cluster.Kill(first.id);
-  REQUIRE(WaitUntil(
-      [&] {
-        std::optional<ClusterView> view = cluster.Status();
-        return view && view->primary == backup;
-      },
-      kFailoverTimeout));
-  Result<Reply> read = client.Get(".*", ".*");
-  {
-    INFO("read from a lone new primary: " << Outcome(read));
-    REQUIRE(read.ok());
-    if (read.value().ok()) {
-      std::map<std::string, std::string> served;
-      for (const Pair& pair : read.value().pairs) served[TupleText(pair.key)] = TupleText(pair.value);
-      CHECK(served == expected);
-    } else {
-      CHECK(read.value().error->kind == ErrorKind::kNotEnoughReplicas);
-    }
-  }
-  Result<Reply> refused_again = client.Put({Pair{{"alone"}, {"2"}}});
-  INFO("write to a lone new primary: " << Outcome(refused_again));
-  REQUIRE(refused_again.ok());
-  REQUIRE(refused_again.value().error.has_value());
-  CHECK(refused_again.value().error->kind == ErrorKind::kNotEnoughReplicas);
+  // "alone" is open either way: "1" was not acknowledged, but the broker
+  // may still have passed it on to the new primary.
+  std::map<std::string, std::string> served = held.value();
+  served.erase("alone");
+  expected.erase("alone");
+  CHECK(served == expected);
+  INFO("alone: " << (alone_open ? "open" : "acknowledged"));
 }
 
 TEST_CASE("integration: the old primary restarted rejoins as a backup without flapping",

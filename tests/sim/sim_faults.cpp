@@ -76,6 +76,18 @@ void World::CrashEveryNode(bool and_broker) {
   }
 }
 
+// The broker alone: it restarts with no memory (served term, primary,
+// committed position), while the nodes keep running.
+void World::CrashBroker() {
+  if (broker_down_) return;
+  Trace("the broker CRASHES (serving term " + std::to_string(broker_->served_term()) + ", primary " +
+        std::to_string(broker_->primary()) + ", committed " + Describe(broker_->committed()) + ")");
+  broker_.reset();
+  broker_down_ = true;
+  ++result_.broker_crashes;
+  At(now_ + random_.Between(50, 1'000), RestartBroker{});
+}
+
 void World::Handle(RestartBroker&) {
   if (!broker_down_) return;
   Trace("the broker restarts (its memory is lost)");
@@ -156,6 +168,8 @@ void World::Handle(FaultTick&) {
     CrashEveryNode(/*and_broker=*/false);
   } else if (dice < 75) {
     CrashEveryNode(/*and_broker=*/true);
+  } else if (dice < 80) {
+    CrashBroker();
   }
   At(std::min(fault_end_, now_ + (storm_ ? random_.Between(50, 350) : random_.Between(100, 700))), FaultTick{});
 }

@@ -111,7 +111,7 @@ void World::SendNodeActions(NodeId from, NodeActions actions) {
           event.text);
     if (event.kind == NodeEventKind::kBecamePrimary) {
       became_primary_at_[from] = now_;
-      auto [it, inserted] = node_terms_.emplace(std::make_pair(broker_incarnation_, event.term), from);
+      auto [it, inserted] = node_terms_.emplace(event.term, from);
       if (!inserted && it->second != from) {
         Fail("nodes " + std::to_string(it->second) + " and " + std::to_string(from) +
              " both acted as primary in term " + std::to_string(event.term));
@@ -145,7 +145,7 @@ void World::SendBrokerActions(BrokerActions actions) {
   for (const BrokerEvent& event : actions.events) {
     Trace("broker event: " + event.text);
     if (event.kind == BrokerEventKind::kPrimaryAccepted) {
-      auto [it, inserted] = broker_terms_.emplace(std::make_pair(broker_incarnation_, event.term), event.node);
+      auto [it, inserted] = broker_terms_.emplace(event.term, event.node);
       if (!inserted && it->second != event.node) {
         Fail("the broker accepted nodes " + std::to_string(it->second) + " and " +
              std::to_string(event.node) + " as primary of term " + std::to_string(event.term));

@@ -32,6 +32,8 @@
 //     answer, a node stops if and only if it saves, and the answer is true
 //     ("confirmed" only when no running node looked live to the broker; with
 //     no loss, confirmed and every node stopped) within the grace.
+// The broker crashes too, alone (its memory lost, the nodes running on) or
+// with every node; check 1 holds across its incarnations.
 // A quarter of the seeds are "storms": up to 15% loss, faults twice as often.
 // Any node may crash at any time: what it acknowledged is on its disk.
 #pragma once
@@ -56,6 +58,7 @@ struct SimResult {
   uint64_t left_open = 0;      // writes answered "not enough replicas" whose fate stayed open
   uint64_t primaries = 0;      // terms accepted by the broker
   uint64_t crashes = 0;
+  uint64_t broker_crashes = 0;  // the broker alone, memory lost
   uint64_t partitions = 0;
   uint32_t nodes = 0;
   int64_t shutdown_ms = 0;              // from the SHUTDOWN reaching the broker to its exit

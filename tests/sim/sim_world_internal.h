@@ -133,6 +133,7 @@ class World {
   bool MayCrash(NodeId id) const;
   void Partition();
   void StopFaults();
+  void CrashBroker();
   bool Converged(std::string* why) const;
   void CheckReplyStamps(NodeId from, const NodeActions& actions);
   void CheckDurableClaims(NodeId from, const NodeActions& actions);
@@ -170,12 +171,11 @@ class World {
   uint64_t duplicate_per_million_;
   bool done_ = false;
 
-  // (broker incarnation, term) -> the node the broker accepted, or that acted
-  // as primary. A broker that lost its memory may grant again a term that a
-  // node now down had won (only majority votes, issue 11, rule that out);
-  // that the cluster suffers no harm from it is what checks 2 and 3 show.
-  std::map<std::pair<uint64_t, uint64_t>, NodeId> broker_terms_;
-  std::map<std::pair<uint64_t, uint64_t>, NodeId> node_terms_;
+  // term -> the node a broker accepted, or that acted as primary, over every
+  // broker incarnation: a broker that lost its memory must not accept a
+  // second node for a term either (the majority proof rules it out).
+  std::map<uint64_t, NodeId> broker_terms_;
+  std::map<uint64_t, NodeId> node_terms_;
   uint64_t broker_incarnation_ = 1;
   std::map<NodeId, int64_t> became_primary_at_;  // when each node last became primary
   ShutdownRecord shutdown_;

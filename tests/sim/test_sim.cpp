@@ -35,7 +35,8 @@ void RunSeedRange(uint64_t range, bool async_replies = false) {
   const uint64_t base = EnvNumber("TS_SIM_SEED_BASE", 0);  // explore other seeds: base + 1 ...
   const uint64_t first = base + range * total / kSeedRanges + 1;
   const uint64_t last = base + (range + 1) * total / kSeedRanges;
-  uint64_t events = 0, acknowledged = 0, left_open = 0, primaries = 0, crashes = 0, partitions = 0;
+  uint64_t events = 0, acknowledged = 0, left_open = 0, primaries = 0, crashes = 0, broker_crashes = 0,
+           partitions = 0;
   int failures = 0;
   const auto started = std::chrono::steady_clock::now();
   for (uint64_t seed = first; seed <= last && failures < kMaxFailuresShown; ++seed) {
@@ -48,6 +49,7 @@ void RunSeedRange(uint64_t range, bool async_replies = false) {
     left_open += result.left_open;
     primaries += result.primaries;
     crashes += result.crashes;
+    broker_crashes += result.broker_crashes;
     partitions += result.partitions;
     if (!result.ok) {
       ++failures;
@@ -60,7 +62,7 @@ void RunSeedRange(uint64_t range, bool async_replies = false) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   WARN("seeds " << first << ".." << last << ": " << events << " events, " << acknowledged
                 << " client requests acknowledged, " << left_open << " writes left open, " << primaries << " primaries, " << crashes
-                << " crashes, " << partitions << " partitions, " << seconds << " s");
+                << " crashes, " << broker_crashes << " broker crashes, " << partitions << " partitions, " << seconds << " s");
 }
 
 }  // namespace
