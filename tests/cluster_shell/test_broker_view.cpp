@@ -149,7 +149,7 @@ TEST_CASE("the status view lists a node not heard for the liveness window as dow
   };
   heard(Heartbeat{1, Role::kPrimary, 2, {2, 5}, 1, 5, true}, TimePoint(0));
   heard(Heartbeat{2, Role::kBackup, 2, {2, 5}, 1, 0, true}, TimePoint(0));
-  core.on_node_message(Registration{1, 2, {2, 5}}, TimePoint(0));
+  core.on_node_message(Registration{1, 2, {2, 5}, {1, 2}, 2}, TimePoint(0));
   // Node 1 is killed; node 2 goes on and takes over.
   for (int64_t at = 100; at <= 1'000; at += 100) heard(Heartbeat{2, Role::kBackup, 2, {2, 5}, 1, 0, true}, TimePoint(at));
   core.on_tick(TimePoint(1'000));
