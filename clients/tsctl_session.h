@@ -40,6 +40,7 @@ struct SessionOptions {
   bool json = false;
   bool interactive = false;  // connect, disconnect and quit only make sense here
   ClientOptions client;
+  std::optional<ClientCurve> admin_curve;  // for shutdown (--admin-key, else --key)
 };
 
 // Session options from tsctl's options (interactive stays false).

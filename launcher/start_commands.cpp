@@ -15,6 +15,7 @@
 #include "clients/tsctl_format.h"
 #include "launcher/cluster_status.h"
 #include "launcher/commands.h"
+#include "launcher/cluster_keys_use.h"
 #include "launcher/console.h"
 #include "launcher/ports.h"
 #include "launcher/save_files.h"
@@ -79,6 +80,13 @@ StartPlan PlanStart(const LauncherSettings& settings, const StartOptions& option
   layout.liveness = settings.node_liveness;
   layout.min_acks = options.min_acks;
   layout.max_clients = options.max_clients;
+  if (settings.insecure) {
+    Warn("TS_INSECURE=1: every part runs --insecure (plain text, no keys)");
+  } else {
+    Result<std::string> keys = EnsureLayoutKeys(dir.dir(), layout);
+    if (!keys.ok()) Die("cannot make the cluster's keys: " + keys.error().message);
+    Say(keys.value());
+  }
   return StartPlan{dir, layout};
 }
 
@@ -147,7 +155,8 @@ bool WaitUntilReady(const LauncherSettings& settings, const RunState& state, Sup
       std::cerr << TailLines(ReadText(log), D::kLogTailLines) << std::flush;
       return false;
     }
-    Result<Reply> reply = RequestStatus(state.layout.broker.clients.Tcp(), settings.probe_timeout);
+    Result<Reply> reply = RequestStatus(state.layout.broker.clients.Tcp(), settings.probe_timeout,
+                                        LauncherCurveOrDie(state.layout, security::KeyRole::kClient));
     if (reply.ok()) {
       last_seen = tsctl::JsonLine(tsctl::ReplyJson(reply.value()));
       const ClusterStatus status = ParseClusterStatus(reply.value());
@@ -172,7 +181,8 @@ bool WaitUntilReady(const LauncherSettings& settings, const RunState& state, Sup
 
 void PrintBanner(const LauncherSettings& settings, const ClusterDir& dir, const RunState& state) {
   const ClusterLayout& layout = state.layout;
-  Result<ClusterStatus> status = ProbeStatus(layout.broker.clients.Tcp(), settings.probe_timeout);
+  Result<ClusterStatus> status = ProbeStatus(layout.broker.clients.Tcp(), settings.probe_timeout,
+                                               LauncherCurveOrDie(layout, security::KeyRole::kClient));
   const uint32_t primary = status.ok() ? status.value().primary : 0;
   std::cout << "\ntuplestar is running: broker + " << layout.node_count() << " nodes, data in " << dir.dir() << "\n"
             << "  broker   clients  " << layout.broker.clients.Tcp() << "   (tsctl --broker)\n"
