@@ -23,6 +23,7 @@
 #include "schema/cluster_codec.h"
 #include "tests/integration/cluster_fixture.h"
 #include "tests/integration/require.h"
+#include "launcher/ports.h"
 #include "tests/support/zmtp_greeting.h"
 
 namespace ts::itest {
@@ -240,6 +241,39 @@ TEST_CASE("security: only the admin key shuts the service down, and an unknown c
   for (uint32_t id : cluster.node_ids()) {
     INFO("node " << id);
     CHECK(cluster.node(id).Wait(kProcessExitTimeout) == std::optional<int>(0));
+  }
+}
+
+}  // namespace ts::itest
+
+namespace ts::itest {
+
+TEST_CASE("security: tsnode and tsbroker given neither --keys nor --insecure exit 4 before opening a link",
+          "[integration][security]") {
+  TempDir dir;
+  const std::string endpoint = testing::LoopbackEndpoint(testing::FreeTcpPort());
+  struct Case {
+    std::string binary;
+    std::vector<std::string> arguments;
+  };
+  const std::vector<Case> cases = {
+      {"nodes/tsnode", {"--id", "1", "--bus", endpoint, "--transfer", testing::LoopbackEndpoint(testing::FreeTcpPort()),
+                        "--broker", testing::LoopbackEndpoint(testing::FreeTcpPort())}},
+      {"brokers/tsbroker", {"--clients", endpoint, "--nodes", testing::LoopbackEndpoint(testing::FreeTcpPort()),
+                            "--shutdown", testing::LoopbackEndpoint(testing::FreeTcpPort())}}};
+  for (const Case& test : cases) {
+    INFO(test.binary);
+    ChildProcess process(testing::BinaryPath(test.binary), test.arguments, dir / "out.log");
+    std::optional<int> code = process.Wait(kProcessExitTimeout);
+    const std::string log = process.log();
+    INFO("log:\n" << log);
+    REQUIRE(code.has_value());
+    CHECK(*code == 4);
+    CHECK(log.find("no keys given") != std::string::npos);
+    CHECK(log.find("--insecure") != std::string::npos);
+    // Nothing was bound: the port is still free.
+    CHECK_FALSE(launcher::PortInUse(std::stoi(endpoint.substr(endpoint.rfind(':') + 1))));
+    std::filesystem::remove(dir / "out.log");
   }
 }
 
