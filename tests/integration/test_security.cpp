@@ -11,6 +11,7 @@
 // attacker's socket was broken in some other way.
 #include <catch2/catch.hpp>
 
+#include <csignal>
 #include <optional>
 #include <string>
 #include <zmq.hpp>
@@ -275,6 +276,42 @@ TEST_CASE("security: tsnode and tsbroker given neither --keys nor --insecure exi
     CHECK_FALSE(launcher::PortInUse(std::stoi(endpoint.substr(endpoint.rfind(':') + 1))));
     std::filesystem::remove(dir / "out.log");
   }
+}
+
+}  // namespace ts::itest
+
+namespace ts::itest {
+
+TEST_CASE("security: a client key copied into keys/clients is served after SIGHUP to the broker, not before",
+          "[integration][security]") {
+  Cluster cluster(SecureOptions());
+  RequireStarted(cluster);
+  const security::ClusterKeyLayout keys(cluster.dir().path());
+  Result<CurveKeyPair> analyst = security::GenerateCurveKeyPair();
+  REQUIRE(analyst.ok());
+  Result<CurveKey> broker_key = security::ReadPublicKeyFile(security::PublicKeyPath(keys.BrokerKey(1)));
+  REQUIRE(broker_key.ok());
+  ClientOptions options;
+  options.request_timeout = kRefusedWait;
+  options.retries = 0;
+  options.curve = ClientCurve{analyst.value(), broker_key.value()};
+
+  REQUIRE(security::WritePublicKeyFile(keys.RoleDir(KeyRole::kClient) / "analyst.pub", analyst.value().public_key)
+              .ok());
+  {
+    Client before_reload(cluster.client_endpoint(), options);
+    CHECK_FALSE(before_reload.Get("a", ".*").ok());  // listed on disk, not yet loaded
+  }
+  cluster.broker().Signal(SIGHUP);
+  const bool served = testing::WaitUntil(
+      [&] {
+        Client client(cluster.client_endpoint(), options);
+        Result<Reply> reply = client.Get("a", ".*");
+        return reply.ok() && reply.value().ok();
+      },
+      kFailoverTimeout);
+  CHECK(served);
+  CHECK(cluster.broker().log().find("SIGHUP: allow-lists reloaded") != std::string::npos);
 }
 
 }  // namespace ts::itest
