@@ -29,6 +29,7 @@ ROUNDS="${TS_BENCH_ROUNDS:-2}"                 # A B C / C B A rounds per measur
 DURATION_S="${TS_BENCH_DURATION_S:-3}"         # measured window of each run
 WARMUP_S="${TS_BENCH_WARMUP_S:-0.5}"           # unmeasured load before it
 CONFIGS="${TS_BENCH_CONFIGS:-1x1 8x1 8x16}"    # clients x requests in flight per client
+INSECURE_CONFIGS="${TS_BENCH_INSECURE_CONFIGS:-8x16}"  # where tuplestar --insecure is measured too (CURVE's cost)
 KEY_SPACE="${TS_BENCH_KEY_SPACE:-100000}"      # keys the reads pick from (preloaded)
 VALUE_SIZE=16                                  # bytes per value
 MIN_ACKS=2                                     # writes wait for both backups
@@ -85,6 +86,7 @@ start() {  # start NAME COMMAND...: in the background, output to $RUN/NAME.log
 }
 stop_all() {
   stop_tuplestar
+  stop_tuplestar_insecure
   [ ${#STARTED_PIDS[@]} -eq 0 ] && return 0
   kill -TERM "${STARTED_PIDS[@]}" 2>/dev/null || true
   local waited=0
@@ -127,8 +129,29 @@ start_tuplestar() {
     die "tuplestar did not start (see $RUN/ts-up.log and $TS_CLUSTER_DIR/logs)"
   log "tuplestar: broker at $TS_CLIENTS, 3 nodes, --min-acks $MIN_ACKS; preloading $KEY_SPACE keys"
   wait_until "$READY_TIMEOUT_S" "$BUILD_DIR/bench/tsbench" --broker "$TS_CLIENTS" --preload --duration-s 0 \
-    --key-space "$KEY_SPACE" --value-size "$VALUE_SIZE" --timeout-ms 5000 ||
+    --key-space "$KEY_SPACE" --value-size "$VALUE_SIZE" --timeout-ms 5000 --key "$TS_CLUSTER_DIR/keys/clients/client" ||
     die "tuplestar did not answer within $READY_TIMEOUT_S s (logs: $TS_CLUSTER_DIR/logs)"
+}
+
+# The same cluster with every link in plain text (TS_INSECURE=1: tsnode and
+# tsbroker --insecure), measured at INSECURE_CONFIGS only: what CURVE costs.
+TSI_CLUSTER_DIR=""
+start_tuplestar_insecure() {
+  local base
+  base=$("$BUILD_DIR/launcher/tscluster" free-port-base --nodes 3) || die "no free port range for tuplestar --insecure"
+  TSI_CLUSTER_DIR="$RUN/tuplestar-insecure"
+  TSI_CLIENTS="tcp://127.0.0.1:$base"
+  TS_INSECURE=1 TS_BUILD_DIR="$BUILD_DIR" "$BUILD_DIR/launcher/tscluster" up --nodes 3 --port "$base" \
+    --dir "$TSI_CLUSTER_DIR" --min-acks "$MIN_ACKS" --max-clients 64 >"$RUN/tsi-up.log" 2>&1 ||
+    die "tuplestar --insecure did not start (see $RUN/tsi-up.log and $TSI_CLUSTER_DIR/logs)"
+  log "tuplestar --insecure: broker at $TSI_CLIENTS; preloading $KEY_SPACE keys"
+  wait_until "$READY_TIMEOUT_S" "$BUILD_DIR/bench/tsbench" --broker "$TSI_CLIENTS" --preload --duration-s 0 \
+    --key-space "$KEY_SPACE" --value-size "$VALUE_SIZE" --timeout-ms 5000 ||
+    die "tuplestar --insecure did not answer within $READY_TIMEOUT_S s (logs: $TSI_CLUSTER_DIR/logs)"
+}
+stop_tuplestar_insecure() {
+  [ -n "$TSI_CLUSTER_DIR" ] && [ -d "$TSI_CLUSTER_DIR/run" ] || return 0
+  "$BUILD_DIR/launcher/tscluster" down --dir "$TSI_CLUSTER_DIR" >>"$RUN/tsi-up.log" 2>&1 || true
 }
 stop_tuplestar() {
   [ -n "$TS_CLUSTER_DIR" ] && [ -d "$TS_CLUSTER_DIR/run" ] || return 0
@@ -139,7 +162,7 @@ start_echo() {
   local c n s; c=$(free_port); n=$(free_port); s=$(free_port)
   ECHO_CLIENTS="tcp://127.0.0.1:$c"
   start echo-broker "$BUILD_DIR/brokers/tsbroker" --clients "$ECHO_CLIENTS" --nodes "tcp://127.0.0.1:$n" \
-    --shutdown "tcp://127.0.0.1:$s" --max-clients 64 >/dev/null
+    --shutdown "tcp://127.0.0.1:$s" --max-clients 64 --insecure >/dev/null  # echo_node speaks plain text
   start echo-node "$BUILD_DIR/bench/echo_node" --broker "tcp://127.0.0.1:$n" >/dev/null
   log "ceiling: the same tsbroker at $ECHO_CLIENTS with echo_node"
   wait_until "$READY_TIMEOUT_S" "$BUILD_DIR/bench/tsbench" --broker "$ECHO_CLIENTS" --duration-s 0.2 \
@@ -168,8 +191,9 @@ record() {  # record SYSTEM WORKLOAD CONFIG ROUND JSON
 
 measure_tsbench() {  # SYSTEM ENDPOINT WORKLOAD CLIENTS DEPTH
   local mix=put-new=1; [ "$3" = read ] && mix=get=1
+  local keys=(); [ "$1" = tuplestar ] && keys=(--key "$TS_CLUSTER_DIR/keys/clients/client")  # CURVE (the default)
   "$BUILD_DIR/bench/tsbench" --broker "$2" --clients "$4" --depth "$5" --duration-s "$DURATION_S" \
-    --warmup-s "$WARMUP_S" --mix "$mix" --key-space "$KEY_SPACE" --value-size "$VALUE_SIZE" --json
+    --warmup-s "$WARMUP_S" --mix "$mix" --key-space "$KEY_SPACE" --value-size "$VALUE_SIZE" --json "${keys[@]}"
 }
 
 # Sizes redis-benchmark's -n so that a run lasts about DURATION_S: from the last
@@ -198,6 +222,7 @@ measure() {  # SYSTEM WORKLOAD CONFIG ROUND
   case "$1" in
     tuplestar) json=$(measure_tsbench "$1" "$TS_CLIENTS" "$2" "$clients" "$depth") || true ;;
     ceiling) json=$(measure_tsbench "$1" "$ECHO_CLIENTS" "$2" "$clients" "$depth") || true ;;
+    tuplestar-insecure) json=$(measure_tsbench "$1" "$TSI_CLIENTS" "$2" "$clients" "$depth") || true ;;
     redis)
       redis_requests "$2" "$clients" "$depth"
       json=$(measure_redis "$2" "$clients" "$depth" "$REDIS_REQUESTS") || true
@@ -261,6 +286,7 @@ if [ $RUN_MICRO = 1 ]; then
 fi
 
 start_tuplestar
+[ -n "$INSECURE_CONFIGS" ] && start_tuplestar_insecure
 start_echo
 SYSTEMS=(tuplestar ceiling)
 if [ $HAVE_REDIS = 1 ]; then start_redis; SYSTEMS+=(redis); fi
@@ -271,6 +297,7 @@ for round in $(seq 1 "$ROUNDS"); do
   for config in $CONFIGS; do
     for workload in write read; do
       for system in "${order[@]}"; do measure "$system" "$workload" "$config" "$round"; done
+      if [[ " $INSECURE_CONFIGS " == *" $config "* ]]; then measure tuplestar-insecure "$workload" "$config" "$round"; fi
     done
   done
 done
