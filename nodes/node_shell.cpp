@@ -268,9 +268,10 @@ int RunNode(const NodeShellOptions& options, const volatile std::sig_atomic_t* s
   }
   std::optional<NodeSockets> sockets = OpenNodeSockets(*link_security.value(), options);
   if (!sockets) return kNodeExitFailure;
-  spdlog::info("node {} up ({}): bus PUB {}, transfer ROUTER {}, broker {}, {} peers, min acks {}{}, heartbeat {} ms x {}",
-               options.core.id, link_security.value()->Describe(), options.bus_endpoint, options.transfer_endpoint,
-               options.broker_endpoint,
+  // "node N up:" starts the line: tests and operators look for it.
+  spdlog::info("node {} up: bus PUB {}, transfer ROUTER {}, broker {}, {}, {} peers, min acks {}{}, heartbeat {} ms x {}",
+               options.core.id, options.bus_endpoint, options.transfer_endpoint, options.broker_endpoint,
+               link_security.value()->Describe(),
                options.peers.size(), options.core.min_acks, options.core.async_replies ? " (async replies)" : "",
                options.core.heartbeat_interval.count(),
                options.core.liveness_window.count() / std::max<int64_t>(1, options.core.heartbeat_interval.count()));
