@@ -2,7 +2,7 @@
 # tuplestar: set-up, build, tests, benchmarks, and the topology launcher.
 #   ./run.sh setup   install missing Debian packages (as root) and configure
 #   ./run.sh build   set-up when needed, then build
-#   ./run.sh test    build, then run every test through ctest
+#   ./run.sh test    build, then run every test through ctest, then a 10 s fuzz smoke per harness
 #   ./run.sh bench   build, then run the benchmarks
 #   ./run.sh         build when needed, then run broker + 3 nodes in the foreground
 #   ./run.sh help    every launcher command (up, down, status, kill, stop, restart, logs, cli)
@@ -86,10 +86,27 @@ cmd_build() {
   cmake --build "$BUILD_DIR" -j "$JOBS"
 }
 
+# The fuzz smoke of ./run.sh test: every libFuzzer harness for this many
+# seconds with ASan + UBSan, when clang-14 is there (TS_FUZZ_SMOKE_S=0: skip).
+# 10 s, not the 20 s of a full CI fuzz run: with a cold ccache the sanitized
+# build alone takes ~5.5 min on 2 cores, and the whole smoke must stay near 6.
+readonly kFuzzSmokeSeconds=10
+
 cmd_test() {
   cmd_build
   log "running tests"
   (cd "$BUILD_DIR" && ctest --output-on-failure -j "$JOBS" --timeout 900)
+  local smoke="${TS_FUZZ_SMOKE_S:-$kFuzzSmokeSeconds}"
+  if [ "$smoke" = 0 ]; then
+    log "fuzz smoke skipped (TS_FUZZ_SMOKE_S=0)"
+  elif command -v clang-14 >/dev/null && command -v clang++-14 >/dev/null; then
+    log "fuzz smoke: each harness ${smoke} s with ASan + UBSan (TS_FUZZ_SMOKE_S=0 skips it)"
+    local started=$SECONDS
+    "$ROOT/tests/fuzz/run_fuzz.sh" "$smoke"
+    log "fuzz smoke passed in $((SECONDS - started)) s (build included)"
+  else
+    log "fuzz smoke skipped: clang-14 is not installed (./run.sh fuzz installs it)"
+  fi
 }
 
 # The launcher and the three binaries it runs, built when missing or out of
@@ -126,7 +143,7 @@ tuplestar — a fault-tolerant tuple space on a ZeroMQ cluster
 Build and test:
   ./run.sh setup    install missing Debian packages (root) and configure the build
   ./run.sh build    build everything into ${BUILD_DIR#"$ROOT"/}
-  ./run.sh test     build and run every test (what CI runs)
+  ./run.sh test     build and run every test, then each fuzz harness 10 s (what CI runs)
   ./run.sh bench    build and run the benchmarks
   ./run.sh fuzz [SECONDS]   build the libFuzzer harnesses (clang) and run each SECONDS (default 60)
 

@@ -19,7 +19,8 @@ import shutil
 import statistics
 import subprocess
 
-SYSTEMS = [("tuplestar", "tuplestar (--sync always)"), ("tuplestar-nosync", "tuplestar --sync none"),
+SYSTEMS = [("tuplestar", "tuplestar (CURVE, --sync always)"), ("tuplestar-nosync", "tuplestar --sync none (CURVE)"),
+           ("tuplestar-insecure", "tuplestar --insecure (--sync always)"),
            ("ceiling", "ceiling (echo_node)"), ("redis", "Redis + replica")]
 WORKLOADS = [("write", "writes (1 pair per PUT / SET)"), ("read", "reads (GET of one key)")]
 
@@ -64,7 +65,7 @@ def summarise(raw):
             cell["p50"] = statistics.mean(cell["p50"]) if cell["p50"] else None
             cell["p99"] = statistics.mean(cell["p99"]) if cell["p99"] else None
         ts = cells.get("tuplestar")
-        for other in ("ceiling", "redis", "tuplestar-nosync"):
+        for other in ("ceiling", "redis", "tuplestar-nosync", "tuplestar-insecure"):
             ratios = []
             if ts and other in cells:
                 for rnd, ops in ts["rounds"].items():
@@ -108,6 +109,9 @@ def targets(table, failover, redis_mem):
     if r is not None:
         lines.append(("writes at 8×16 ≥ 0.8 × ceiling", verdict(r >= 0.8, f"{r:.2f} × ceiling" +
                       ("" if r >= 0.8 else f" ({(0.8 - r) / 0.8:.0%} short of 0.8)"))))
+    r = write.get("vs_tuplestar-insecure")
+    if r is not None:
+        lines.append(("writes at 8×16 with CURVE ≥ 0.8 × --insecure", verdict(r >= 0.8, f"{r:.2f} × plain text")))
     r = write.get("vs_redis")
     if r is not None:
         lines.append(("writes at 8×16 ≥ 1.0 × Redis", verdict(r >= 1.0, f"{r:.2f} × Redis" +
@@ -287,6 +291,7 @@ def main():
     summary = [{"workload": w, "config": c, "system": s, "ops_per_s": cell["ops"], "p50_us": cell["p50"],
                 "p99_us": cell["p99"], "vs_ceiling": cell.get("vs_ceiling"), "vs_redis": cell.get("vs_redis"),
                 "vs_sync_none": cell.get("vs_tuplestar-nosync"),
+                "vs_insecure": cell.get("vs_tuplestar-insecure"),
                 "ops_per_s_by_round": cell["rounds"]}
                for (w, c), cells in table.items() for s, cell in cells.items()]
     with open(args.out + ".json", "w") as f:

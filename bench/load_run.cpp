@@ -36,6 +36,7 @@ void RunClient(const LoadOptions& options, uint32_t index, LoadProgress& progres
                zmq::context_t& context) {
   PipelineOptions pipeline;
   pipeline.shared_context = &context;
+  pipeline.curve = options.curve;
   pipeline.request_timeout = options.request_timeout;
   pipeline.retries = options.retries;
   pipeline.max_in_flight = static_cast<size_t>(options.depth);
@@ -165,10 +166,11 @@ LoadResult RunLoad(const LoadOptions& options, LoadProgress& progress,
 }
 
 PreloadResult Preload(const std::string& broker, uint64_t key_space, size_t value_size,
-                      std::chrono::milliseconds request_timeout, int retries) {
+                      std::chrono::milliseconds request_timeout, int retries, const std::optional<ClientCurve>& curve) {
   PreloadResult result;
   const Clock::time_point started = Clock::now();
   PipelineOptions pipeline;
+  pipeline.curve = curve;
   pipeline.request_timeout = request_timeout;
   pipeline.retries = retries;
   pipeline.max_in_flight = LoadDefaults::kPreloadDepth;

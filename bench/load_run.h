@@ -18,12 +18,14 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
 
 #include "bench/latency_histogram.h"
 #include "bench/op_mix.h"
+#include "clients/client_transport.h"
 #include "common/status.h"
 
 namespace ts::bench {
@@ -51,6 +53,7 @@ struct LoadOptions {
   RequestMakerOptions requests;  // client_index and seed are set per client
   std::chrono::milliseconds request_timeout{2'500};
   int retries = 2;
+  std::optional<ClientCurve> curve;  // tsbench --key: CURVE to the broker; none: plain text
 };
 
 struct OpFigures {
@@ -94,6 +97,7 @@ struct PreloadResult {
 // PUTs KeySpaceKey(0 .. key_space-1) with random values in batches, so GET,
 // POST and get-regex find their keys. Keys already present stay as they are.
 PreloadResult Preload(const std::string& broker, uint64_t key_space, size_t value_size,
-                      std::chrono::milliseconds request_timeout, int retries);
+                      std::chrono::milliseconds request_timeout, int retries,
+                      const std::optional<ClientCurve>& curve = {});
 
 }  // namespace ts::bench

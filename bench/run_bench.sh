@@ -32,6 +32,7 @@ ROUNDS="${TS_BENCH_ROUNDS:-2}"                 # A B C / C B A rounds per measur
 DURATION_S="${TS_BENCH_DURATION_S:-3}"         # measured window of each run
 WARMUP_S="${TS_BENCH_WARMUP_S:-0.5}"           # unmeasured load before it
 CONFIGS="${TS_BENCH_CONFIGS:-1x1 8x1 8x16}"    # clients x requests in flight per client
+INSECURE_CONFIGS="${TS_BENCH_INSECURE_CONFIGS:-8x16}"  # where tuplestar --insecure is measured too (CURVE's cost)
 KEY_SPACE="${TS_BENCH_KEY_SPACE:-100000}"      # keys the reads pick from (preloaded)
 VALUE_SIZE=16                                  # bytes per value
 MIN_ACKS=2                                     # writes wait for both backups
@@ -121,19 +122,31 @@ wait_until() {  # wait_until SECONDS COMMAND...: true once COMMAND succeeds, fal
 # supervisor and orderly shutdown as ./run.sh up), on a free port range, once
 # per --sync mode: SYSTEM -> its broker's client endpoint and its directory.
 declare -A TS_ENDPOINT TS_DIR
+# tuplestar and tuplestar-nosync are CURVE (the launcher makes their keys);
+# tuplestar-insecure is every link in plain text (TS_INSECURE=1: tsnode and
+# tsbroker --insecure), measured at INSECURE_CONFIGS only: what CURVE costs.
 TS_SYSTEMS=(tuplestar tuplestar-nosync)
-declare -A TS_SYNC=([tuplestar]=always [tuplestar-nosync]=none)
+declare -A TS_SYNC=([tuplestar]=always [tuplestar-nosync]=none [tuplestar-insecure]=always)
+# The client key tsbench uses for SYSTEM, when its cluster has keys.
+client_key_args() {  # client_key_args SYSTEM
+  local key="${TS_DIR[$1]:-}/keys/clients/client"
+  [ -n "${TS_DIR[$1]:-}" ] && [ -f "$key.secret" ] && printf '%s\n' --key "$key"
+  return 0
+}
 start_tuplestar() {  # start_tuplestar SYSTEM
   local system="$1" base
   base=$("$BUILD_DIR/launcher/tscluster" free-port-base --nodes 3) || die "no free port range for $system"
   TS_DIR[$system]="$RUN/$system"
   TS_ENDPOINT[$system]="tcp://127.0.0.1:$base"
-  TS_BUILD_DIR="$BUILD_DIR" "$BUILD_DIR/launcher/tscluster" up --nodes 3 --port "$base" --dir "${TS_DIR[$system]}" \
-    --min-acks "$MIN_ACKS" --max-clients 64 --sync "${TS_SYNC[$system]}" >"$RUN/$system-up.log" 2>&1 ||
+  local insecure=0; [ "$system" = tuplestar-insecure ] && insecure=1
+  TS_INSECURE=$insecure TS_BUILD_DIR="$BUILD_DIR" "$BUILD_DIR/launcher/tscluster" up --nodes 3 --port "$base" \
+    --dir "${TS_DIR[$system]}" --min-acks "$MIN_ACKS" --max-clients 64 --sync "${TS_SYNC[$system]}" \
+    >"$RUN/$system-up.log" 2>&1 ||
     die "$system did not start (see $RUN/$system-up.log and ${TS_DIR[$system]}/logs)"
   log "$system: broker at ${TS_ENDPOINT[$system]}, 3 nodes, --min-acks $MIN_ACKS, --sync ${TS_SYNC[$system]}; preloading $KEY_SPACE keys"
+  local keys=(); mapfile -t keys < <(client_key_args "$system")
   wait_until "$READY_TIMEOUT_S" "$BUILD_DIR/bench/tsbench" --broker "${TS_ENDPOINT[$system]}" --preload --duration-s 0 \
-    --key-space "$KEY_SPACE" --value-size "$VALUE_SIZE" --timeout-ms 5000 ||
+    --key-space "$KEY_SPACE" --value-size "$VALUE_SIZE" --timeout-ms 5000 "${keys[@]}" ||
     die "$system did not answer within $READY_TIMEOUT_S s (logs: ${TS_DIR[$system]}/logs)"
 }
 stop_tuplestar() {  # every cluster started; each node logs its log's counters as it exits
@@ -171,7 +184,7 @@ start_echo() {
   local c n s; c=$(free_port); n=$(free_port); s=$(free_port)
   ECHO_CLIENTS="tcp://127.0.0.1:$c"
   start echo-broker "$BUILD_DIR/brokers/tsbroker" --clients "$ECHO_CLIENTS" --nodes "tcp://127.0.0.1:$n" \
-    --shutdown "tcp://127.0.0.1:$s" --max-clients 64 >/dev/null
+    --shutdown "tcp://127.0.0.1:$s" --max-clients 64 --insecure >/dev/null  # echo_node speaks plain text
   start echo-node "$BUILD_DIR/bench/echo_node" --broker "tcp://127.0.0.1:$n" >/dev/null
   log "ceiling: the same tsbroker at $ECHO_CLIENTS with echo_node"
   wait_until "$READY_TIMEOUT_S" "$BUILD_DIR/bench/tsbench" --broker "$ECHO_CLIENTS" --duration-s 0.2 \
@@ -200,8 +213,9 @@ record() {  # record SYSTEM WORKLOAD CONFIG ROUND JSON
 
 measure_tsbench() {  # SYSTEM ENDPOINT WORKLOAD CLIENTS DEPTH
   local mix=put-new=1; [ "$3" = read ] && mix=get=1
+  local keys=(); mapfile -t keys < <(client_key_args "$1")  # CURVE (the default) when the cluster has keys
   "$BUILD_DIR/bench/tsbench" --broker "$2" --clients "$4" --depth "$5" --duration-s "$DURATION_S" \
-    --warmup-s "$WARMUP_S" --mix "$mix" --key-space "$KEY_SPACE" --value-size "$VALUE_SIZE" --json
+    --warmup-s "$WARMUP_S" --mix "$mix" --key-space "$KEY_SPACE" --value-size "$VALUE_SIZE" --json "${keys[@]}"
 }
 
 # Sizes redis-benchmark's -n so that a run lasts about DURATION_S: from the last
@@ -293,6 +307,7 @@ if [ $RUN_MICRO = 1 ]; then
 fi
 
 for system in "${TS_SYSTEMS[@]}"; do start_tuplestar "$system"; done
+[ -n "$INSECURE_CONFIGS" ] && start_tuplestar tuplestar-insecure
 start_echo
 SYSTEMS=(tuplestar tuplestar-nosync ceiling)
 if [ $HAVE_REDIS = 1 ]; then start_redis; SYSTEMS+=(redis); fi
@@ -307,6 +322,7 @@ for round in $(seq 1 "$ROUNDS"); do
         [ "$system" = tuplestar-nosync ] && [ "$workload" = read ] && continue
         measure "$system" "$workload" "$config" "$round"
       done
+      if [[ " $INSECURE_CONFIGS " == *" $config "* ]]; then measure tuplestar-insecure "$workload" "$config" "$round"; fi
     done
   done
 done

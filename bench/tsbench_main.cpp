@@ -19,6 +19,7 @@
 
 #include "bench/load_report.h"
 #include "bench/load_run.h"
+#include "clients/client_keys.h"
 #include "clients/client_config.h"
 
 namespace {
@@ -78,6 +79,11 @@ int main(int argc, char** argv) {
   app.add_option("--progress-s", progress_s, "progress line interval on stderr (0: none)")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 3'600.0));
+  std::string key, server_key;
+  app.add_option("--key", key, "the client's CURVE pair, BASE of BASE.pub/BASE.secret (env TUPLESTAR_KEY; "
+                 "none: plain text, for a --clients-open or --insecure broker)");
+  app.add_option("--server-key", server_key, "the broker's public key (default: brokers/broker-1.pub beside --key; "
+                 "env TUPLESTAR_SERVER_KEY)");
   app.add_flag("--json", json, "print the result as one JSON object on stdout");
   CLI11_PARSE(app, argc, argv);
 
@@ -87,6 +93,13 @@ int main(int argc, char** argv) {
     return 2;
   }
   options.mix = mix.value();
+  ts::Result<std::optional<ts::ClientCurve>> curve =
+      ts::LoadClientCurve(ts::FlagOrEnv(key, ts::kClientKeyEnv), ts::FlagOrEnv(server_key, ts::kServerKeyEnv));
+  if (!curve.ok()) {
+    std::cerr << "tsbench: " << curve.error().message << "\n";
+    return 2;
+  }
+  options.curve = curve.value();
   options.request_timeout = std::chrono::milliseconds(timeout_ms);
   options.requests.run_nonce = RandomNonce();
   options.requests.seed = seed != 0 ? seed : std::random_device{}();
@@ -95,7 +108,7 @@ int main(int argc, char** argv) {
   if (preload) {
     std::cerr << "[tsbench] preloading " << options.requests.key_space << " keys\n";
     PreloadResult loaded = Preload(options.broker, options.requests.key_space, options.requests.value_size,
-                                   options.request_timeout, options.retries);
+                                   options.request_timeout, options.retries, options.curve);
     std::cerr << "[tsbench] preload: " << loaded.added << " added, " << loaded.already_present
               << " already present, " << loaded.failed_requests << " failed requests in " << loaded.seconds << " s"
               << (loaded.first_error.empty() ? "" : " (first error: " + loaded.first_error + ")") << "\n";

@@ -15,6 +15,7 @@
 #include <zmq_addon.hpp>
 
 #include "brokers/broker_core.h"
+#include "brokers/broker_sockets.h"
 #include "brokers/client_connections.h"
 #include "brokers/broker_metrics.h"
 #include "brokers/cluster_view.h"
@@ -27,63 +28,6 @@
 
 namespace ts::cluster {
 namespace {
-
-// ---- sockets ----------------------------------------------------------------
-
-struct BrokerSockets {
-  zmq::socket_t clients;
-  zmq::socket_t nodes;
-  zmq::socket_t shutdown;
-  zmq::socket_t client_monitor;  // PAIR: the client ROUTER's ACCEPTED/DISCONNECTED events
-};
-
-constexpr const char* kClientMonitorEndpoint = "inproc://tsbroker-client-connections";
-
-// Every socket of the broker is made here, so that authentication (CURVE,
-// DESIGN 12) is one change in one place. All three are bound ROUTERs:
-// ROUTER_MANDATORY turns a send to a departed peer into an error the shell
-// sees (a client slot to free, a node frame to drop) instead of a silent drop;
-// queue limits bound memory per peer; MAXMSGSIZE refuses frames the decoders
-// would refuse anyway, before they are read into memory.
-std::optional<BrokerSockets> OpenSockets(zmq::context_t& context, const BrokerShellOptions& options) {
-  const int linger = static_cast<int>(options.exit_linger.count());
-  const auto client_max_frame = static_cast<int64_t>(DecodeLimits{}.max_frame_bytes);
-  const auto cluster_max_frame = static_cast<int64_t>(kClusterDecodeLimits.max_frame_bytes);
-  auto open = [&](const std::string& endpoint, int queue_limit, int64_t max_frame,
-                  const char* what) -> std::optional<zmq::socket_t> {
-    zmq::socket_t socket(context, zmq::socket_type::router);
-    socket.set(zmq::sockopt::linger, linger);
-    socket.set(zmq::sockopt::router_mandatory, 1);
-    socket.set(zmq::sockopt::sndhwm, queue_limit);
-    socket.set(zmq::sockopt::rcvhwm, queue_limit);
-    socket.set(zmq::sockopt::maxmsgsize, max_frame);
-    try {
-      socket.bind(endpoint);
-    } catch (const zmq::error_t& e) {
-      spdlog::error("cannot bind the {} endpoint {}: {}", what, endpoint, e.what());
-      return std::nullopt;
-    }
-    spdlog::info("{} endpoint: ROUTER bound at {}", what, endpoint);
-    return socket;
-  };
-  auto clients = open(options.clients_endpoint, BrokerShellDefaults::kClientQueueLimit, client_max_frame, "client");
-  if (!clients) return std::nullopt;
-  // Connection events, so that a departed client's slot is freed (client_connections.h).
-  if (zmq_socket_monitor(clients->handle(), kClientMonitorEndpoint, ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED) != 0) {
-    spdlog::error("cannot monitor the client endpoint: {}", zmq_strerror(zmq_errno()));
-    return std::nullopt;
-  }
-  zmq::socket_t client_monitor(context, zmq::socket_type::pair);
-  client_monitor.set(zmq::sockopt::linger, 0);
-  client_monitor.set(zmq::sockopt::rcvhwm, 0);  // events must not be dropped on our side
-  client_monitor.connect(kClientMonitorEndpoint);
-  auto nodes = open(options.nodes_endpoint, BrokerShellDefaults::kNodeQueueLimit, cluster_max_frame, "node");
-  if (!nodes) return std::nullopt;
-  auto shutdown = open(options.shutdown_endpoint, BrokerShellDefaults::kShutdownQueueLimit, client_max_frame,
-                       "shutdown");
-  if (!shutdown) return std::nullopt;
-  return BrokerSockets{std::move(*clients), std::move(*nodes), std::move(*shutdown), std::move(client_monitor)};
-}
 
 // The op of a client request frame, read without converting the rest (the
 // broker routes requests; it only needs to spot STATUS).
@@ -101,8 +45,10 @@ std::optional<std::string> PeekOp(std::string_view frame) {
 
 class Broker {
  public:
-  Broker(const BrokerShellOptions& options, BrokerSockets sockets, TimePoint now, metrics::MetricsServer* metrics)
+  Broker(const BrokerShellOptions& options, const security::ProcessSecurity& security, BrokerSockets sockets,
+         TimePoint now, metrics::MetricsServer* metrics)
       : options_(options),
+        security_(security),
         sockets_(std::move(sockets)),
         core_(options.core, now),
         view_(now, kVersion),
@@ -191,7 +137,9 @@ class Broker {
   void AnswerStatus(const std::string& address, const std::string& frame, TimePoint now) {
     Result<Request> request = DecodeRequest(frame);
     if (!request.ok()) return;  // PeekOp read it, so it decodes; nothing to answer otherwise
-    const std::string reply = EncodeReply(view_.StatusReply(request.value(), core_, now));
+    Reply status = view_.StatusReply(request.value(), core_, now);
+    status.pairs.push_back(SecurityStatusRow(security_, options_.clients_open));
+    const std::string reply = EncodeReply(status);
     SendParts(sockets_.clients, {address, "", reply});
   }
 
@@ -333,6 +281,7 @@ class Broker {
   }
 
   const BrokerShellOptions& options_;
+  const security::ProcessSecurity& security_;
   BrokerSockets sockets_;
   BrokerCore core_;
   ClusterView view_;
@@ -348,11 +297,30 @@ class Broker {
   uint64_t node_sends_dropped_ = 0;
 };
 
+// SIGHUP: read the allow-lists again (new handshakes see them; admitted peers stay).
+void ReloadKeys(const security::ProcessSecurity& security) {
+  if (security.zap() == nullptr) {
+    spdlog::info("SIGHUP: no keys to reload (--insecure)");
+    return;
+  }
+  Status reloaded = security.zap()->Reload();
+  if (reloaded.ok()) spdlog::info("SIGHUP: allow-lists reloaded");
+  else spdlog::error("SIGHUP: allow-lists not reloaded, the old ones stay: {}", reloaded.error().message);
+}
+
 }  // namespace
 
 int RunBroker(const BrokerShellOptions& options, const volatile std::sig_atomic_t* stop) {
   zmq::context_t context(1);
-  std::optional<BrokerSockets> sockets = OpenSockets(context, options);
+  // Declared after the context and before the sockets: the ZAP handler outlives what it guards.
+  auto link_security = security::ProcessSecurity::Open(
+      context, options.security, {security::KeyRole::kBroker, options.broker_key_id}, /*serves=*/true);
+  if (!link_security.ok()) {
+    spdlog::error("{}", link_security.error().message);
+    return kBrokerExitNoKeys;
+  }
+  spdlog::info("broker security: {}", link_security.value()->Describe());
+  std::optional<BrokerSockets> sockets = OpenBrokerSockets(context, *link_security.value(), options);
   if (!sockets) return kBrokerExitFailure;
   std::unique_ptr<metrics::MetricsServer> metrics;
   if (!options.metrics_endpoint.empty()) {
@@ -368,8 +336,13 @@ int RunBroker(const BrokerShellOptions& options, const volatile std::sig_atomic_
                options.core.max_clients, options.core.hold_time.count(), options.core.primary_liveness.count(),
                options.core.client_idle_timeout.count());
   {
-    Broker broker(options, std::move(*sockets), SteadyNow(), metrics.get());
+    Broker broker(options, *link_security.value(), std::move(*sockets), SteadyNow(), metrics.get());
+    std::sig_atomic_t reloads_seen = options.reload_keys != nullptr ? *options.reload_keys : 0;
     while (*stop == 0) {
+      if (options.reload_keys != nullptr && *options.reload_keys != reloads_seen) {
+        reloads_seen = *options.reload_keys;
+        ReloadKeys(*link_security.value());
+      }
       try {
         if (!broker.Turn()) break;
       } catch (const zmq::error_t& e) {
@@ -385,6 +358,7 @@ int RunBroker(const BrokerShellOptions& options, const volatile std::sig_atomic_
                  s.clients_refused, s.requests_unavailable, s.replies_ill_formed, s.node_frames_ill_formed,
                  options.exit_linger.count());
   }  // sockets close here, each flushing for at most exit_linger
+  link_security.value().reset();  // the ZAP handler's socket, before the context waits for every socket
   context.close();
   return kBrokerExitOk;
 }

@@ -21,6 +21,7 @@
 #include <string>
 
 #include "brokers/broker_config.h"
+#include "common/security/process_security.h"
 
 namespace ts::cluster {
 
@@ -36,6 +37,7 @@ struct BrokerShellDefaults {
   static constexpr int kClientQueueLimit = 10'000;
   static constexpr int kNodeQueueLimit = 100'000;
   static constexpr int kShutdownQueueLimit = 100;
+  static constexpr uint32_t kBrokerKeyId = 1;  // one broker per cluster: keys/brokers/broker-1
 };
 
 struct BrokerShellOptions {
@@ -46,11 +48,18 @@ struct BrokerShellOptions {
   Millis poll_interval = BrokerShellDefaults::kPollInterval;
   Millis exit_linger = BrokerShellDefaults::kExitLinger;
   std::string metrics_endpoint;  // HOST:PORT for Prometheus (GET /metrics); "" serves none
+  // --keys DIR/keys or --insecure (broker_sockets.h); neither: tsbroker refuses to start.
+  security::SecurityFlags security;
+  uint32_t broker_key_id = BrokerShellDefaults::kBrokerKeyId;  // this broker's pair: keys/brokers/broker-ID
+  bool clients_open = false;  // --clients-open: the client endpoint plain text, for trusted networks
+  // Bumped by SIGHUP: the loop then reloads the allow-lists (null: never).
+  const volatile std::sig_atomic_t* reload_keys = nullptr;
 };
 
 // Exit codes of tsbroker.
 inline constexpr int kBrokerExitOk = 0;            // after a shutdown (confirmed or timed out), or a signal
 inline constexpr int kBrokerExitFailure = 1;       // an endpoint could not be bound, or a socket failed
+inline constexpr int kBrokerExitNoKeys = 4;        // neither --keys nor --insecure, or a key unreadable
 
 // Runs the broker until a shutdown handshake ends or *stop is set.
 // Errors go to the log; the return value is an exit code.

@@ -12,6 +12,21 @@
 #include "brokers/broker_shell.h"
 #include "common/process_support.h"
 
+namespace {
+
+// SIGHUP bumps it; the loop reloads the allow-lists when it changes.
+volatile std::sig_atomic_t g_reload_signals = 0;
+void OnReloadSignal(int) { g_reload_signals = g_reload_signals + 1; }
+void InstallReloadHandler() {
+  struct sigaction action {};
+  action.sa_handler = OnReloadSignal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  sigaction(SIGHUP, &action, nullptr);
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace ts::cluster;
   BrokerShellOptions options;
@@ -64,6 +79,20 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(int64_t{1}, int64_t{60'000}));
   app.add_option("--metrics", options.metrics_endpoint,
                  "serve Prometheus metrics at http://HOST:PORT/metrics (e.g. 127.0.0.1:9100; port 0: any free)");
+  app.add_option("--keys", options.security.keys_dir,
+                 "the cluster's keys folder, DIR/keys (./run.sh up or `tskeys cluster DIR` makes it): every endpoint "
+                 "is CURVE; nodes need node keys, clients the client allow-list, shutdown the admin key");
+  app.add_option("--client-keys", options.security.client_keys,
+                 "the client allow-list: a folder of *.pub or a file of keys, one a line (default: KEYS/clients); "
+                 "reloaded on SIGHUP");
+  app.add_flag("--clients-open", options.clients_open,
+               "the client endpoint in plain text, open to anyone who can reach it (trusted networks only)");
+  app.add_flag("--insecure", options.security.insecure,
+               "plain text on every endpoint, no keys: anyone who can reach a port can act as a node, read and write "
+               "every pair, and shut the service down");
+  app.add_option("--broker-key-id", options.broker_key_id, "this broker's pair: KEYS/brokers/broker-ID")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 1'000'000'000u));
   app.add_option("--log-level", log_level, std::string("log level: ") + kLogLevelNames)->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
@@ -80,5 +109,7 @@ int main(int argc, char** argv) {
 
   SetUpLogging("broker", *level);
   InstallStopHandlers();
+  InstallReloadHandler();
+  options.reload_keys = &g_reload_signals;
   return RunBroker(options, &g_stop_signal);
 }

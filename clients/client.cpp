@@ -62,7 +62,7 @@ Result<std::string> Client::Exchange(const std::string& frame) {
   for (int attempt = 1; attempt <= attempts; ++attempt) {
     attempts_of_last_call_ = attempt;
     if (!socket_) {
-      Result<WatchedSocket> socket = WatchedSocket::Connect(*context_, zmq::socket_type::req, endpoint_);
+      Result<WatchedSocket> socket = WatchedSocket::Connect(*context_, zmq::socket_type::req, endpoint_, options_.curve);
       if (!socket.ok()) return socket.error();
       socket_ = std::move(socket).value();
     }

@@ -46,6 +46,7 @@ struct ClientOptions {
   // How long every connection attempt must have been refused before a call says so.
   std::chrono::milliseconds refused_after = client_config::kDefaultRefusedAfter;
   uint64_t client_id = 0;                               // 0: draw a random one
+  std::optional<ClientCurve> curve;  // CURVE keys (client_keys.h); none: plain text
 };
 
 // What came back for bytes that need not be a valid request.

@@ -1,5 +1,7 @@
 #include "clients/client_transport.h"
 
+#include "common/security/secure_socket.h"
+
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
@@ -53,19 +55,24 @@ Status CheckTcpPort(const std::string& endpoint) {
 namespace {
 
 // Every client socket's options: linger 0, a bounded send. Throws zmq::error_t.
-zmq::socket_t NewClientSocket(zmq::context_t& context, zmq::socket_type type) {
+// With `curve`, the socket presents the client's key and expects the broker's.
+zmq::socket_t NewClientSocket(zmq::context_t& context, zmq::socket_type type, const std::optional<ClientCurve>& curve) {
   zmq::socket_t socket(context, type);
   socket.set(zmq::sockopt::linger, client_config::kSocketLingerMs);
   socket.set(zmq::sockopt::sndtimeo, static_cast<int>(client_config::kSendTimeout.count()));
+  if (curve) {
+    Status set = security::MakeCurveClient(socket, curve->own, curve->server_public);
+    if (!set.ok()) throw zmq::error_t();  // only when libzmq lacks CURVE; errno says why
+  }
   return socket;
 }
 
 }  // namespace
 
 Result<zmq::socket_t> ConnectClientSocket(zmq::context_t& context, zmq::socket_type type,
-                                          const std::string& endpoint) {
+                                          const std::string& endpoint, const std::optional<ClientCurve>& curve) {
   try {
-    zmq::socket_t socket = NewClientSocket(context, type);
+    zmq::socket_t socket = NewClientSocket(context, type, curve);
     socket.connect(endpoint);
     return socket;
   } catch (const zmq::error_t& error) {
@@ -98,9 +105,9 @@ WatchedSocket::WatchedSocket(zmq::socket_t monitor, zmq::socket_t socket, std::s
 WatchedSocket::~WatchedSocket() = default;
 
 Result<WatchedSocket> WatchedSocket::Connect(zmq::context_t& context, zmq::socket_type type,
-                                             const std::string& endpoint) {
+                                             const std::string& endpoint, const std::optional<ClientCurve>& curve) {
   try {
-    zmq::socket_t socket = NewClientSocket(context, type);
+    zmq::socket_t socket = NewClientSocket(context, type, curve);
     // The monitor must be attached before connect() so it sees the first attempt.
     const std::string monitor_endpoint = NextMonitorEndpoint();
     if (zmq_socket_monitor(socket.handle(), monitor_endpoint.c_str(), kWatchedEvents) != 0) {

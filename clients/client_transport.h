@@ -13,14 +13,22 @@
 #include <zmq.hpp>
 
 #include "clients/connection_watch.h"
+#include "common/security/curve_key.h"
 #include "common/status.h"
 
 namespace ts {
 
+// CURVE for a client socket: the client's own pair and the broker's public
+// key. Absent: plain text (a --clients-open or --insecure broker).
+struct ClientCurve {
+  security::CurveKeyPair own;
+  security::CurveKey server_public{};
+};
+
 // A socket of `type` (REQ or DEALER) connected to `endpoint`, with linger 0
 // and a bounded send timeout. Fails when ZeroMQ rejects the endpoint.
 Result<zmq::socket_t> ConnectClientSocket(zmq::context_t& context, zmq::socket_type type,
-                                          const std::string& endpoint);
+                                          const std::string& endpoint, const std::optional<ClientCurve>& curve = {});
 
 // A socket of `type` connected to `endpoint` with a monitor on its
 // connection attempts, whose events go to the ConnectionWatch the caller
@@ -30,7 +38,7 @@ Result<zmq::socket_t> ConnectClientSocket(zmq::context_t& context, zmq::socket_t
 class WatchedSocket {
  public:
   static Result<WatchedSocket> Connect(zmq::context_t& context, zmq::socket_type type,
-                                       const std::string& endpoint);
+                                       const std::string& endpoint, const std::optional<ClientCurve>& curve = {});
   WatchedSocket(WatchedSocket&&) noexcept = default;
   WatchedSocket& operator=(WatchedSocket&&) noexcept = default;
   ~WatchedSocket();

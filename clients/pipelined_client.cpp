@@ -36,7 +36,7 @@ PipelinedClient::PipelinedClient(std::string endpoint, PipelineOptions options)
     }
     context = own_context_.get();
   }
-  Result<zmq::socket_t> socket = ConnectClientSocket(*context, zmq::socket_type::dealer, endpoint_);
+  Result<zmq::socket_t> socket = ConnectClientSocket(*context, zmq::socket_type::dealer, endpoint_, options_.curve);
   if (!socket.ok()) {
     setup_error_ = socket.error();
     return;

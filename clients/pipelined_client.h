@@ -22,6 +22,7 @@
 #include <zmq.hpp>
 
 #include "clients/client_config.h"
+#include "clients/client_transport.h"
 #include "clients/in_flight.h"
 #include "common/status.h"
 #include "schema/messages.h"
@@ -37,6 +38,7 @@ struct PipelineOptions {
   // client): many clients in one process then share its I/O thread instead
   // of starting one each. Null: the client makes its own.
   zmq::context_t* shared_context = nullptr;
+  std::optional<ClientCurve> curve;  // CURVE keys (client_keys.h); none: plain text
 };
 
 struct Completion {

@@ -70,7 +70,7 @@ nlohmann::ordered_json ReplyJson(const Reply& reply);  // a successful STATUS: S
 // A successful STATUS reply as fields (tsctl_status_format.cpp):
 //   {"ok":true,"op":"STATUS","broker":{"primary":2,"term":3,"primary_live":true,...},
 //    "nodes":[{"id":1,"role":"backup","term":3,"applied":10,"lag":0,"live":true,...},...],
-//    "service":{...} and "shutdown":{...} when present,"events":["...",...],
+//    "service", "shutdown" and "security" objects when present,"events":["...",...],
 //    "error":null,"served_by":2,"term":3}
 // Whole numbers are numbers, yes/no are booleans, anything else a string; a
 // fact of another shape goes to "other" as [key, value] texts.

@@ -55,6 +55,17 @@ std::unique_ptr<CLI::App> MakeParser(TsctlOptions& options, bool from_environmen
       ->type_name("MS")
       ->check(CLI::Range(0, cfg::kMaxTimeoutMs).description(""))
       ->default_str(std::to_string(cfg::kDefaultRefusedAfter.count()));
+  CLI::Option* key = app->add_option("--key", options.key, "the client's CURVE pair, BASE of BASE.pub/BASE.secret "
+                                     "(./run.sh cli passes DIR/keys/clients/client)")
+                         ->type_name("FILE");
+  CLI::Option* server_key = app->add_option("--server-key", options.server_key,
+                                            "the broker's public key file (default: brokers/broker-1.pub beside --key)")
+                                ->type_name("FILE");
+  app->add_option("--admin-key", options.admin_key, "the admin pair for shutdown (default: --key)")->type_name("FILE");
+  if (from_environment) {
+    key->envname(std::string(kClientKeyEnv));
+    server_key->envname(std::string(kServerKeyEnv));
+  }
   // Given twice, the later wins: `./run.sh cli` puts the cluster's endpoints
   // first, and a user's own --broker after them overrides.
   for (CLI::Option* option : app->get_options()) option->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
@@ -178,6 +189,18 @@ Status ApplyOptionWords(const std::vector<std::string>& option_words, bool from_
     parsed.output = "json";
   }
   parsed.json = parsed.output == "json";
+  // Keys given now replace the ones already read; none keeps them (a prompt line's options).
+  if (!parsed.key.empty() || !parsed.server_key.empty()) {
+    Result<std::optional<ClientCurve>> curve = LoadClientCurve(parsed.key, parsed.server_key);
+    if (!curve.ok()) return curve.error();
+    parsed.curve = curve.value();
+    parsed.admin_curve = parsed.curve;
+  }
+  if (!parsed.admin_key.empty()) {
+    Result<std::optional<ClientCurve>> admin = LoadClientCurve(parsed.admin_key, parsed.server_key);
+    if (!admin.ok()) return Error{ErrorKind::kMalformedRequest, "--admin-key: " + admin.error().message};
+    parsed.admin_curve = admin.value();
+  }
   options = parsed;
   return Status::Ok();
 }

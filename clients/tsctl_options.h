@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "clients/client_config.h"
+#include "clients/client_keys.h"
 #include "common/status.h"
 
 namespace ts::tsctl {
@@ -30,6 +31,14 @@ struct TsctlOptions {
   int timeout_ms = static_cast<int>(client_config::kDefaultRequestTimeout.count());
   int retries = client_config::kDefaultRequestRetries;
   int refused_ms = static_cast<int>(client_config::kDefaultRefusedAfter.count());
+  // CURVE (clients/client_keys.h): --key BASE (TUPLESTAR_KEY), --server-key
+  // FILE (TUPLESTAR_SERVER_KEY), --admin-key BASE for shutdown (else --key).
+  std::string key;
+  std::string server_key;
+  std::string admin_key;
+  // Read from those by ApplyOptionWords; none: plain text.
+  std::optional<ClientCurve> curve;
+  std::optional<ClientCurve> admin_curve;
 };
 
 struct SplitWords {

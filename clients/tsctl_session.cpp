@@ -12,9 +12,15 @@
 namespace ts::tsctl {
 namespace {
 
+bool SameCurve(const std::optional<ClientCurve>& a, const std::optional<ClientCurve>& b) {
+  if (!a || !b) return a.has_value() == b.has_value();
+  return a->own.public_key == b->own.public_key && a->server_public == b->server_public;
+}
+
 bool SameClientOptions(const SessionOptions& a, const SessionOptions& b) {
   return a.broker_endpoint == b.broker_endpoint && a.client.request_timeout == b.client.request_timeout &&
-         a.client.retries == b.client.retries && a.client.refused_after == b.client.refused_after;
+         a.client.retries == b.client.retries && a.client.refused_after == b.client.refused_after &&
+         SameCurve(a.client.curve, b.client.curve);
 }
 
 TsctlOptions ToTsctlOptions(const SessionOptions& session) {
@@ -26,6 +32,8 @@ TsctlOptions ToTsctlOptions(const SessionOptions& session) {
   options.timeout_ms = static_cast<int>(session.client.request_timeout.count());
   options.retries = session.client.retries;
   options.refused_ms = static_cast<int>(session.client.refused_after.count());
+  options.curve = session.client.curve;
+  options.admin_curve = session.admin_curve;
   return options;
 }
 
@@ -38,6 +46,8 @@ SessionOptions WithTsctlOptions(SessionOptions session, const TsctlOptions& opti
   session.client.request_timeout = std::chrono::milliseconds(options.timeout_ms);
   session.client.retries = options.retries;
   session.client.refused_after = std::chrono::milliseconds(options.refused_ms);
+  session.client.curve = options.curve;
+  session.admin_curve = options.admin_curve;
   return session;
 }
 
@@ -167,7 +177,9 @@ int Session::Shutdown(const Command& command) {
     return UsageError(std::string(command.endpoint ? "--endpoint" : "the shutdown endpoint") + " '" + *endpoint +
                       "': " + valid.error().message);
   }
-  return ShowReply(SendShutdown(*endpoint, current().client), client_config::kShutdownOpName);
+  ClientOptions shutdown_options = current().client;
+  shutdown_options.curve = current().admin_curve;
+  return ShowReply(SendShutdown(*endpoint, shutdown_options), client_config::kShutdownOpName);
 }
 
 int Session::Ping(const Command& command) {

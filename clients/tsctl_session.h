@@ -41,6 +41,7 @@ struct SessionOptions {
   bool tsv = false;  // --output tsv: pairs as KEY<tab>VALUE lines, everything else on stderr
   bool interactive = false;  // connect, disconnect and quit only make sense here
   ClientOptions client;
+  std::optional<ClientCurve> admin_curve;  // for shutdown (--admin-key, else --key)
 };
 
 // Session options from tsctl's options (interactive stays false).

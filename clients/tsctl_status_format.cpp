@@ -97,7 +97,8 @@ nlohmann::ordered_json StatusJson(const Reply& reply) {
   nlohmann::ordered_json other = nlohmann::ordered_json::array();
   for (const Pair& pair : reply.pairs) {
     const bool single = pair.key.size() == 1;
-    if (single && (pair.key[0] == "broker" || pair.key[0] == "service" || pair.key[0] == "shutdown")) {
+    if (single && (pair.key[0] == "broker" || pair.key[0] == "service" || pair.key[0] == "shutdown" ||
+                   pair.key[0] == "security")) {
       json[pair.key[0]] = FieldsJson(pair.value);
     } else if (pair.key.size() == 2 && pair.key[0] == "node") {
       nlohmann::ordered_json node = {{"id", FieldJson(pair.key[1])}};

@@ -96,6 +96,7 @@ std::vector<std::string> ClusterLayout::BrokerArgv() const {
   if (hold) argv.insert(argv.end(), {"--hold-ms", Number(hold->count())});
   if (client_idle) argv.insert(argv.end(), {"--client-idle-ms", Number(client_idle->count())});
   if (log_level) argv.insert(argv.end(), {"--log-level", *log_level});
+  AppendSecurityArgs(argv, /*broker=*/true);
   return argv;
 }
 
@@ -120,7 +121,17 @@ std::vector<std::string> ClusterLayout::NodeArgv(uint32_t id, const std::string&
     argv.insert(argv.end(), {"--peer", Number(peer.id) + "," + peer.bus.Tcp() + "," + peer.transfer.Tcp()});
   }
   if (!load_file.empty()) argv.insert(argv.end(), {"--load", load_file});
+  AppendSecurityArgs(argv, /*broker=*/false);
   return argv;
+}
+
+void ClusterLayout::AppendSecurityArgs(std::vector<std::string>& argv, bool is_broker) const {
+  if (!keys_dir) {
+    argv.push_back("--insecure");
+    return;
+  }
+  argv.insert(argv.end(), {"--keys", *keys_dir});
+  if (is_broker && clients_open) argv.push_back("--clients-open");
 }
 
 std::vector<std::string> ClusterLayout::Argv(PartId part, const std::string& load_file) const {
@@ -168,6 +179,8 @@ nlohmann::json ToJson(const ClusterLayout& layout) {
   if (layout.client_idle) json["client_idle_ms"] = layout.client_idle->count();
   if (layout.log_level) json["log_level"] = *layout.log_level;
   if (layout.sync) json["sync"] = *layout.sync;
+  if (layout.keys_dir) json["keys_dir"] = *layout.keys_dir;
+  if (layout.clients_open) json["clients_open"] = true;
   return json;
 }
 
@@ -242,6 +255,10 @@ Result<ClusterLayout> LayoutFromJson(const nlohmann::json& json) {
   std::optional<bool> node_data_dirs;  // absent in files written before the durable log
   if (Status read = OptionalField(json, "node_data_dirs", &node_data_dirs); !read.ok()) return read.error();
   layout.node_data_dirs = node_data_dirs.value_or(false);
+  std::optional<bool> clients_open;  // keys_dir and clients_open: absent in files written before CURVE
+  if (Status read = OptionalField(json, "keys_dir", &layout.keys_dir); !read.ok()) return read.error();
+  if (Status read = OptionalField(json, "clients_open", &clients_open); !read.ok()) return read.error();
+  layout.clients_open = clients_open.value_or(false);
   if (!json.contains("nodes") || !json.at("nodes").is_array()) return LayoutError("cluster: 'nodes' is not a list");
   for (const nlohmann::json& entry : json.at("nodes")) {
     NodeSpec node;

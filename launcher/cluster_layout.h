@@ -95,6 +95,10 @@ struct ClusterLayout {
   std::optional<Millis> hold;              // tsbroker --hold-ms
   std::optional<Millis> client_idle;       // tsbroker --client-idle-ms
   std::optional<std::string> log_level;    // both --log-level
+  // Security: the cluster's keys folder (DIR/keys) for every part's --keys;
+  // none: every part runs --insecure (tests not about security).
+  std::optional<std::string> keys_dir;
+  bool clients_open = false;               // tsbroker --clients-open (with keys_dir)
 
   // Nodes 1..node_count on loopback, ports from `base` (PortLayout).
   static ClusterLayout FromPortBase(int base, int node_count);
@@ -118,6 +122,8 @@ struct ClusterLayout {
   // `load_file`: tsnode --load (empty: none).
   std::vector<std::string> NodeArgv(uint32_t id, const std::string& load_file = "") const;
   std::vector<std::string> Argv(PartId part, const std::string& load_file = "") const;
+  // --keys keys_dir (and the broker's --clients-open), or --insecure.
+  void AppendSecurityArgs(std::vector<std::string>& argv, bool is_broker) const;
 
   // Every port the cluster listens on, with what it is ("broker-clients",
   // "node-2-bus", ...), in the order of parts().

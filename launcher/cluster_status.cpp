@@ -38,16 +38,19 @@ ClusterStatus ParseClusterStatus(const Reply& reply) {
   return status;
 }
 
-Result<Reply> RequestStatus(const std::string& client_endpoint, std::chrono::milliseconds timeout) {
+Result<Reply> RequestStatus(const std::string& client_endpoint, std::chrono::milliseconds timeout,
+                            const std::optional<ClientCurve>& curve) {
   ClientOptions options;
+  options.curve = curve;
   options.request_timeout = timeout;
   options.retries = 0;
   Client client(client_endpoint, options);
   return client.Call(MakeStatusRequest());
 }
 
-Result<ClusterStatus> ProbeStatus(const std::string& client_endpoint, std::chrono::milliseconds timeout) {
-  Result<Reply> reply = RequestStatus(client_endpoint, timeout);
+Result<ClusterStatus> ProbeStatus(const std::string& client_endpoint, std::chrono::milliseconds timeout,
+                                  const std::optional<ClientCurve>& curve) {
+  Result<Reply> reply = RequestStatus(client_endpoint, timeout, curve);
   if (!reply.ok()) return reply.error();
   if (!reply.value().ok()) return *reply.value().error;
   return ParseClusterStatus(reply.value());

@@ -35,8 +35,11 @@ ClusterStatus ParseClusterStatus(const Reply& reply);
 
 // One STATUS request to the broker's client endpoint, no retry: the reply,
 // or the client's error when none came within `timeout`.
-Result<Reply> RequestStatus(const std::string& client_endpoint, std::chrono::milliseconds timeout);
+// `curve`: the client pair for a CURVE cluster (cluster_keys_use.h LauncherCurve).
+Result<Reply> RequestStatus(const std::string& client_endpoint, std::chrono::milliseconds timeout,
+                            const std::optional<ClientCurve>& curve = {});
 // The same, read; an error also when the broker answered with one.
-Result<ClusterStatus> ProbeStatus(const std::string& client_endpoint, std::chrono::milliseconds timeout);
+Result<ClusterStatus> ProbeStatus(const std::string& client_endpoint, std::chrono::milliseconds timeout,
+                                  const std::optional<ClientCurve>& curve = {});
 
 }  // namespace ts::launcher

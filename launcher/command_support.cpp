@@ -10,6 +10,7 @@
 
 #include "clients/tsctl_session.h"
 #include "launcher/commands.h"
+#include "launcher/cluster_keys_use.h"
 #include "launcher/console.h"
 #include "launcher/parts.h"
 #include "launcher/save_files.h"
@@ -76,6 +77,8 @@ int RunTsctl(const RunState& state, const std::vector<std::string>& words, std::
   options.shutdown_endpoint = state.layout.broker.shutdown.Tcp();
   options.client.request_timeout = timeout;
   options.client.retries = 0;
+  options.client.curve = LauncherCurveOrDie(state.layout, security::KeyRole::kClient);
+  options.admin_curve = LauncherCurveOrDie(state.layout, security::KeyRole::kAdmin);  // ./run.sh down
   tsctl::Session session(options, out, std::cerr);
   const int code = session.RunWords(words);
   out << std::flush;

@@ -88,6 +88,13 @@ Result<LauncherSettings> LauncherSettings::FromEnvironment() {
                       Duration("TS_PROBE_TIMEOUT_MS", 1, 3'600'000, &s.probe_timeout)}) {
     if (!read.ok()) return read.error();
   }
+  if (const char* insecure = std::getenv("TS_INSECURE"); insecure != nullptr && *insecure != '\0') {
+    const std::string text(insecure);
+    if (text != "0" && text != "1") {
+      return Error{ErrorKind::kMalformedRequest, "TS_INSECURE must be 0 or 1, not '" + text + "'"};
+    }
+    s.insecure = text == "1";
+  }
   s.restart.stable_after = stable;
   // As run.sh had it: a maximum below the first delay is the first delay.
   s.restart.max_delay = std::max(s.restart.max_delay, s.restart.first_delay);

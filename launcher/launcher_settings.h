@@ -63,6 +63,9 @@ struct LauncherSettings {
                        LauncherDefaults::kRestartMaxAttempts, LauncherDefaults::kRestartStable};
   Millis supervise_interval = LauncherDefaults::kSuperviseInterval;
   Millis probe_timeout = LauncherDefaults::kProbeTimeout;
+  // TS_INSECURE=1: start every part --insecure (plain text, no keys); the
+  // default makes DIR/keys and runs CURVE everywhere.
+  bool insecure = false;
 
   static Result<LauncherSettings> FromEnvironment();
 };

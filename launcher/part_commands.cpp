@@ -12,6 +12,7 @@
 
 #include "launcher/cluster_status.h"
 #include "launcher/commands.h"
+#include "launcher/cluster_keys_use.h"
 #include "launcher/console.h"
 #include "launcher/control_channel.h"
 #include "launcher/parts.h"
@@ -57,7 +58,8 @@ Target OnePart(const LauncherSettings& settings, const PartOptions& options, con
   }
   std::string word = options.words.front();
   if (word == "primary") {
-    Result<ClusterStatus> status = ProbeStatus(state.layout.broker.clients.Tcp(), settings.probe_timeout);
+    Result<ClusterStatus> status = ProbeStatus(state.layout.broker.clients.Tcp(), settings.probe_timeout,
+                                               LauncherCurveOrDie(state.layout, security::KeyRole::kClient));
     if (!status.ok()) Die(command + " primary: the broker does not answer, so the primary is unknown", 1);
     if (status.value().primary == 0) Die(command + " primary: there is no primary right now (./run.sh status)", 1);
     word = std::to_string(status.value().primary);
@@ -240,7 +242,8 @@ int CmdRestart(const LauncherSettings& settings, const PartOptions& options) {
       release();
       Die(label + " exited (" + ExitReason(dir, part) + "); see " + log, 1);
     }
-    Result<ClusterStatus> status = ProbeStatus(target.state.layout.broker.clients.Tcp(), settings.probe_timeout);
+    Result<ClusterStatus> status = ProbeStatus(target.state.layout.broker.clients.Tcp(), settings.probe_timeout,
+                                               LauncherCurveOrDie(target.state.layout, security::KeyRole::kClient));
     if (status.ok()) {
       auto node = status.value().nodes.find(part.node);
       if (node != status.value().nodes.end() && node->second.live()) {
@@ -308,6 +311,10 @@ int CmdCli(const LauncherSettings& settings, const PartOptions& options) {
   const RunState state = LoadRunningState(dir);
   std::vector<std::string> argv = {state.tsctl, "--broker", state.layout.broker.clients.Tcp(),
                                    "--shutdown-endpoint", state.layout.broker.shutdown.Tcp()};
+  if (state.layout.keys_dir) {
+    // The cluster's client key; shutdown from the prompt needs the admin key (./run.sh down has it).
+    argv.insert(argv.end(), {"--key", LauncherKeyBase(state.layout, security::KeyRole::kClient)});
+  }
   argv.insert(argv.end(), options.words.begin(), options.words.end());
   Exec(argv);
 }

@@ -16,6 +16,7 @@
 #include "launcher/cluster_shape.h"
 #include "launcher/cluster_status.h"
 #include "launcher/commands.h"
+#include "launcher/cluster_keys_use.h"
 #include "launcher/console.h"
 #include "launcher/ports.h"
 #include "launcher/save_files.h"
@@ -106,6 +107,13 @@ StartPlan PlanStart(const LauncherSettings& settings, const StartOptions& option
   layout.sync = options.sync;
   std::string import_file;
   if (options.load) import_file = std::filesystem::absolute(*options.load, error).lexically_normal().string();
+  if (settings.insecure) {
+    Warn("TS_INSECURE=1: every part runs --insecure (plain text, no keys)");
+  } else {
+    Result<std::string> keys = EnsureLayoutKeys(dir.dir(), layout);
+    if (!keys.ok()) Die("cannot make the cluster's keys: " + keys.error().message);
+    Say(keys.value());
+  }
   return StartPlan{dir, layout, import_file};
 }
 
@@ -197,7 +205,8 @@ bool WaitUntilReady(const LauncherSettings& settings, const RunState& state, Sup
       std::cerr << TailLines(ReadText(log), D::kLogTailLines) << std::flush;
       return false;
     }
-    Result<Reply> reply = RequestStatus(state.layout.broker.clients.Tcp(), settings.probe_timeout);
+    Result<Reply> reply = RequestStatus(state.layout.broker.clients.Tcp(), settings.probe_timeout,
+                                        LauncherCurveOrDie(state.layout, security::KeyRole::kClient));
     if (reply.ok()) {
       last_seen = tsctl::JsonLine(tsctl::ReplyJson(reply.value()));
       const ClusterStatus status = ParseClusterStatus(reply.value());
@@ -222,7 +231,8 @@ bool WaitUntilReady(const LauncherSettings& settings, const RunState& state, Sup
 
 void PrintBanner(const LauncherSettings& settings, const ClusterDir& dir, const RunState& state) {
   const ClusterLayout& layout = state.layout;
-  Result<ClusterStatus> status = ProbeStatus(layout.broker.clients.Tcp(), settings.probe_timeout);
+  Result<ClusterStatus> status = ProbeStatus(layout.broker.clients.Tcp(), settings.probe_timeout,
+                                               LauncherCurveOrDie(layout, security::KeyRole::kClient));
   const uint32_t primary = status.ok() ? status.value().primary : 0;
   std::cout << "\ntuplestar is running: broker + " << layout.node_count() << " nodes, data in " << dir.dir() << "\n"
             << "  broker   clients  " << layout.broker.clients.Tcp() << "   (tsctl --broker)\n"

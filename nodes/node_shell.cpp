@@ -16,75 +16,10 @@
 #include "nodes/log/posix_storage.h"
 #include "nodes/space/persistence.h"
 #include "common/socket_support.h"
+#include "nodes/node_sockets.h"
 
 namespace ts::cluster {
 namespace {
-
-// ---- sockets ----------------------------------------------------------------
-
-struct PeerLink {
-  NodeId id = kNoNode;
-  zmq::socket_t transfer;  // DEALER to the peer's state-transfer ROUTER
-};
-
-struct NodeSockets {
-  zmq::socket_t bus_out;   // PUB, bound: heartbeats, batches, elections, shutdown
-  zmq::socket_t bus_in;    // SUB to every peer's PUB, everything subscribed
-  zmq::socket_t transfer;  // ROUTER, bound: state-transfer requests in, answers out
-  zmq::socket_t broker;    // DEALER to the broker's node ROUTER
-  std::vector<PeerLink> peers;
-};
-
-// Every socket of the node is made here, so that authentication (CURVE,
-// DESIGN 12) is one change in one place. Connecting DEALERs use
-// ZMQ_IMMEDIATE: while a link is down a send fails at once and the frame is
-// dropped, instead of queueing and arriving stale after a reconnect (the core
-// retries what matters). The transfer ROUTER is ROUTER_MANDATORY, so an answer
-// to a requester that has gone is an error the shell logs, not a silent drop.
-std::optional<NodeSockets> OpenSockets(zmq::context_t& context, const NodeShellOptions& options) {
-  const int linger = static_cast<int>(options.exit_linger.count());
-  const auto max_frame = static_cast<int64_t>(kClusterDecodeLimits.max_frame_bytes);
-  const int reconnect = static_cast<int>(NodeShellDefaults::kReconnectInterval.count());
-  auto make = [&](zmq::socket_type type, int queue_limit) {
-    zmq::socket_t socket(context, type);
-    socket.set(zmq::sockopt::linger, linger);
-    socket.set(zmq::sockopt::sndhwm, queue_limit);
-    socket.set(zmq::sockopt::rcvhwm, queue_limit);
-    socket.set(zmq::sockopt::maxmsgsize, max_frame);
-    socket.set(zmq::sockopt::reconnect_ivl, reconnect);
-    return socket;
-  };
-  std::string doing;
-  try {
-    NodeSockets s{make(zmq::socket_type::pub, NodeShellDefaults::kBusQueueLimit),
-                  make(zmq::socket_type::sub, NodeShellDefaults::kBusQueueLimit),
-                  make(zmq::socket_type::router, NodeShellDefaults::kTransferQueueLimit),
-                  make(zmq::socket_type::dealer, NodeShellDefaults::kBrokerQueueLimit),
-                  {}};
-    doing = "bind the bus endpoint " + options.bus_endpoint;
-    s.bus_out.bind(options.bus_endpoint);
-    doing = "bind the transfer endpoint " + options.transfer_endpoint;
-    s.transfer.set(zmq::sockopt::router_mandatory, 1);
-    s.transfer.bind(options.transfer_endpoint);
-    s.bus_in.set(zmq::sockopt::subscribe, "");
-    doing = "connect to the broker at " + options.broker_endpoint;
-    s.broker.set(zmq::sockopt::immediate, 1);
-    s.broker.connect(options.broker_endpoint);
-    for (const PeerAddress& peer : options.peers) {
-      doing = "connect to node " + std::to_string(peer.id) + "'s bus at " + peer.bus_endpoint;
-      s.bus_in.connect(peer.bus_endpoint);
-      PeerLink link{peer.id, make(zmq::socket_type::dealer, NodeShellDefaults::kTransferQueueLimit)};
-      link.transfer.set(zmq::sockopt::immediate, 1);
-      doing = "connect to node " + std::to_string(peer.id) + "'s transfer endpoint at " + peer.transfer_endpoint;
-      link.transfer.connect(peer.transfer_endpoint);
-      s.peers.push_back(std::move(link));
-    }
-    return s;
-  } catch (const zmq::error_t& e) {
-    spdlog::error("cannot {}: {}", doing, e.what());
-    return std::nullopt;
-  }
-}
 
 spdlog::level::level_enum LevelOf(NodeEventKind kind) {
   switch (kind) {
@@ -326,10 +261,19 @@ int RunNode(const NodeShellOptions& options, const volatile std::sig_atomic_t* s
   }
 
   zmq::context_t context(1);
-  std::optional<NodeSockets> sockets = OpenSockets(context, options);
+  // Declared after the context and before the sockets: the ZAP handler outlives what it guards.
+  auto link_security = security::ProcessSecurity::Open(context, options.security,
+                                                  {security::KeyRole::kNode, options.core.id}, /*serves=*/true);
+  if (!link_security.ok()) {
+    std::cerr << "tsnode: " << link_security.error().message << "\n";
+    return kNodeExitNoKeys;
+  }
+  std::optional<NodeSockets> sockets = OpenNodeSockets(*link_security.value(), options);
   if (!sockets) return kNodeExitFailure;
-  spdlog::info("node {} up: bus PUB {}, transfer ROUTER {}, broker {}, {} peers, min acks {}{}, heartbeat {} ms x {}",
+  // "node N up:" starts the line: tests and operators look for it.
+  spdlog::info("node {} up: bus PUB {}, transfer ROUTER {}, broker {}, {}, {} peers, min acks {}{}, heartbeat {} ms x {}",
                options.core.id, options.bus_endpoint, options.transfer_endpoint, options.broker_endpoint,
+               link_security.value()->Describe(),
                options.peers.size(), options.core.min_acks, options.core.async_replies ? " (async replies)" : "",
                options.core.heartbeat_interval.count(),
                options.core.liveness_window.count() / std::max<int64_t>(1, options.core.heartbeat_interval.count()));
@@ -362,6 +306,7 @@ int RunNode(const NodeShellOptions& options, const volatile std::sig_atomic_t* s
     const int saved = Save(node.core(), options);
     if (exit_code == kNodeExitOk) exit_code = saved;
   }  // sockets close here, each flushing for at most exit_linger
+  link_security.value().reset();  // the ZAP handler's socket, before the context waits for every socket
   context.close();
   return exit_code;
 }

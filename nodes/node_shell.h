@@ -27,6 +27,7 @@
 
 #include "nodes/node_config.h"
 #include "nodes/node_log.h"
+#include "common/security/process_security.h"
 
 namespace ts::cluster {
 
@@ -45,6 +46,8 @@ struct NodeShellDefaults {
   static constexpr int kBrokerQueueLimit = 100'000;
   // Connecting sockets retry a lost connection this often.
   static constexpr Millis kReconnectInterval{100};
+  // The broker's key in the keys folder: keys/brokers/broker-1 (one broker per cluster).
+  static constexpr uint32_t kBrokerKeyId = 1;
 };
 
 struct PeerAddress {
@@ -64,6 +67,9 @@ struct NodeShellOptions {
   std::optional<std::string> data_dir;  // the durable log; none: in memory only
   NodeLogOptions log;
   Millis exit_linger = NodeShellDefaults::kExitLinger;
+  // --keys DIR/keys or --insecure (node_sockets.h); neither: tsnode refuses to start.
+  security::SecurityFlags security;
+  uint32_t broker_key_id = NodeShellDefaults::kBrokerKeyId;  // whose public key the broker DEALER expects
 };
 
 // Exit codes of tsnode.
@@ -72,6 +78,7 @@ inline constexpr int kNodeExitFailure = 1;    // an endpoint could not be bound,
 inline constexpr int kNodeExitBadLoad = 2;    // the --load file is unreadable or malformed (message on stderr)
 inline constexpr int kNodeExitBadLog = 3;     // --data-dir cannot be recovered (damage a crash cannot leave, a
                                               // bad snapshot, an I/O error): the message names file and offset
+inline constexpr int kNodeExitNoKeys = 4;     // neither --keys nor --insecure, or a key unreadable (message on stderr)
 
 // Runs the node until the core says save_and_exit or *stop is set.
 int RunNode(const NodeShellOptions& options, const volatile std::sig_atomic_t* stop);

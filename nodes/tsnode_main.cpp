@@ -6,7 +6,8 @@
 // bound, a socket fails, the log fails or --save cannot be written; 2 when
 // the --load file is unreadable or malformed (the reason on stderr); 3 when
 // --data-dir cannot be recovered (the file, the offset and what to do on
-// stderr); CLI11's code (non-zero, not 2 or 3) for a usage error.
+// stderr); 4 when neither --keys nor --insecure is given, or a key cannot be
+// read; CLI11's code (non-zero, not 2 or 3) for a usage error.
 #include <CLI/CLI.hpp>
 
 #include <cstdint>
@@ -121,6 +122,15 @@ int main(int argc, char** argv) {
   app.add_option("--linger-ms", linger_ms, "how long sockets may flush at exit")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{0}, int64_t{60'000}));
+  app.add_option("--keys", options.security.keys_dir,
+                 "the cluster's keys folder, DIR/keys (./run.sh up or `tskeys cluster DIR` makes it): every link is "
+                 "CURVE, this node presents keys/nodes/node-ID and admits node and broker keys");
+  app.add_flag("--insecure", options.security.insecure,
+               "plain text on every link, no keys: anyone who can reach a port can act as a node or read the bus");
+  app.add_option("--broker-key-id", options.broker_key_id, "the broker whose public key (keys/brokers/broker-ID) "
+                 "the broker link expects")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 1'000'000'000u));
   app.add_option("--log-level", log_level, std::string("log level: ") + kLogLevelNames)->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
@@ -138,6 +148,13 @@ int main(int argc, char** argv) {
   auto level = ParseLogLevel(log_level);
   if (!level) return app.exit(CLI::ValidationError("--log-level", "unknown level \"" + log_level + "\" (one of: " +
                                                                        kLogLevelNames + ")"));
+
+  if (options.security.keys_dir.empty() != options.security.insecure) {
+    // Say it before any recovery or binding: a node never opens a cluster link in plain text by accident.
+    auto mode = ts::security::ChooseLinkSecurity(!options.security.keys_dir.empty(), options.security.insecure);
+    std::cerr << "tsnode: " << mode.error().message << "\n";
+    return kNodeExitNoKeys;
+  }
 
   NodeConfig& core = options.core;
   core.id = id;

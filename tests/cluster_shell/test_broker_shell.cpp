@@ -19,6 +19,7 @@ struct BrokerFixture {
     options.core = config;
     options.core.shutdown = shutdown;
     options.exit_linger = Millis(200);
+    options.security.insecure = true;  // not about security (tests/security has the CURVE cases)
     broker.emplace([this](const volatile std::sig_atomic_t* stop) { return RunBroker(options, stop); });
   }
 
@@ -331,6 +332,7 @@ TEST_CASE("tsbroker with no primary tells every live node, starts no term while 
 
 TEST_CASE("tsbroker exits 1 when an endpoint cannot be bound", "[broker_shell]") {
   BrokerShellOptions options;
+  options.security.insecure = true;
   options.clients_endpoint = "tcp://127.0.0.1:" + std::to_string(testing::FreeTcpPort());
   options.nodes_endpoint = options.clients_endpoint;  // taken by the first bind
   options.shutdown_endpoint = "tcp://127.0.0.1:" + std::to_string(testing::FreeTcpPort());

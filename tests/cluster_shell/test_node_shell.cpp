@@ -75,6 +75,7 @@ struct NodeFixture {
     options.broker_endpoint = broker.endpoint;
     options.save_path = dir / "saved.tss";
     options.exit_linger = Millis(200);
+    options.security.insecure = true;  // not about security (tests/security has the CURVE cases)
   }
   void Start() {
     node.emplace([this](const volatile std::sig_atomic_t* stop) { return RunNode(options, stop); });

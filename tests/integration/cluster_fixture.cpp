@@ -1,5 +1,7 @@
 #include "tests/integration/cluster_fixture.h"
 
+#include "launcher/cluster_keys_use.h"
+
 #include <signal.h>
 
 #include <exception>
@@ -69,6 +71,10 @@ launcher::ClusterLayout Cluster::Layout() const {
   layout.hold = options_.hold;
   layout.client_idle = options_.client_idle;
   layout.log_level = options_.log_level;
+  if (options_.curve) {
+    Result<std::string> keys = launcher::EnsureLayoutKeys(dir_.path().string(), layout);
+    if (!keys.ok()) throw std::runtime_error("cannot make the cluster's keys: " + keys.error().message);
+  }
   return layout;
 }
 
@@ -76,6 +82,9 @@ bool Cluster::Start() {
   for (int attempt = 1; attempt <= kStartAttempts; ++attempt) {
     StopAll();
     layout_ = Layout();
+    Result<std::optional<ClientCurve>> curve = launcher::LauncherCurve(layout_, security::KeyRole::kClient);
+    if (!curve.ok()) throw std::runtime_error("the cluster's client key: " + curve.error().message);
+    client_curve_ = curve.value();
     auto start = [&](launcher::PartId part) {
       auto load = options_.load_files.find(part.node);
       std::vector<std::string> argv =
@@ -99,7 +108,7 @@ bool Cluster::Start() {
 }
 
 bool Cluster::WaitWritesAcknowledged(Millis timeout) {
-  Client client(client_endpoint(), ProbeOptions());
+  Client client(client_endpoint(), WithKeys(ProbeOptions()));
   return WaitUntil(
       [&] {
         if (!broker_->running()) return true;  // checked by the caller
@@ -123,7 +132,12 @@ void Cluster::StopAll() {
 
 std::string Cluster::client_endpoint() const { return layout_.broker.clients.Tcp(); }
 std::string Cluster::shutdown_endpoint() const { return layout_.broker.shutdown.Tcp(); }
-Client Cluster::NewClient(ClientOptions options) const { return Client(client_endpoint(), options); }
+Client Cluster::NewClient(ClientOptions options) const { return Client(client_endpoint(), WithKeys(options)); }
+
+ClientOptions Cluster::WithKeys(ClientOptions options) const {
+  if (!options.curve) options.curve = client_curve_;
+  return options;
+}
 
 std::string Cluster::save_path(uint32_t id) const { return dir_ / ("node-" + Number(id) + ".snapshot"); }
 
@@ -136,13 +150,13 @@ std::vector<uint32_t> Cluster::node_ids() const {
 }
 
 std::optional<ClusterView> Cluster::Status() const {
-  Result<ClusterView> view = launcher::ProbeStatus(client_endpoint(), kProbeRequestTimeout);
+  Result<ClusterView> view = launcher::ProbeStatus(client_endpoint(), kProbeRequestTimeout, client_curve_);
   if (!view.ok()) return std::nullopt;
   return view.value();
 }
 
 std::optional<PrimaryView> Cluster::WaitForPrimary(Millis timeout, uint32_t not_this) const {
-  Client client(client_endpoint(), ProbeOptions());
+  Client client(client_endpoint(), WithKeys(ProbeOptions()));
   std::optional<PrimaryView> found;
   WaitUntil(
       [&] {

@@ -59,6 +59,9 @@ struct ClusterOptions {
   // Orphans (if the test binary itself is killed) end after this.
   Millis broker_timeout{30'000};
   std::string log_level = "info";
+  // CURVE: DIR/keys made (launcher/cluster_keys_use.h), every part --keys,
+  // the fixture's clients present the cluster's client key. Off: --insecure.
+  bool curve = false;
 };
 
 // One node as the broker's STATUS reply shows it ("name=value" fields), and
@@ -90,6 +93,9 @@ class Cluster {
   std::string client_endpoint() const;
   std::string shutdown_endpoint() const;
   Client NewClient(ClientOptions options = PatientClientOptions()) const;
+  // `options` with the cluster's client key (curve), unless it has keys of its own.
+  ClientOptions WithKeys(ClientOptions options) const;
+  const launcher::ClusterLayout& layout() const { return layout_; }
 
   // The broker's STATUS view, or nullopt when the broker does not answer.
   std::optional<ClusterView> Status() const;
@@ -126,6 +132,7 @@ class Cluster {
   ClusterOptions options_;
   TempDir dir_;
   launcher::ClusterLayout layout_;
+  std::optional<ClientCurve> client_curve_;  // with options_.curve
   std::unique_ptr<ChildProcess> broker_;
   std::map<uint32_t, std::unique_ptr<ChildProcess>> nodes_;
   mutable std::string last_error_;  // why the last Start or wait failed

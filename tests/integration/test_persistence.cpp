@@ -143,7 +143,7 @@ TEST_CASE("integration: a malformed or unreadable --load file stops tsnode with 
         "--transfer", LoopbackEndpoint(FreeTcpPort()),
         "--peer", "2," + LoopbackEndpoint(FreeTcpPort()) + "," + LoopbackEndpoint(FreeTcpPort()),
         "--broker", LoopbackEndpoint(FreeTcpPort()),
-        "--load", path};
+        "--load", path, "--insecure"};
     ChildProcess node(BinaryPath("nodes/tsnode"), arguments, dir / "node.log");
     std::optional<int> code = node.Wait(kProcessExitTimeout);
     const std::string log = node.log();

@@ -78,7 +78,8 @@ TEST_CASE("layout: the broker's command line", "[launcher][layout]") {
   ClusterLayout layout = LauncherLike();
   CHECK(layout.BrokerArgv() == std::vector<std::string>{"/b/brokers/tsbroker", "--clients", "tcp://127.0.0.1:5555",
                                                          "--nodes", "tcp://127.0.0.1:5556", "--shutdown",
-                                                         "tcp://127.0.0.1:5557", "--primary-liveness-ms", "300"});
+                                                         "tcp://127.0.0.1:5557", "--primary-liveness-ms", "300",
+                                                         "--insecure"});
   layout.max_clients = 64;
   layout.hold = Millis(1500);
   layout.client_idle = Millis(800);
@@ -91,6 +92,26 @@ TEST_CASE("layout: the broker's command line", "[launcher][layout]") {
   CHECK(layout.Argv(PartId::Broker()) == argv);
 }
 
+TEST_CASE("layout: with a keys folder every part gets --keys (the broker --clients-open when asked), without "
+          "one --insecure", "[launcher][layout][security]") {
+  ClusterLayout layout = LauncherLike();
+  CHECK(layout.NodeArgv(1).back() == "--insecure");
+  layout.keys_dir = "/d/keys";
+  CHECK(FlagValue(layout.NodeArgv(1), "--keys") == "/d/keys");
+  CHECK(FlagValue(layout.BrokerArgv(), "--keys") == "/d/keys");
+  for (const auto& argv : {layout.NodeArgv(1), layout.BrokerArgv()}) {
+    CHECK(std::find(argv.begin(), argv.end(), "--insecure") == argv.end());
+    CHECK(std::find(argv.begin(), argv.end(), "--clients-open") == argv.end());
+  }
+  layout.clients_open = true;
+  const std::vector<std::string> broker = layout.BrokerArgv();
+  CHECK(std::find(broker.begin(), broker.end(), "--clients-open") != broker.end());
+  auto back = LayoutFromJson(ToJson(layout));
+  REQUIRE(back.ok());
+  CHECK(back.value().keys_dir == layout.keys_dir);
+  CHECK(back.value().BrokerArgv() == broker);
+}
+
 TEST_CASE("layout: a node's command line names its ports, every peer, its data directory, its export and an import",
           "[launcher][layout]") {
   ClusterLayout layout = LauncherLike();
@@ -100,7 +121,7 @@ TEST_CASE("layout: a node's command line names its ports, every peer, its data d
                                  "--liveness", "3", "--save", "/d/node-2.snapshot", "--data-dir",
                                  "/d/node-2.data", "--peer",
                                  "1,tcp://127.0.0.1:5567,tcp://127.0.0.1:5568", "--peer",
-                                 "3,tcp://127.0.0.1:5571,tcp://127.0.0.1:5572"});
+                                 "3,tcp://127.0.0.1:5571,tcp://127.0.0.1:5572", "--insecure"});
   CHECK(FlagValue(layout.NodeArgv(1, "/d/node-3.snapshot"), "--load") == "/d/node-3.snapshot");
   CHECK(FlagValue(layout.NodeArgv(1), "--load").empty());
   CHECK(FlagValue(layout.NodeArgv(1), "--sync").empty());  // tsnode's default: always

@@ -305,7 +305,7 @@ TEST_CASE("tsctl on a real cluster: malformed and unknown requests, status", "[t
       CHECK_THAT(status.out, Catch::Contains("\n" + std::to_string(id) + "    "));
     }
     nlohmann::ordered_json json = OneJsonObject(
-        tsctl({"status"}, /*json=*/true), {"ok", "op", "broker", "nodes", "events", "error", "served_by", "term"});
+        tsctl({"status"}, /*json=*/true), {"ok", "op", "broker", "nodes", "events", "security", "error", "served_by", "term"});
     CHECK(json["ok"] == true);
     CHECK(json["op"] == "STATUS");
     CHECK(json["served_by"] == primary->id);
