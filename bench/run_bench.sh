@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/run_bench.sh: tuplestar's whole benchmark in one go (issue 5).
 #
-#   bench/run_bench.sh [--quick] [--no-micro] [--no-failover] [--no-redis]
+#   bench/run_bench.sh [--quick] [--no-micro] [--no-failover] [--no-redis] [--no-peers]
 #
 # 1. the micro-benchmarks (ts_microbench, JSON);
 # 2. the systems side by side, alternating (A B C, then C B A, ...) so that a
@@ -9,8 +9,12 @@
 #    every write acknowledged after both backups applied it: --min-acks 2, and on
 #    disk with --sync always, the default: the headline), tuplestar-nosync (the
 #    same with --sync none, writes only: the cost of the fsync), the ceiling (the
-#    same tsbroker + bench/echo_node, which answers at once), and Redis with one
-#    replica (when installed). Writes are one pair per PUT (SET), reads one exact
+#    same tsbroker + bench/echo_node, which answers at once), Redis with one
+#    replica (asynchronous, redis-benchmark), and the peers that acknowledge
+#    only what is replicated (bench/peers, installed by bench/peers/install.sh
+#    when root, skipped with a note otherwise): Redis + replica with WAIT 1 0
+#    after every round of SETs (redis_wait_bench) and a 3-member etcd 3.4
+#    through its JSON gateway (etcd_bench). Writes are one pair per PUT (SET), reads one exact
 #    key per GET, at each clients x depth config. The nodes' fdatasyncs per
 #    acknowledged write come from the counters each tsnode logs at exit;
 # 3. failover_bench: kill -9 failover times, a fault-free saturated run, the
@@ -44,7 +48,9 @@ MICRO_MIN_TIME="${TS_BENCH_MICRO_MIN_TIME:-0.05}"  # seconds per micro-benchmark
 READY_TIMEOUT_S=30                             # a system must answer within this
 STOP_TIMEOUT_S=5                               # after SIGTERM, before SIGKILL
 PACKAGES=(redis-server redis-tools gnuplot-nox)
-RUN_MICRO=1 RUN_FAILOVER=1 RUN_REDIS=1
+ETCD_KEY_SPACE="${TS_BENCH_ETCD_KEY_SPACE:-10000}"  # etcd's preload is slow (128 puts per transaction)
+PEER_TIMEOUT_MS=5000                           # the peers' drivers: longest wait for one reply
+RUN_MICRO=1 RUN_FAILOVER=1 RUN_REDIS=1 RUN_PEERS=1
 
 usage() { sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
@@ -52,7 +58,8 @@ while [ $# -gt 0 ]; do
     --quick) ROUNDS=1 DURATION_S=1 KILLS=3 SATURATED_S=5 RESYNC_PAIRS=100000 MEMORY_PAIRS=100000 ;;
     --no-micro) RUN_MICRO=0 ;;
     --no-failover) RUN_FAILOVER=0 ;;
-    --no-redis) RUN_REDIS=0 ;;
+    --no-redis) RUN_REDIS=0 RUN_PEERS=0 ;;
+    --no-peers) RUN_PEERS=0 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "run_bench.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -89,6 +96,7 @@ start() {  # start NAME COMMAND...: in the background, output to $RUN/NAME.log
 }
 stop_all() {
   stop_tuplestar
+  if [ -d "${RUN:-}/etcd-cluster" ]; then bash "$ROOT/bench/peers/etcd_cluster.sh" stop "$RUN" || true; fi
   [ ${#STARTED_PIDS[@]} -eq 0 ] && return 0
   kill -TERM "${STARTED_PIDS[@]}" 2>/dev/null || true
   local waited=0
@@ -237,6 +245,15 @@ measure_redis() {  # WORKLOAD CLIENTS DEPTH REQUESTS
     --precision 3 --csv | python3 "$ROOT/bench/redis_csv.py" --json --clients "$2" --depth "$3" --requests "$4"
 }
 
+measure_peer() {  # redis-wait|etcd WORKLOAD CLIENTS DEPTH: bench/peers' drivers print tsbench's JSON
+  local window=(--clients "$3" --depth "$4" --workload "$2" --duration-s "$DURATION_S" --warmup-s "$WARMUP_S"
+                --value-size "$VALUE_SIZE" --timeout-ms "$PEER_TIMEOUT_MS" --json)
+  case "$1" in
+    redis-wait) "$BUILD_DIR/bench/peers/redis_wait_bench" --port "$REDIS_PORT" --key-space "$KEY_SPACE" "${window[@]}" 2>>"$RUN/redis-wait.log" ;;
+    etcd) "$BUILD_DIR/bench/peers/etcd_bench" --endpoints "$ETCD_ENDPOINTS" --key-space "$ETCD_KEY_SPACE" "${window[@]}" 2>>"$RUN/etcd.log" ;;
+  esac
+}
+
 measure() {  # SYSTEM WORKLOAD CONFIG ROUND
   local clients=${3%x*} depth=${3#*x} json=""
   log "round $4: $1 $2 ${clients}x${depth}"
@@ -249,6 +266,7 @@ measure() {  # SYSTEM WORKLOAD CONFIG ROUND
       json=$(measure_redis "$2" "$clients" "$depth" "$REDIS_REQUESTS") || true
       local rate; rate=$(printf '%s' "$json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["ops_per_s"])' 2>/dev/null) || true
       if [ -n "$rate" ]; then REDIS_RATE["$2/$3"]=$rate; fi ;;
+    redis-wait|etcd) json=$(measure_peer "$1" "$2" "$clients" "$depth") || true ;;
   esac
   [ -n "$json" ] || json='{"ops_per_s": 0, "failed": true}'
   record "$1" "$2" "$3" "$4" "$json"
@@ -285,12 +303,29 @@ ensure_packages
 HAVE_REDIS=0
 if [ $RUN_REDIS = 1 ] && command -v redis-server >/dev/null && command -v redis-benchmark >/dev/null; then HAVE_REDIS=1; fi
 [ $HAVE_REDIS = 1 ] || log "Redis is not installed (or --no-redis): the Redis column is skipped"
+# The peers that acknowledge only replicated writes: their packages (as root) and drivers.
+HAVE_PEERS=0
+if [ $RUN_PEERS = 1 ]; then
+  if bash "$ROOT/bench/peers/install.sh"; then HAVE_PEERS=1
+  else log "the peers (Redis + WAIT, etcd) are not installed: their rows are skipped (bench/peers/install.sh as root installs them)"; fi
+fi
 
 if [ "${TS_SKIP_BUILD:-0}" != 1 ]; then
   [ -f "$BUILD_DIR/CMakeCache.txt" ] || cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
   log "building the benchmark targets in ${BUILD_DIR#"$ROOT"/}"
   cmake --build "$BUILD_DIR" -j "$JOBS" --target tscluster tsbroker tsnode tsctl tsbench echo_node failover_bench \
     ts_microbench >&2
+  if [ $HAVE_PEERS = 1 ]; then
+    # The drivers are configured only where hiredis and cpp-httplib were found at cmake time.
+    cmake "$BUILD_DIR" >/dev/null
+    cmake --build "$BUILD_DIR" -j "$JOBS" --target redis_wait_bench etcd_bench >&2 || log "the peers' drivers did not build"
+  fi
+fi
+if [ $HAVE_PEERS = 1 ]; then
+  for driver in redis_wait_bench etcd_bench; do
+    [ -x "$BUILD_DIR/bench/peers/$driver" ] || { log "$BUILD_DIR/bench/peers/$driver is not built: the peers' rows are skipped"; HAVE_PEERS=0; }
+  done
+  [ $HAVE_REDIS = 1 ] || { log "Redis + WAIT needs Redis (--no-redis): the peers' rows are skipped"; HAVE_PEERS=0; }
 fi
 
 RUN="$(mktemp -d /tmp/tsbench-run-XXXXXX)"
@@ -311,6 +346,16 @@ for system in "${TS_SYSTEMS[@]}"; do start_tuplestar "$system"; done
 start_echo
 SYSTEMS=(tuplestar tuplestar-nosync ceiling)
 if [ $HAVE_REDIS = 1 ]; then start_redis; SYSTEMS+=(redis); fi
+if [ $HAVE_PEERS = 1 ]; then
+  # Redis + WAIT shares the Redis pair above (its writes are new keys; its reads the preloaded ones).
+  "$BUILD_DIR/bench/peers/redis_wait_bench" --port "$REDIS_PORT" --preload --key-space "$KEY_SPACE" \
+    --value-size "$VALUE_SIZE" --duration-s 0 >/dev/null 2>>"$RUN/redis-wait.log" || die "preloading Redis failed (see $RUN/redis-wait.log)"
+  ETCD_ENDPOINTS=$(bash "$ROOT/bench/peers/etcd_cluster.sh" start "$RUN" --owner $$) || die "etcd did not start (see $RUN/etcd-cluster/)"
+  log "etcd $(etcd --version 2>/dev/null | sed -n 's/^etcd Version: //p'): 3 members at $ETCD_ENDPOINTS; preloading $ETCD_KEY_SPACE keys"
+  "$BUILD_DIR/bench/peers/etcd_bench" --endpoints "$ETCD_ENDPOINTS" --preload --key-space "$ETCD_KEY_SPACE" \
+    --value-size "$VALUE_SIZE" --duration-s 0 >/dev/null 2>>"$RUN/etcd.log" || die "preloading etcd failed (see $RUN/etcd.log)"
+  SYSTEMS+=(redis-wait etcd)
+fi
 : >"$RUN/raw.jsonl"
 for round in $(seq 1 "$ROUNDS"); do
   order=("${SYSTEMS[@]}")
