@@ -143,6 +143,31 @@ TEST_CASE("tschaos-history against a real 3-node cluster for 3 s: the history ch
   CHECK(LastLine(check.out).find(" lost=0 linearizable=yes primaries_per_term<=1") != std::string::npos);
 }
 
+TEST_CASE("tschaos-history across a kill of the primary: unknowns allowed, the history checks clean", "[chaos][cluster]") {
+  ClusterOptions options;
+  options.heartbeat = 100ms;
+  options.liveness = 5;
+  Cluster cluster(options);
+  REQUIRE(cluster.Start());
+  auto primary = cluster.WaitForPrimary(ts::itest::kFailoverTimeout);
+  REQUIRE(primary);
+  const std::string history = cluster.dir() / "history.jsonl";
+  ts::testing::ChildProcess recorder(Recorder(),
+                                     {"--broker", cluster.client_endpoint(), "--insecure", "--clients", "4",
+                                      "--keys", "3", "--duration-ms", "6000", "--timeout-ms", "200", "--out", history},
+                                     cluster.dir() / "recorder.log");
+  REQUIRE(WaitUntil([&] { return CountLines(history) >= 200; }, 30s));
+  cluster.Kill(primary->id);
+  REQUIRE(cluster.WaitForPrimary(ts::itest::kFailoverTimeout, primary->id));
+  cluster.Restart(primary->id);
+  REQUIRE(recorder.Wait(60s) == std::optional<int>(0));
+  INFO(recorder.log());
+  auto check = RunTool(Check(), {"--history", history, "--broker-log", cluster.broker().log_path()}, kToolDeadline);
+  INFO(check.out);
+  CHECK(check.exit_code == 0);
+  CHECK(LastLine(check.out).find(" lost=0 linearizable=yes primaries_per_term<=1") != std::string::npos);
+}
+
 TEST_CASE("tschaos-history stops on SIGTERM with its file complete", "[chaos][cluster]") {
   Cluster cluster(CalmCluster());
   REQUIRE(cluster.Start());
