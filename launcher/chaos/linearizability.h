@@ -1,0 +1,48 @@
+// Linearizability of one key's history (launcher/chaos/key_history.h) against
+// the tuple space's per-key register: the Wing-Gong / Lowe search (WGL, as in
+// Porcupine and Knossos) with memoisation of (linearized set, state).
+//
+// The register (SPEC section 1): absent or one value. PUT inserts when absent
+// (reply "inserted"), else leaves it (rejected "key_present"); POST updates
+// when present ("updated"), else leaves it ("key_absent"); GET sees the
+// state; DELETE sees it and makes it absent. An unknown operation never
+// completes: it may take effect at any point after its invoke, and "never"
+// is the same as "after everything else", so the search always places it.
+// Operations completing and invoking at the same nanosecond count as
+// concurrent (no false alarm from a clock tie).
+//
+// The search is exponential in the worst case (many unknowns pending at
+// once); it gives up after `max_states` memoised states and says so.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "launcher/chaos/key_history.h"
+
+namespace ts::chaos {
+
+// Memoised states one key may use before the search gives up (a few hundred
+// bytes each for long histories): bounded memory, never a hang.
+inline constexpr size_t kDefaultMaxSearchStates = 4'000'000;
+
+enum class Verdict { kLinearizable, kNotLinearizable, kGaveUp };
+
+struct KeyCheck {
+  Verdict verdict = Verdict::kLinearizable;
+  size_t states = 0;  // memoised states explored
+};
+
+// From the initial state "absent" (a fresh cluster).
+KeyCheck CheckKeyLinearizable(const std::vector<KeyOp>& ops, size_t max_states = kDefaultMaxSearchStates);
+
+// From whichever initial state makes it work (for windows cut out of the
+// middle of a history): linearizable when some initial state is.
+KeyCheck CheckKeyFromAnyState(const std::vector<KeyOp>& ops, size_t max_states = kDefaultMaxSearchStates);
+
+// A failing history shrunk to a smallest failing window: the shortest
+// prefix that fails from "absent", then its latest start that still fails
+// from any state. Returns `ops` itself when shrinking finds nothing smaller.
+std::vector<KeyOp> ShrinkFailure(const std::vector<KeyOp>& ops, size_t max_states = kDefaultMaxSearchStates);
+
+}  // namespace ts::chaos
