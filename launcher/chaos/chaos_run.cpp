@@ -117,7 +117,7 @@ int RunChaos(const ChaosOptions& given) {
     cluster_options.build_dir = options.build_dir;
     cluster_options.nodes = ChaosDefaults::kNodes;
     cluster_options.insecure = options.insecure;
-    if (options.unsafe_async) cluster_options.extra_node_args = {"--async"};
+    if (options.unsafe_ack) cluster_options.extra_node_args = {"--unsafe-ack-before-replication"};
     Result<std::unique_ptr<NetnsCluster>> made = NetnsCluster::Create(cluster_options);
     if (!made.ok()) {
       Say("cannot make the cluster: " + made.error().message);
@@ -151,7 +151,7 @@ int RunChaos(const ChaosOptions& given) {
                       ", faults stand " + std::to_string(shape.shortest.count()) + ".." +
                       std::to_string(shape.longest.count()) + " ms, " + std::to_string(ChaosDefaults::kNodes) +
                       " nodes + 1 broker, " + (options.insecure ? "--insecure" : "CURVE") +
-                      (options.unsafe_async ? ", UNSAFE tsnode --async (replies before replication)" : "") +
+                      (options.unsafe_ack ? ", UNSAFE tsnode --unsafe-ack-before-replication" : "") +
                       "\nhosts: " + hosts + "\nclients: " + std::to_string(options.clients) + " x " +
                       std::to_string(options.keys) + " keys, timeout " +
                       std::to_string(ChaosDefaults::kClientTimeout.count()) + " ms\n";

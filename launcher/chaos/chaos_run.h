@@ -46,7 +46,7 @@ struct ChaosOptions {
   int clients = ChaosDefaults::kClients;
   int keys = ChaosDefaults::kKeys;
   bool insecure = false;
-  bool unsafe_async = false;     // tsnode --async: replies before replication (shows the checker finds loss)
+  bool unsafe_ack = false;     // tsnode --unsafe-ack-before-replication: shows the checker finds loss
   std::chrono::seconds time_budget{0};  // 0: none; else no round starts after it
 };
 

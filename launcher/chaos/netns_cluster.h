@@ -46,7 +46,7 @@ struct NetnsClusterOptions {
   std::string build_dir;  // BUILD/nodes/tsnode, BUILD/brokers/tsbroker
   int nodes = 3;
   bool insecure = false;                     // every part --insecure (else CURVE, DIR/keys)
-  std::vector<std::string> extra_node_args;  // e.g. --async: the unsafe mode item 7 shows lost writes with
+  std::vector<std::string> extra_node_args;  // e.g. --unsafe-ack-before-replication (tschaos --unsafe)
 };
 
 class NetnsCluster {
