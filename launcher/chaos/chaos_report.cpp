@@ -103,7 +103,7 @@ std::vector<std::pair<int64_t, int64_t>> ParseRateCsv(const std::string& text) {
 std::string ReportText(const ReportInput& input) {
   std::ostringstream text;
   text << "tuplestar fault campaign (tschaos)\n\n" << input.settings << "\n";
-  text << "round  faults (kind target, standing ms)                          recovery ms  note\n";
+  text << "round  faults (kind target, standing ms)                          recovery ms  primary, note\n";
   for (const RoundOutcome& round : input.rounds) {
     std::string faults;
     for (const FaultRecord& fault : round.faults) {
@@ -114,7 +114,8 @@ std::string ReportText(const ReportInput& input) {
     std::snprintf(line, sizeof line, "%5d  ", round.round);
     text << line << faults << std::string(faults.size() < 60 ? 60 - faults.size() : 1, ' ')
          << (round.healed ? std::to_string(round.recovery.count()) : std::string("NOT HEALED")) << "  "
-         << round.note << "\n";
+         << (round.primary.empty() ? "no primary at the start" : "primary " + round.primary) << " " << round.note
+         << "\n";
   }
   text << "\nchecker (tschaos-check";
   if (input.check_exit < 0) {
@@ -150,10 +151,14 @@ std::string WriteReport(const ReportInput& input) {
       script << "set object " << object++ << " rect from " << Seconds(fault.start_ns, input.history_start_ns)
              << ",graph 0 to " << Seconds(fault.end_ns, input.history_start_ns) << ",graph 1 behind fc rgb '"
              << (network ? "#9ab8e8" : "#e8a09a") << "' fs transparent solid 0.5 noborder\n";
-      // The kind, rotated, at the band's start: which fault a dip belongs to.
-      script << "set label " << object << " '" << fault.kind << " " << fault.target << "' at "
-             << Seconds(fault.start_ns, input.history_start_ns) << ",graph 0.98 rotate by -90 font ',8' front\n";
     }
+    // The round's faults, rotated, at its start: which faults a dip belongs to.
+    if (round.faults.empty()) continue;
+    std::string label;
+    for (const FaultRecord& fault : round.faults) label += (label.empty() ? "" : " + ") + fault.kind + " " + fault.target;
+    script << "set label " << round.round << " '" << label << "' at "
+           << Seconds(round.faults.front().start_ns, input.history_start_ns)
+           << ",graph 0.98 rotate by -90 font ',8' front\n";
   }
   script << "plot '" << input.dir << "/timeline.dat' using 1:2 with lines lw 2 lc rgb '#202020' title 'acknowledged ops/s'\n";
   const std::string script_path = input.dir + "/timeline.gp";

@@ -74,6 +74,7 @@ std::string RoundLine(const RoundOutcome& outcome, int of) {
   std::string faults;
   for (const FaultRecord& fault : outcome.faults) faults += (faults.empty() ? "" : " + ") + fault.kind + " " + fault.target;
   return "round " + std::to_string(outcome.round) + "/" + std::to_string(of) + ": " + faults +
+         " (primary was " + (outcome.primary.empty() ? std::string("none") : outcome.primary) + ")" +
          (outcome.healed ? "; serving again " + std::to_string(outcome.recovery.count()) + " ms after the heal"
                          : "; NOT serving after the heal") +
          (outcome.note.empty() ? "" : " (" + outcome.note + ")");

@@ -21,7 +21,7 @@ namespace ts::launcher::chaos {
 
 struct ChaosDefaults {
   static constexpr int kRounds = 100;
-  static constexpr int kQuickRounds = 12;
+  static constexpr int kQuickRounds = 25;  // ~1.5 min
   static constexpr int kNodes = 3;
   static constexpr int kClients = 4;                            // tschaos-history --clients
   static constexpr int kKeys = 6;                               // tschaos-history --keys

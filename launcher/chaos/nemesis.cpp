@@ -50,6 +50,7 @@ RoundOutcome Nemesis::Run(const Round& round) {
   RoundOutcome outcome;
   outcome.round = round.number;
   const std::string primary = cluster_.PrimaryPart();
+  outcome.primary = primary;
   for (const Fault& fault : round.faults) {
     FaultRecord record;
     record.round = round.number;

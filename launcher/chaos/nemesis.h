@@ -27,6 +27,7 @@ struct NemesisLimits {
 struct RoundOutcome {
   int round = 0;
   std::vector<FaultRecord> faults;
+  std::string primary;           // the primary when the round started ("" none known)
   bool healed = false;           // the service answered within kHealTimeout
   Millis recovery{0};            // heal -> a primary serving with every node live
   std::string note;              // what went wrong, for the report ("" when nothing)
