@@ -4,6 +4,7 @@
 #   ./run.sh build   set-up when needed, then build
 #   ./run.sh test    build, then run every test through ctest, then a 10 s fuzz smoke per harness
 #   ./run.sh bench   build, then run the benchmarks
+#   ./run.sh chaos   (root) the fault campaign: cluster in network namespaces, nemesis, checker
 #   ./run.sh         build when needed, then run broker + 3 nodes in the foreground
 #   ./run.sh help    every launcher command (up, down, status, kill, stop, restart, logs, cli)
 # The launcher is build/launcher/tscluster (launcher/, C++); run.sh builds it when
@@ -38,6 +39,7 @@ PACKAGES=(
   libhiredis-dev libcpp-httplib-dev   # bench/peers' drivers; the metrics endpoints
   prometheus   # promtool, which checks the metrics exposition in tests/metrics
   redis-server redis-tools etcd-server etcd-client   # the real peers tests/peers runs against
+  iproute2 nftables gnuplot   # ./run.sh chaos: namespaces, partitions, the timeline
 )
 
 log() { printf '[run.sh] %s\n' "$*" >&2; }
@@ -96,6 +98,7 @@ cmd_test() {
   cmd_build
   log "running tests"
   (cd "$BUILD_DIR" && ctest --output-on-failure -j "$JOBS" --timeout 900)
+  cmd_chaos_smoke
   local smoke="${TS_FUZZ_SMOKE_S:-$kFuzzSmokeSeconds}"
   if [ "$smoke" = 0 ]; then
     log "fuzz smoke skipped (TS_FUZZ_SMOKE_S=0)"
@@ -107,6 +110,45 @@ cmd_test() {
   else
     log "fuzz smoke skipped: clang-14 is not installed (./run.sh fuzz installs it)"
   fi
+}
+
+# The fault campaign's smoke in ./run.sh test: `chaos --quick` when root (the
+# namespaces need it), bounded: no round starts after this many seconds
+# (TS_CHAOS_SMOKE_S=0: skip).
+readonly kChaosSmokeSeconds=180
+
+cmd_chaos_smoke() {
+  local budget="${TS_CHAOS_SMOKE_S:-$kChaosSmokeSeconds}"
+  if [ "$budget" = 0 ]; then
+    log "chaos smoke skipped (TS_CHAOS_SMOKE_S=0)"
+  elif [ "$(id -u)" -ne 0 ]; then
+    log "chaos smoke skipped: network namespaces need root"
+  else
+    log "chaos smoke: ./run.sh chaos --quick (rounds stop after ${budget} s; TS_CHAOS_SMOKE_S=0 skips it)"
+    local started=$SECONDS
+    TS_SKIP_BUILD=1 cmd_chaos --quick --time-budget-s "$budget"
+    log "chaos smoke passed in $((SECONDS - started)) s"
+  fi
+}
+
+# ./run.sh chaos [--rounds N] [--seed S] [--quick] [...]: build/launcher/chaos/tschaos
+# (tschaos --help), results in DIR/chaos-<time> (default ./results).
+cmd_chaos() {
+  if [ "${TS_SKIP_BUILD:-0}" != 1 ]; then
+    cmd_setup
+    local targets=(tschaos tsbroker tsnode)
+    for optional in tschaos-history tschaos-check; do  # the history clients and the checker, once built here
+      cmake --build "$BUILD_DIR" --target help | grep -q "^\.\.\. $optional\$" && targets+=("$optional")
+    done
+    log "building ${targets[*]} when needed"
+    cmake --build "$BUILD_DIR" -j "$JOBS" --target "${targets[@]}" >&2
+  fi
+  [ -x "$BUILD_DIR/launcher/chaos/tschaos" ] || die "$BUILD_DIR/launcher/chaos/tschaos is missing: build it with ./run.sh build"
+  local dir_given=0
+  for arg in "$@"; do [ "$arg" = --dir ] && dir_given=1; done
+  local dir_args=()
+  [ "$dir_given" = 1 ] || dir_args=(--dir "${TS_CHAOS_DIR:-$ROOT/results}")
+  "$BUILD_DIR/launcher/chaos/tschaos" --build-dir "$BUILD_DIR" "${dir_args[@]}" "$@"
 }
 
 # The launcher and the three binaries it runs, built when missing or out of
@@ -146,6 +188,8 @@ Build and test:
   ./run.sh test     build and run every test, then each fuzz harness 10 s (what CI runs)
   ./run.sh bench    build and run the benchmarks
   ./run.sh fuzz [SECONDS]   build the libFuzzer harnesses (clang) and run each SECONDS (default 60)
+  ./run.sh chaos [--rounds N] [--seed S] [--quick]   (root) the fault campaign: the cluster in network
+                    namespaces, history clients, the nemesis, the checker; report in results/chaos-<time>
 
 Run a local cluster (broker + N nodes; data, logs and state in DIR):
   ./run.sh                     build when needed, then broker + 3 nodes in the foreground,
@@ -183,6 +227,7 @@ main() {
     test) cmd_test ;;
     bench) cmd_bench "$@" ;;
     fuzz) cmd_fuzz "$@" ;;
+    chaos) cmd_chaos "$@" ;;
     "") launcher start ;;
     start | up | down | status | kill | stop | restart | logs | cli) launcher "$command" "$@" ;;
     -h|--help|help) usage ;;

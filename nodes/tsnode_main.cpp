@@ -110,6 +110,13 @@ int main(int argc, char** argv) {
   app.add_flag("--async", options.core.async_replies,
                "reply to writes before backups acknowledge them: faster, but trades safety for speed "
                "(a failover may lose acknowledged writes)");
+  // TEST ONLY (issue 13 item 7): the fault campaign runs with it to show its
+  // checker reports the acknowledged writes a failover then loses. The same
+  // core switch as --async, named for what it breaks, and loud at start.
+  bool unsafe_ack_before_replication = false;
+  app.add_flag("--unsafe-ack-before-replication", unsafe_ack_before_replication,
+               "TEST ONLY, UNSAFE: acknowledge writes before any backup holds them (as --async), so that a "
+               "failover loses acknowledged writes; for tschaos --unsafe to show its checker catches the loss");
   app.add_option("--heartbeat-ms", heartbeat_ms, "heartbeat interval (the core's other timeouts scale with it)")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{4}, int64_t{60'000}));
@@ -180,6 +187,11 @@ int main(int argc, char** argv) {
   options.exit_linger = Millis(linger_ms);
 
   SetUpLogging("node " + std::to_string(id), *level);
+  if (unsafe_ack_before_replication) {
+    core.async_replies = true;
+    spdlog::warn("TEST ONLY: --unsafe-ack-before-replication: writes are acknowledged before replication; "
+                 "a failover loses acknowledged writes. Never run a real cluster with it.");
+  }
   InstallStopHandlers();
   return RunNode(options, &g_stop_signal);
 }

@@ -24,8 +24,8 @@ namespace {
 constexpr auto kToolDeadline = 60s;
 constexpr int kRecordMs = 3000;
 
-std::string Check() { return BinaryPath("launcher/tschaos-check"); }
-std::string Recorder() { return BinaryPath("launcher/tschaos-history"); }
+std::string Check() { return BinaryPath("launcher/chaos/tschaos-check"); }
+std::string Recorder() { return BinaryPath("launcher/chaos/tschaos-history"); }
 
 std::string LastLine(const std::string& text) {
   std::string trimmed = text;

@@ -287,7 +287,7 @@ TEST_CASE("run.sh help lists every command", "[launcher]") {
   ToolRun help = Script({"help"});
   CHECK(help.exit_code == 0);
   for (const char* command : {"setup", "build", "test", "bench", "fuzz", "start", "up", "down", "status", "kill ID",
-                              "stop ID", "restart ID", "logs", "cli"}) {
+                              "stop ID", "restart ID", "logs", "cli", "chaos"}) {
     CHECK_THAT(help.out, Catch::Contains(std::string("./run.sh ") + command));
   }
   ToolRun unknown = Script({"frobnicate"});
