@@ -94,7 +94,11 @@ std::vector<std::pair<int64_t, int64_t>> ParseRateCsv(const std::string& text) {
     const size_t comma = line.find(',');
     if (comma == std::string::npos) continue;
     std::optional<int64_t> second = Number(line.substr(0, comma));
-    std::optional<int64_t> acknowledged = Number(line.substr(comma + 1));
+    // tschaos-history writes "second,acknowledged,start_ns": the fields after
+    // the second are not the timeline's.
+    const size_t next = line.find(',', comma + 1);
+    std::optional<int64_t> acknowledged =
+        Number(line.substr(comma + 1, next == std::string::npos ? std::string::npos : next - comma - 1));
     if (second && acknowledged) rate.emplace_back(*second, *acknowledged);
   }
   return rate;

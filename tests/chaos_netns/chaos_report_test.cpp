@@ -48,6 +48,11 @@ TEST_CASE("chaos report: RATE.csv lines are read, others skipped") {
   REQUIRE(rate.size() == 3);
   CHECK(rate[1] == std::pair<int64_t, int64_t>{1, 12});
   CHECK(rate[2] == std::pair<int64_t, int64_t>{4, 7});
+  // What tschaos-history writes: a third column, the second's start on CLOCK_MONOTONIC.
+  const auto recorded = chaos::ParseRateCsv("second,acknowledged,start_ns\n0,31,27592664419599\n1,0,27593664419599\n");
+  REQUIRE(recorded.size() == 2);
+  CHECK(recorded[0] == std::pair<int64_t, int64_t>{0, 31});
+  CHECK(recorded[1] == std::pair<int64_t, int64_t>{1, 0});
 }
 
 TEST_CASE("fault log: a FAULTS.jsonl line reads back as written") {
