@@ -180,7 +180,7 @@ PreloadResult Preload(const std::string& broker, uint64_t key_space, size_t valu
   auto value = [&] {
     std::string text(std::max<size_t>(1, value_size), 'a');
     for (char& c : text) c = letters[random() % letters.size()];
-    return text;
+    return ValueElements(text);
   };
   uint64_t next_key = 0;
   std::unordered_map<uint64_t, size_t> pairs_of_request;
@@ -203,7 +203,7 @@ PreloadResult Preload(const std::string& broker, uint64_t key_space, size_t valu
     while (next_key < key_space && client.in_flight() < LoadDefaults::kPreloadDepth) {
       std::vector<Pair> pairs;
       const uint64_t end = std::min(key_space, next_key + LoadDefaults::kPreloadBatchPairs);
-      for (; next_key < end; ++next_key) pairs.push_back(Pair{{KeySpaceKey(next_key)}, {value()}});
+      for (; next_key < end; ++next_key) pairs.push_back(Pair{{KeySpaceKey(next_key)}, value()});
       const size_t count = pairs.size();
       Result<uint64_t> number = client.Send(MakePut(std::move(pairs)));
       if (!number.ok()) {
