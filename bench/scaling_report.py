@@ -101,6 +101,7 @@ def summarise(lines):
                         if after.get(n) is not None and before.get(n) is not None}
             row["bytes_per_pair_by_node"] = per_node
             row["bytes_per_pair"] = max(per_node.values()) if per_node else None
+            row["bytes_per_pair_min"] = min(per_node.values()) if per_node else None
             row["rss_after_kib"] = after
         resync = next((m for m in pair_lines if m["pairs"] == pairs and m["workload"] == "resync"), None)
         if resync:
@@ -174,7 +175,9 @@ def markdown(machine, summary):
     for r in summary["pairs"]:
         n = f"{r['pairs']:,} pairs"
         if "preload_s" in r:
-            row("pairs", f"{n}: preload (1,000 pairs per PUT, 4 in flight)", "3 nodes, 16 B keys and values",
+            least = r.get("bytes_per_pair_min")
+            row("pairs", f"{n}: preload (1,000 pairs per PUT, 4 in flight); bytes/pair of the largest tsnode"
+                + ("" if least is None else f" (smallest: {least:,.0f})"), "3 nodes, 16 B keys and values",
                 {"ops": r.get("preload_pairs_per_s")}, None, r.get("bytes_per_pair"), r.get("preload_s"))
         for workload, label in (("write", "writes"), ("read", "reads")):
             row("pairs", f"{n}: {label}", f"{config}, 3 nodes", r.get(workload))
