@@ -101,7 +101,30 @@ stop_all() {
   local name
   for name in "${!DIR[@]}"; do stop_cluster "$name"; done
 }
-trap stop_all EXIT
+# The report of what was measured, also when a step failed or the run was
+# interrupted (then the table says which rows are missing by not having them).
+REPORTED=0
+write_report() {
+  [ "$REPORTED" = 0 ] && [ -n "${RUN:-}" ] && [ -s "$RUN/scaling.jsonl" ] || return 0
+  REPORTED=1
+  python3 -c 'import json,os,sys; m=json.load(open(sys.argv[1])); m["loadavg_end"]=os.getloadavg(); json.dump(m,open(sys.argv[1],"w"))' "$RUN/machine.json"
+  python3 "$ROOT/bench/scaling_report.py" --run "$RUN" --out "$RESULTS_DIR/scaling-$STAMP"
+  local ext
+  for ext in md json png; do
+    [ -f "$RESULTS_DIR/scaling-$STAMP.$ext" ] && cp "$RESULTS_DIR/scaling-$STAMP.$ext" "$RESULTS_DIR/latest-scaling.$ext"
+  done
+  return 0
+}
+finish() {
+  local code=$?
+  stop_all
+  if [ "$code" != 0 ] && [ "$REPORTED" = 0 ] && [ -s "${RUN:-/nonexistent}/scaling.jsonl" ]; then
+    log "the run stopped early (exit $code): reporting what was measured"
+    echo "{\"exit\": $code}" >"$RUN/stopped-early.json"
+    write_report || true
+  fi
+}
+trap finish EXIT
 trap 'exit 130' INT TERM
 
 wait_until() {  # wait_until SECONDS COMMAND...: true once COMMAND succeeds, false at the deadline
@@ -281,10 +304,6 @@ if [ $RUN_PAIRS = 1 ]; then
   done
 fi
 
-python3 -c 'import json,os,sys; m=json.load(open(sys.argv[1])); m["loadavg_end"]=os.getloadavg(); json.dump(m,open(sys.argv[1],"w"))' "$RUN/machine.json"
-python3 "$ROOT/bench/scaling_report.py" --run "$RUN" --out "$RESULTS_DIR/scaling-$STAMP"
-for ext in md json png; do
-  [ -f "$RESULTS_DIR/scaling-$STAMP.$ext" ] && cp "$RESULTS_DIR/scaling-$STAMP.$ext" "$RESULTS_DIR/latest-scaling.$ext"
-done
+write_report
 cat "$RESULTS_DIR/scaling-$STAMP.md"
 log "written: $RESULTS_DIR/scaling-$STAMP.{md,json,png} (and latest-scaling.*); raw output and logs in $RUN"

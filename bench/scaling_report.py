@@ -292,6 +292,10 @@ def main():
     lines = load_jsonl(os.path.join(args.run, "scaling.jsonl"))
     summary = summarise(lines)
     text = markdown(machine, summary)
+    if os.path.exists(os.path.join(args.run, "stopped-early.json")):
+        machine["stopped_early"] = True
+        text = ("**This run stopped early** (a step failed or it was interrupted; the log is in "
+                f"{args.run}): only the rows below were measured.\n\n") + text
     problem = chart(args.out + ".png", machine, summary, args.run)
     if problem:
         text += f"\n({problem})\n"

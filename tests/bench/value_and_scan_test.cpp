@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "bench/load_run.h"
 #include "bench/op_mix.h"
 #include "nodes/space/space.h"
 
@@ -99,5 +100,15 @@ TEST_CASE("request maker: get-scan has no literal prefix and matches what get-re
     // The scan also finds x..1\d when the drawn key is k00000000000001\d.
     const bool x_matches = regex.key_pattern == "k00000000000001\\d";
     CHECK(scan_reply.pairs.size() == regex_reply.pairs.size() + (x_matches ? 1 : 0));
+  }
+}
+
+TEST_CASE("preload: batches of at most about 256 KiB, 1,000 pairs of small values", "[bench][value]") {
+  CHECK(ts::bench::PreloadBatchPairs(16) == 1'000);
+  CHECK(ts::bench::PreloadBatchPairs(256) == 963);
+  CHECK(ts::bench::PreloadBatchPairs(16 * 1024) == 15);
+  CHECK(ts::bench::PreloadBatchPairs(1 << 30) == 1);
+  for (size_t size : {size_t{1}, size_t{100}, size_t{1024}, size_t{4096}, ts::bench::kMaxValueBytes}) {
+    CHECK(ts::bench::PreloadBatchPairs(size) * (16 + size) <= ts::bench::LoadDefaults::kPreloadBatchBytes);
   }
 }
