@@ -92,7 +92,9 @@ def summarise(lines):
         for workload in ("write", "read", "get-regex", "get-scan"):
             row[workload] = throughput(pair_lines, pairs=pairs, workload=workload)
         preload = next((m for m in pair_lines if m["pairs"] == pairs and m["workload"] == "preload"), None)
-        if preload:
+        if preload and preload.get("failed"):
+            row["preload_failed"] = {"after_s": preload.get("after_s"), "primaries_elected": preload.get("primaries_elected")}
+        elif preload:
             p = preload.get("preload") or {}
             row["preload_s"] = p.get("seconds")
             row["preload_pairs_per_s"] = p["added"] / p["seconds"] if p.get("seconds") else None
@@ -174,11 +176,18 @@ def markdown(machine, summary):
                 cell, cell.get("mb_per_s"))
     for r in summary["pairs"]:
         n = f"{r['pairs']:,} pairs"
+        if "preload_failed" in r:
+            f = r["preload_failed"]
+            row("pairs", f"{n}: **the preload did not complete** ({f.get('primaries_elected')} primaries elected "
+                "meanwhile; nothing else measured at this size)", "3 nodes, 16 B keys and values",
+                None, None, None, f.get("after_s"))
         if "preload_s" in r:
             least = r.get("bytes_per_pair_min")
             row("pairs", f"{n}: preload (1,000 pairs per PUT, 4 in flight); bytes/pair of the largest tsnode"
                 + ("" if least is None else f" (smallest: {least:,.0f})"), "3 nodes, 16 B keys and values",
                 {"ops": r.get("preload_pairs_per_s")}, None, r.get("bytes_per_pair"), r.get("preload_s"))
+        if "preload_failed" in r:
+            continue
         for workload, label in (("write", "writes"), ("read", "reads")):
             row("pairs", f"{n}: {label}", f"{config}, 3 nodes", r.get(workload))
         row("pairs", f"{n}: get-regex (literal prefix, ≤ 10 matches)", "1x1, 3 nodes", r.get("get-regex"))
