@@ -247,11 +247,12 @@ def chart(out_png, machine, summary, run_dir):
                     r.get("preload_pairs_per_s")) for r in summary["pairs"]])
     title = f"tuplestar scaling — {machine.get('date_utc', '')}, {machine.get('nproc', '?')} cores"
     script = f"""
-set terminal pngcairo size 1200,760 noenhanced
+set terminal pngcairo size 1260,860 noenhanced
 set output '{out_png}'
 set multiplot layout 2,3 title '{title}'
 set grid
-set key top right opaque
+set key below horizontal samplen 2
+set offsets graph 0.05, graph 0.05, graph 0.05, 0
 set style data linespoints
 set title 'throughput by nodes ({machine.get('config')})'
 set xlabel 'nodes'
