@@ -171,8 +171,11 @@ cmd_bench() {
   cmd_build
   # Micro-benchmarks, then tuplestar / ceiling / Redis alternated, then the
   # failover, resync and memory figures: bench/run_bench.sh --help.
+  # --scaling: nodes, stored pairs, value sizes instead: bench/run_scaling.sh --help.
+  if [ "${1:-}" = --scaling ]; then shift; cmd_scaling "$@"; return; fi
   TS_BUILD_DIR="$BUILD_DIR" TS_JOBS="$JOBS" "$ROOT/bench/run_bench.sh" "$@"
 }
+cmd_scaling() { cmd_build; TS_BUILD_DIR="$BUILD_DIR" TS_JOBS="$JOBS" "$ROOT/bench/run_scaling.sh" "$@"; }
 
 # libFuzzer harnesses (clang + ASan/UBSan, their own build dir), SECONDS each:
 # tests/fuzz/run_fuzz.sh --help.
@@ -187,6 +190,7 @@ Build and test:
   ./run.sh build    build everything into ${BUILD_DIR#"$ROOT"/}
   ./run.sh test     build and run every test, then each fuzz harness 10 s (what CI runs)
   ./run.sh bench    build and run the benchmarks
+  ./run.sh scaling  build and run the scaling benchmark (also: bench --scaling; --quick, --max-pairs N)
   ./run.sh fuzz [SECONDS]   build the libFuzzer harnesses (clang) and run each SECONDS (default 60)
   ./run.sh chaos [--rounds N] [--seed S] [--quick]   (root) the fault campaign: the cluster in network
                     namespaces, history clients, the nemesis, the checker; report in results/chaos-<time>
@@ -226,6 +230,7 @@ main() {
     build) cmd_build ;;
     test) cmd_test ;;
     bench) cmd_bench "$@" ;;
+    scaling) cmd_scaling "$@" ;;
     fuzz) cmd_fuzz "$@" ;;
     chaos) cmd_chaos "$@" ;;
     "") launcher start ;;

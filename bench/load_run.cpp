@@ -165,6 +165,11 @@ LoadResult RunLoad(const LoadOptions& options, LoadProgress& progress,
   return total;
 }
 
+size_t PreloadBatchPairs(size_t value_size) {
+  const size_t pair_bytes = 16 + std::max<size_t>(1, value_size);  // a 16-byte key and its value
+  return std::clamp<size_t>(LoadDefaults::kPreloadBatchBytes / pair_bytes, 1, LoadDefaults::kPreloadBatchPairs);
+}
+
 PreloadResult Preload(const std::string& broker, uint64_t key_space, size_t value_size,
                       std::chrono::milliseconds request_timeout, int retries, const std::optional<ClientCurve>& curve) {
   PreloadResult result;
@@ -180,8 +185,9 @@ PreloadResult Preload(const std::string& broker, uint64_t key_space, size_t valu
   auto value = [&] {
     std::string text(std::max<size_t>(1, value_size), 'a');
     for (char& c : text) c = letters[random() % letters.size()];
-    return text;
+    return ValueElements(text);
   };
+  const uint64_t batch_pairs = PreloadBatchPairs(value_size);
   uint64_t next_key = 0;
   std::unordered_map<uint64_t, size_t> pairs_of_request;
   auto note = [&](const Completion& completion) {
@@ -202,8 +208,8 @@ PreloadResult Preload(const std::string& broker, uint64_t key_space, size_t valu
   while (next_key < key_space || client.in_flight() > 0) {
     while (next_key < key_space && client.in_flight() < LoadDefaults::kPreloadDepth) {
       std::vector<Pair> pairs;
-      const uint64_t end = std::min(key_space, next_key + LoadDefaults::kPreloadBatchPairs);
-      for (; next_key < end; ++next_key) pairs.push_back(Pair{{KeySpaceKey(next_key)}, {value()}});
+      const uint64_t end = std::min(key_space, next_key + batch_pairs);
+      for (; next_key < end; ++next_key) pairs.push_back(Pair{{KeySpaceKey(next_key)}, value()});
       const size_t count = pairs.size();
       Result<uint64_t> number = client.Send(MakePut(std::move(pairs)));
       if (!number.ok()) {

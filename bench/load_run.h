@@ -36,8 +36,11 @@ struct LoadDefaults {
   // The longest one client thread sleeps waiting for a reply before it looks
   // at the clock again.
   static constexpr std::chrono::milliseconds kPollSlice{20};
-  // Preload: pairs per PUT, and PUTs in flight.
+  // Preload: pairs per PUT (fewer for large values: a PUT carries at most
+  // about kPreloadBatchBytes, since a 16 MB batch of 16 KiB values held the
+  // nodes' loops past their liveness window on a loaded machine), and PUTs in flight.
   static constexpr size_t kPreloadBatchPairs = 1'000;
+  static constexpr size_t kPreloadBatchBytes = 256 * 1024;
   static constexpr size_t kPreloadDepth = 4;
   // ZeroMQ I/O threads shared by all the client threads of one run.
   static constexpr int kIoThreads = 1;
@@ -94,8 +97,10 @@ struct PreloadResult {
   std::string first_error;
 };
 
-// PUTs KeySpaceKey(0 .. key_space-1) with random values in batches, so GET,
-// POST and get-regex find their keys. Keys already present stay as they are.
+// PUTs KeySpaceKey(0 .. key_space-1) with random values in batches of
+// PreloadBatchPairs(value_size), so GET, POST and get-regex find their keys.
+// Keys already present stay as they are.
+size_t PreloadBatchPairs(size_t value_size);
 PreloadResult Preload(const std::string& broker, uint64_t key_space, size_t value_size,
                       std::chrono::milliseconds request_timeout, int retries,
                       const std::optional<ClientCurve>& curve = {});

@@ -7,7 +7,8 @@
 namespace ts::bench {
 namespace {
 
-constexpr std::array<std::string_view, kOpKindCount> kNames = {"put-new", "post", "get", "get-regex", "delete"};
+constexpr std::array<std::string_view, kOpKindCount> kNames = {"put-new", "post", "get", "get-regex", "delete",
+                                                                     "get-scan"};
 // Values are cut from a pool this large, so making one costs no random draws per byte.
 constexpr size_t kValuePoolBytes = 64 * 1024;
 // put-new keys remembered for delete; older ones are forgotten (then a delete
@@ -43,7 +44,7 @@ Result<OpMix> OpMix::Parse(std::string_view text) {
     }
     if (index == kOpKindCount) {
       return MixError(text, "unknown operation \"" + std::string(name) +
-                                "\" (known: put-new, post, get, get-regex, delete)");
+                                "\" (known: put-new, post, get, get-regex, delete, get-scan)");
     }
     if (seen[index]) return MixError(text, "\"" + std::string(name) + "\" is given twice");
     seen[index] = true;
@@ -74,7 +75,8 @@ OpKind OpMix::Pick(double u) const {
 }
 
 bool OpMix::UsesKeySpace() const {
-  return weight(OpKind::kPost) > 0 || weight(OpKind::kGet) > 0 || weight(OpKind::kGetRegex) > 0;
+  return weight(OpKind::kPost) > 0 || weight(OpKind::kGet) > 0 || weight(OpKind::kGetRegex) > 0 ||
+         weight(OpKind::kGetScan) > 0;
 }
 
 std::string OpMix::ToString() const {
@@ -93,6 +95,15 @@ std::string KeySpaceKey(uint64_t index) {
   return text;
 }
 
+Tuple ValueElements(std::string_view bytes) {
+  Tuple elements;
+  if (bytes.empty()) return {std::string()};
+  for (size_t at = 0; at < bytes.size(); at += kValueElementBytes) {
+    elements.emplace_back(bytes.substr(at, kValueElementBytes));
+  }
+  return elements;
+}
+
 RequestMaker::RequestMaker(OpMix mix, RequestMakerOptions options)
     : mix_(mix), options_(std::move(options)), random_(options_.seed) {
   if (options_.key_space == 0) options_.key_space = 1;
@@ -102,9 +113,9 @@ RequestMaker::RequestMaker(OpMix mix, RequestMakerOptions options)
   for (char& c : value_pool_) c = kAlphanumerics[letter(random_)];
 }
 
-std::string RequestMaker::RandomValue() {
+Tuple RequestMaker::RandomValue() {
   std::uniform_int_distribution<size_t> offset(0, kValuePoolBytes - 1);
-  return value_pool_.substr(offset(random_), options_.value_size);
+  return ValueElements(std::string_view(value_pool_).substr(offset(random_), options_.value_size));
 }
 
 uint64_t RequestMaker::RandomKeyIndex() {
@@ -126,14 +137,20 @@ Request RequestMaker::Make(OpKind kind) {
         put_new_keys_.push_back(key);
         if (put_new_keys_.size() > kMaxRememberedPutNewKeys) put_new_keys_.pop_front();
       }
-      return MakePut({Pair{{std::move(key)}, {RandomValue()}}});
+      return MakePut({Pair{{std::move(key)}, RandomValue()}});
     }
     case OpKind::kPost:
-      return MakePost({Pair{{KeySpaceKey(RandomKeyIndex())}, {RandomValue()}}});
+      return MakePost({Pair{{KeySpaceKey(RandomKeyIndex())}, RandomValue()}});
     case OpKind::kGet:
       return MakeGet(KeySpaceKey(RandomKeyIndex()), ".*");
     case OpKind::kGetRegex: {
       std::string key = KeySpaceKey(RandomKeyIndex());
+      key.back() = '\\';
+      return MakeGet(key + "d", ".*");
+    }
+    case OpKind::kGetScan: {
+      std::string key = KeySpaceKey(RandomKeyIndex());
+      key.front() = '.';
       key.back() = '\\';
       return MakeGet(key + "d", ".*");
     }

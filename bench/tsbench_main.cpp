@@ -63,10 +63,11 @@ int main(int argc, char** argv) {
   app.add_option("--key-space", options.requests.key_space, "keys k000..0 .. k<N-1> that post/get/delete use")
       ->capture_default_str()
       ->check(CLI::Range(uint64_t{1}, uint64_t{1'000'000'000'000}));
-  app.add_option("--value-size", options.requests.value_size, "bytes per value (one alphanumeric element)")
+  app.add_option("--value-size", options.requests.value_size,
+                 "bytes per value: random alphanumerics in elements of 256 bytes (the space's limits: at most 64)")
       ->capture_default_str()
-      ->check(CLI::Range(size_t{1}, size_t{256}));
-  app.add_option("--mix", mix_text, "relative weights: put-new=..,post=..,get=..,get-regex=..,delete=..")
+      ->check(CLI::Range(size_t{1}, kMaxValueBytes));
+  app.add_option("--mix", mix_text, "relative weights: put-new=..,post=..,get=..,get-regex=..,delete=..,get-scan=..")
       ->capture_default_str();
   app.add_flag("--preload", preload, "PUT the whole key space (batches of 1000 pairs) before the run");
   app.add_option("--timeout-ms", timeout_ms, "per-attempt request timeout")

@@ -58,7 +58,7 @@ TEST_CASE("op mix: parses weights and rejects bad text with a reason", "[bench][
   auto mix = OpMix::Parse("put-new=1,post=0.5,get=2,get-regex=0,delete=0.5");
   REQUIRE(mix.ok());
   CHECK(mix.value().weight(OpKind::kGet) == 2.0);
-  CHECK(mix.value().ToString() == "put-new=1,post=0.5,get=2,get-regex=0,delete=0.5");
+  CHECK(mix.value().ToString() == "put-new=1,post=0.5,get=2,get-regex=0,delete=0.5,get-scan=0");
   CHECK(mix.value().Pick(0.0) == OpKind::kPutNew);
   CHECK(mix.value().Pick(0.999999) == OpKind::kDelete);
   CHECK(mix.value().Pick(0.4) == OpKind::kGet);  // 0.4 x 4 = 1.6: past put-new (1) and post (0.5)
