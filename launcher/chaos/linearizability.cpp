@@ -274,11 +274,11 @@ KeyCheck CheckKeyFromAnyState(const std::vector<KeyOp>& ops, size_t max_states) 
   return total;
 }
 
-std::vector<KeyOp> ShrinkFailure(const std::vector<KeyOp>& ops, size_t max_states) {
+std::vector<KeyOp> ShrinkFailure(const std::vector<KeyOp>& ops, size_t max_states, const KeyCheck* whole_check) {
   // No branch of the search got past the return at stuck_ns, and operations
   // invoked later never come before it in the list: the prefix of those
   // invoked by then fails the same way.
-  KeyCheck whole = CheckKeyLinearizable(ops, max_states);
+  const KeyCheck whole = whole_check != nullptr ? *whole_check : CheckKeyLinearizable(ops, max_states);
   if (!Fails(whole)) return ops;
   std::vector<KeyOp> failing;
   for (const KeyOp& op : ops)

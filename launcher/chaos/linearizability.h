@@ -47,7 +47,10 @@ KeyCheck CheckKeyFromAnyState(const std::vector<KeyOp>& ops, size_t max_states =
 
 // A failing history shrunk to a smallest failing window: the prefix up to
 // where the search was stuck (fails from "absent"), then its latest start
-// that still fails from any state. Returns `ops` itself when shrinking finds nothing smaller.
-std::vector<KeyOp> ShrinkFailure(const std::vector<KeyOp>& ops, size_t max_states = kDefaultMaxSearchStates);
+// that still fails from any state. Returns `ops` itself when shrinking finds
+// nothing smaller.
+// `whole`: CheckKeyLinearizable(ops) when the caller has it already.
+std::vector<KeyOp> ShrinkFailure(const std::vector<KeyOp>& ops, size_t max_states = kDefaultMaxSearchStates,
+                                 const KeyCheck* whole = nullptr);
 
 }  // namespace ts::chaos
