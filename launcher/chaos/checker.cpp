@@ -85,7 +85,7 @@ CheckReport RunCheck(const CheckInputs& inputs) {
     }
     if (check.verdict == Verdict::kLinearizable) continue;
     report.linearizable = Verdict::kNotLinearizable;
-    std::vector<KeyOp> window = ShrinkFailure(ops, inputs.max_states);
+    std::vector<KeyOp> window = ShrinkFailure(ops, inputs.max_states, &check);
     out << "NOT LINEARIZABLE: key " << key << " (" << ops.size()
         << " operations); smallest failing window, " << window.size() << " operations:\n";
     std::set<size_t> printed;

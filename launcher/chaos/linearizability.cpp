@@ -68,16 +68,36 @@ Interned Intern(const std::vector<KeyOp>& ops) {
   return out;
 }
 
+// A memoised (linearized set, state), compact: the search linearizes
+// roughly in invoke order, so the set is a run of full words, a few mixed
+// ones, then zeros; only the mixed middle is stored. That keeps a state a
+// few words long however long the history is.
 struct Memo {
-  std::vector<uint64_t> linearized;
-  int state;
-  bool operator==(const Memo& other) const { return state == other.state && linearized == other.linearized; }
+  uint32_t full_words = 0;      // leading words with every bit set
+  std::vector<uint64_t> rest;   // then up to the last non-zero word
+  int state = 0;
+  bool operator==(const Memo& other) const {
+    return state == other.state && full_words == other.full_words && rest == other.rest;
+  }
 };
+
+Memo MakeMemo(const std::vector<uint64_t>& linearized, int state) {
+  size_t first = 0;
+  while (first < linearized.size() && linearized[first] == ~uint64_t{0}) ++first;
+  size_t end = linearized.size();
+  while (end > first && linearized[end - 1] == 0) --end;
+  Memo memo;
+  memo.full_words = static_cast<uint32_t>(first);
+  memo.rest.assign(linearized.begin() + static_cast<std::ptrdiff_t>(first),
+                   linearized.begin() + static_cast<std::ptrdiff_t>(end));
+  memo.state = state;
+  return memo;
+}
 
 struct MemoHash {
   size_t operator()(const Memo& memo) const {
-    uint64_t h = 1469598103934665603ull ^ static_cast<uint64_t>(memo.state + 2);
-    for (uint64_t word : memo.linearized) h = (h ^ word) * 1099511628211ull + (h >> 29);
+    uint64_t h = 1469598103934665603ull ^ static_cast<uint64_t>(memo.state + 2) ^ (uint64_t{memo.full_words} << 32);
+    for (uint64_t word : memo.rest) h = (h ^ word) * 1099511628211ull + (h >> 29);
     return static_cast<size_t>(h);
   }
 };
@@ -125,7 +145,20 @@ class Search {
     entries_[0].next = events.empty() ? -1 : 1;
   }
 
-  int ValueCount() const { return static_cast<int>(model_.values.size()); }
+  // Values some read or delete saw that no write here wrote: values are
+  // unique per write, so only these (or none, or one nobody saw) can be the
+  // state before these operations.
+  std::vector<int> InheritableValues() const {
+    std::vector<bool> written(model_.values.size(), false);
+    for (const ModelOp& op : model_.ops)
+      if (op.kind == KeyOp::Kind::kPut || op.kind == KeyOp::Kind::kPost) written[op.value] = true;
+    std::vector<int> out;
+    for (const ModelOp& op : model_.ops)
+      if (op.observed_known && op.observed != kAbsent && !written[op.observed]) out.push_back(op.observed);
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  }
 
   KeyCheck Run(int initial_state) {
     KeyCheck check;
@@ -139,9 +172,9 @@ class Search {
       if (current.call) {
         int next_state = 0;
         if (Step(model_.ops[current.op], state, &next_state)) {
-          std::vector<uint64_t> with = linearized;
-          with[current.op / 64] |= uint64_t{1} << (current.op % 64);
-          if (memo.insert(Memo{with, next_state}).second) {
+          const uint64_t bit = uint64_t{1} << (current.op % 64);
+          linearized[current.op / 64] |= bit;
+          if (memo.insert(MakeMemo(linearized, next_state)).second) {
             if (memo.size() > max_states_) {
               check.verdict = Verdict::kGaveUp;
               check.states = memo.size();
@@ -149,17 +182,18 @@ class Search {
               return check;
             }
             stack.emplace_back(entry, state);
-            linearized = std::move(with);
             state = next_state;
             Lift(entry);
             entry = entries_[0].next;
             continue;
           }
+          linearized[current.op / 64] &= ~bit;
         }
         entry = current.next;
         continue;
       }
       // A return whose call is not linearized yet: undo the last choice.
+      check.stuck_ns = std::max(check.stuck_ns, current.time);
       if (stack.empty()) {
         check.verdict = Verdict::kNotLinearizable;
         check.states = memo.size();
@@ -228,10 +262,9 @@ KeyCheck CheckKeyLinearizable(const std::vector<KeyOp>& ops, size_t max_states) 
 
 KeyCheck CheckKeyFromAnyState(const std::vector<KeyOp>& ops, size_t max_states) {
   Search search(ops, max_states);
-  // Only values some operation mentions can matter; any other is kOtherValue.
   KeyCheck total{Verdict::kNotLinearizable, 0};
   std::vector<int> initial = {kAbsent, kOtherValue};
-  for (int value = 0; value < search.ValueCount(); ++value) initial.push_back(value);
+  for (int value : search.InheritableValues()) initial.push_back(value);
   for (int state : initial) {
     KeyCheck check = search.Run(state);
     total.states += check.states;
@@ -241,17 +274,15 @@ KeyCheck CheckKeyFromAnyState(const std::vector<KeyOp>& ops, size_t max_states) 
   return total;
 }
 
-std::vector<KeyOp> ShrinkFailure(const std::vector<KeyOp>& ops, size_t max_states) {
-  auto prefix = [&](size_t length) { return std::vector<KeyOp>(ops.begin(), ops.begin() + length); };
-  // Shortest failing prefix (failing is near enough monotone in the prefix
-  // for a binary search; the result is checked below).
-  size_t low = 1, high = ops.size();
-  while (low < high) {
-    const size_t mid = low + (high - low) / 2;
-    if (Fails(CheckKeyLinearizable(prefix(mid), max_states))) high = mid;
-    else low = mid + 1;
-  }
-  std::vector<KeyOp> failing = prefix(high);
+std::vector<KeyOp> ShrinkFailure(const std::vector<KeyOp>& ops, size_t max_states, const KeyCheck* whole_check) {
+  // No branch of the search got past the return at stuck_ns, and operations
+  // invoked later never come before it in the list: the prefix of those
+  // invoked by then fails the same way.
+  const KeyCheck whole = whole_check != nullptr ? *whole_check : CheckKeyLinearizable(ops, max_states);
+  if (!Fails(whole)) return ops;
+  std::vector<KeyOp> failing;
+  for (const KeyOp& op : ops)
+    if (op.invoke_ns <= whole.stuck_ns) failing.push_back(op);
   if (!Fails(CheckKeyLinearizable(failing, max_states))) return ops;
   // Latest start whose window fails from any initial state. A window keeps
   // every earlier operation still pending at its start, so that it fails

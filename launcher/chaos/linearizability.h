@@ -22,8 +22,8 @@
 
 namespace ts::chaos {
 
-// Memoised states one key may use before the search gives up (a few hundred
-// bytes each for long histories): bounded memory, never a hang.
+// Memoised states one key may use before the search gives up (each a few
+// words: see Memo in linearizability.cpp): bounded memory, never a hang.
 inline constexpr size_t kDefaultMaxSearchStates = 4'000'000;
 
 enum class Verdict { kLinearizable, kNotLinearizable, kGaveUp };
@@ -31,18 +31,26 @@ enum class Verdict { kLinearizable, kNotLinearizable, kGaveUp };
 struct KeyCheck {
   Verdict verdict = Verdict::kLinearizable;
   size_t states = 0;  // memoised states explored
+  // The latest return the search was stuck at (not linearizable: no branch
+  // got past it).
+  int64_t stuck_ns = 0;
 };
 
 // From the initial state "absent" (a fresh cluster).
 KeyCheck CheckKeyLinearizable(const std::vector<KeyOp>& ops, size_t max_states = kDefaultMaxSearchStates);
 
 // From whichever initial state makes it work (for windows cut out of the
-// middle of a history): linearizable when some initial state is.
+// middle of a history): linearizable when some initial state is. Relies on
+// values being unique per write (tschaos-history's are): a value written
+// inside `ops` cannot be the state before them.
 KeyCheck CheckKeyFromAnyState(const std::vector<KeyOp>& ops, size_t max_states = kDefaultMaxSearchStates);
 
-// A failing history shrunk to a smallest failing window: the shortest
-// prefix that fails from "absent", then its latest start that still fails
-// from any state. Returns `ops` itself when shrinking finds nothing smaller.
-std::vector<KeyOp> ShrinkFailure(const std::vector<KeyOp>& ops, size_t max_states = kDefaultMaxSearchStates);
+// A failing history shrunk to a smallest failing window: the prefix up to
+// where the search was stuck (fails from "absent"), then its latest start
+// that still fails from any state. Returns `ops` itself when shrinking finds
+// nothing smaller.
+// `whole`: CheckKeyLinearizable(ops) when the caller has it already.
+std::vector<KeyOp> ShrinkFailure(const std::vector<KeyOp>& ops, size_t max_states = kDefaultMaxSearchStates,
+                                 const KeyCheck* whole = nullptr);
 
 }  // namespace ts::chaos

@@ -1,30 +1,30 @@
 #include "launcher/chaos/lost_writes.h"
 
+#include <algorithm>
+
 namespace ts::chaos {
 
 std::vector<LostWrite> FindLostWrites(const KeyHistories& keys) {
   std::vector<LostWrite> lost;
-  for (const auto& [key, ops] : keys) {
+  for (const auto& [key, ops] : keys) {  // each list in invoke order
     for (const KeyOp& write : ops) {
       const bool acknowledged_effect = (write.kind == KeyOp::Kind::kPut || write.kind == KeyOp::Kind::kPost) &&
                                        write.effect == KeyOp::Effect::kApplied;
       if (!acknowledged_effect) continue;
+      // A read is explained when some other operation that may change the
+      // key began before the read completed and ended after the write began:
+      // exactly when the earliest such invoke is before the read's end.
+      int64_t first_change_ns = kNeverCompleted;
+      for (const KeyOp& other : ops)
+        if (&other != &write && other.may_change_state() && other.complete_ns > write.invoke_ns)
+          first_change_ns = std::min(first_change_ns, other.invoke_ns);
       for (const KeyOp& read : ops) {
+        if (read.invoke_ns >= first_change_ns) break;  // every later read completes after it
         if ((read.kind != KeyOp::Kind::kRead && read.kind != KeyOp::Kind::kDelete) || !read.observed_known) continue;
         if (read.invoke_ns <= write.complete_ns) continue;  // not strictly after the acknowledgement
-        if (read.observed == write.value) continue;
-        bool explained = false;
-        for (const KeyOp& other : ops) {
-          if (&other == &write || &other == &read || !other.may_change_state()) continue;
-          if (other.invoke_ns < read.complete_ns && other.complete_ns > write.invoke_ns) {
-            explained = true;
-            break;
-          }
-        }
-        if (!explained) {
-          lost.push_back(LostWrite{key, write.op, read.op, read.observed});
-          break;
-        }
+        if (read.complete_ns > first_change_ns || read.observed == write.value) continue;
+        lost.push_back(LostWrite{key, write.op, read.op, read.observed});
+        break;
       }
     }
   }

@@ -176,3 +176,17 @@ TEST_CASE("chaos check: a violation prints a small window and the faults overlap
   CHECK(Contains(report.details, "partition primary"));
   CHECK_FALSE(Contains(report.details, "early kill"));
 }
+
+TEST_CASE("chaos check: a search past its state budget says unknown, not yes", "[chaos]") {
+  HistoryBuilder h;
+  h.Put(0, "k1", "a", 10, 50).Get(1, "k1", "a", 20, 30).Get(2, "k1", std::nullopt, 25, 35).Post(3, "k1", "b", 40, 60);
+  ts::chaos::CheckInputs inputs;
+  inputs.history = h.Parse();
+  inputs.history_name = "h.jsonl";
+  inputs.max_states = 2;
+  auto report = ts::chaos::RunCheck(inputs);
+  CHECK(report.linearizable == Verdict::kGaveUp);
+  CHECK_FALSE(report.clean());
+  CHECK(Contains(report.details, "GAVE UP: key k1: the search passed 2 states over 4 operations"));
+  CHECK(report.SummaryLine() == "check: ops=4 acknowledged=4 lost=0 linearizable=unknown primaries_per_term<=1");
+}

@@ -28,7 +28,7 @@ struct Planned {
   int64_t point;  // when it takes effect
 };
 
-std::vector<KeyOp> ConcurrentHistory(uint64_t seed) {
+std::vector<KeyOp> ConcurrentHistory(uint64_t seed, int unknown_per_mille = 0) {
   std::mt19937_64 random(seed);
   std::vector<Planned> planned;
   int writes = 0;
@@ -44,6 +44,13 @@ std::vector<KeyOp> ConcurrentHistory(uint64_t seed) {
       next.op.kind = kind == 0 ? KeyOp::Kind::kPut : kind == 1 ? KeyOp::Kind::kPost
                    : kind == 2 ? KeyOp::Kind::kRead : KeyOp::Kind::kDelete;
       next.op.value = "v" + std::to_string(++writes);
+      // An unknown write: no reply; it took effect at its point, or never.
+      if (next.op.kind != KeyOp::Kind::kRead && static_cast<int>(random() % 1000) < unknown_per_mille) {
+        next.op.complete_ns = kNeverCompleted;
+        next.op.effect = KeyOp::Effect::kUnknown;
+        if (random() % 2) next.point = kNeverCompleted;  // never happened
+        t = next.point == kNeverCompleted ? t + 30 : next.point + 1;
+      }
       planned.push_back(next);
     }
   }
@@ -54,10 +61,18 @@ std::vector<KeyOp> ConcurrentHistory(uint64_t seed) {
     KeyOp& op = step.op;
     switch (op.kind) {
       case KeyOp::Kind::kPut:
+        if (op.effect == KeyOp::Effect::kUnknown) {
+          if (step.point != kNeverCompleted && !state) state = op.value;
+          break;
+        }
         op.effect = state ? KeyOp::Effect::kRejected : KeyOp::Effect::kApplied;
         if (!state) state = op.value;
         break;
       case KeyOp::Kind::kPost:
+        if (op.effect == KeyOp::Effect::kUnknown) {
+          if (step.point != kNeverCompleted && state) state = op.value;
+          break;
+        }
         op.effect = state ? KeyOp::Effect::kApplied : KeyOp::Effect::kRejected;
         if (state) state = op.value;
         break;
@@ -66,6 +81,10 @@ std::vector<KeyOp> ConcurrentHistory(uint64_t seed) {
         op.observed = state;
         break;
       case KeyOp::Kind::kDelete:
+        if (op.effect == KeyOp::Effect::kUnknown) {
+          if (step.point != kNeverCompleted) state.reset();
+          break;
+        }
         op.observed_known = true;
         op.observed = state;
         state.reset();
@@ -125,4 +144,19 @@ TEST_CASE("chaos wgl: the same history with one stale read is refused and shrunk
   CHECK(window.size() < 50);
   CHECK(CheckKeyFromAnyState(window).verdict == Verdict::kNotLinearizable);
   CHECK(elapsed < kSearchBound);
+}
+
+TEST_CASE("chaos wgl: unknown writes and deletes pending forever stay tractable", "[chaos]") {
+  for (int per_mille : {5, 10, 20}) {
+    std::vector<KeyOp> ops = ConcurrentHistory(11, per_mille);
+    const auto start = std::chrono::steady_clock::now();
+    KeyCheck check = CheckKeyLinearizable(ops);
+    const auto elapsed = std::chrono::steady_clock::now() - start;
+    size_t unknown = 0;
+    for (const KeyOp& op : ops) unknown += op.complete_ns == kNeverCompleted;
+    std::cout << "wgl: " << ops.size() << " ops, " << unknown << " unknown, " << check.states << " states, "
+              << std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count() << " ms\n";
+    CHECK(check.verdict == Verdict::kLinearizable);
+    CHECK(elapsed < kSearchBound);
+  }
 }
