@@ -15,8 +15,12 @@ std::vector<LostWrite> FindLostWrites(const KeyHistories& keys) {
       // key began before the read completed and ended after the write began:
       // exactly when the earliest such invoke is before the read's end.
       int64_t first_change_ns = kNeverCompleted;
+      // A PUT inserts only into an absent key, so no PUT, however late, hides a
+      // pair that is there: only a POST or a DELETE can explain a read that
+      // misses the write (without this, one unknown PUT hid every loss of its key).
       for (const KeyOp& other : ops)
-        if (&other != &write && other.may_change_state() && other.complete_ns > write.invoke_ns)
+        if (&other != &write && other.kind != KeyOp::Kind::kPut && other.may_change_state() &&
+            other.complete_ns > write.invoke_ns)
           first_change_ns = std::min(first_change_ns, other.invoke_ns);
       for (const KeyOp& read : ops) {
         if (read.invoke_ns >= first_change_ns) break;  // every later read completes after it

@@ -34,8 +34,8 @@ Result<std::unique_ptr<NetnsCluster>> NetnsCluster::Create(const NetnsClusterOpt
   layout.heartbeat = NetnsClusterLimits::kHeartbeat;
   layout.liveness = NetnsClusterLimits::kLiveness;
   layout.save_files = false;      // the write-ahead log is what a restart recovers from
-  layout.node_data_dirs = true;
-  layout.sync = "always";
+  layout.node_data_dirs = !options.in_memory_nodes;
+  if (layout.node_data_dirs) layout.sync = "always";
   std::error_code error;
   for (const std::string& folder : {layout.data_dir, layout.log_dir}) {
     std::filesystem::create_directories(folder, error);

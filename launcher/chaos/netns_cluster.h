@@ -47,6 +47,9 @@ struct NetnsClusterOptions {
   int nodes = 3;
   bool insecure = false;                     // every part --insecure (else CURVE, DIR/keys)
   std::vector<std::string> extra_node_args;  // e.g. --unsafe-ack-before-replication (tschaos --unsafe)
+  // TEST ONLY (tschaos --unsafe): nodes without a data directory, the first
+  // wave's in-memory nodes, so a crash of every node loses what was acknowledged.
+  bool in_memory_nodes = false;
 };
 
 class NetnsCluster {

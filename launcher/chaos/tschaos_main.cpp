@@ -35,8 +35,8 @@ int main(int argc, char** argv) {
   app.add_option("--keys", options.keys, "keys the clients work on")->capture_default_str()->check(CLI::Range(1, 10'000));
   app.add_flag("--insecure", options.insecure, "every part and client in plain text (default: CURVE, keys in the run's folder)");
   app.add_flag("--unsafe", options.unsafe_ack,
-               "TEST ONLY: run the nodes with tsnode --unsafe-ack-before-replication, to show the checker "
-               "reports lost writes");
+               "TEST ONLY: run the nodes with tsnode --unsafe-ack-before-replication and without data "
+               "directories (in memory), to show the checker reports lost writes");
   app.add_option("--time-budget-s", budget_s, "start no round after this many seconds (0: none)")->check(CLI::Range(0, 86'400));
   app.add_flag("--cleanup", cleanup, "remove every tschaos-* namespace, link and process left here, then exit");
   CLI11_PARSE(app, argc, argv);
