@@ -49,15 +49,15 @@ TEST_CASE("tsctl commands: get and delete take patterns, VALEXP defaulting to .*
   CHECK(del.request.key_pattern == "-x");
   CHECK(del.request.value_pattern == ".*");
 
-  CHECK(UsageError({"get"}) == "get takes KEYEXP and an optional VALEXP; got 0 words\nusage: get KEYEXP [VALEXP] [--limit N [--after KEY]]");
+  CHECK(UsageError({"get"}) == "get takes KEYEXP and an optional VALEXP; got 0 words\nusage: get KEYEXP [VALEXP] [--limit N [--after KEY]] [--wait MS]");
   CHECK_THAT(UsageError({"get", "a", "b", "c"}), Catch::Contains("got 3 words ('a' 'b' 'c')"));
   // tsctl's options are taken out before (tsctl_options.h); any left is no pattern.
   CHECK(UsageError({"get", "a", "--json"}) ==
         "get has no option '--json'; a pattern or item that starts with '--' goes after a '--' word\n"
-        "usage: get KEYEXP [VALEXP] [--limit N [--after KEY]]");
+        "usage: get KEYEXP [VALEXP] [--limit N [--after KEY]] [--wait MS]");
   CHECK(UsageError({"get", "a", "--hex", "00"}) ==
         "'--hex' is an option of send-raw, not of get; a pattern or item that starts with '--' goes after a "
-        "'--' word\nusage: get KEYEXP [VALEXP] [--limit N [--after KEY]]");
+        "'--' word\nusage: get KEYEXP [VALEXP] [--limit N [--after KEY]] [--wait MS]");
   // After "--", anything is a pattern.
   ts::tsctl::Command dashes = Parsed({"get", "--", "--json", "--x"});
   CHECK(dashes.request.key_pattern == "--json");
