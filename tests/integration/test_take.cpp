@@ -17,6 +17,7 @@ namespace ts::itest {
 namespace {
 
 using testing::WaitUntil;
+using SteadyTime = std::chrono::steady_clock::time_point;
 
 constexpr size_t kTuples = 1'000;
 constexpr uint32_t kTakeWaitMs = 1'000;
