@@ -52,7 +52,7 @@ Client& Client::operator=(Client&& other) noexcept {
 
 void Client::Disconnect() { socket_.reset(); }
 
-Result<std::string> Client::Exchange(const std::string& frame) {
+Result<std::string> Client::Exchange(const std::string& frame, std::chrono::milliseconds held) {
   attempts_of_last_call_ = 0;
   if (setup_error_) return *setup_error_;
   const int attempts = 1 + options_.retries;
@@ -74,7 +74,7 @@ Result<std::string> Client::Exchange(const std::string& frame) {
     }
     if (sent) {
       const ConnectionWatch::Clock::time_point sent_at = ConnectionWatch::Clock::now();
-      Result<bool> readable = socket_->WaitReadable(options_.request_timeout, watch);
+      Result<bool> readable = socket_->WaitReadable(options_.request_timeout + held, watch);
       if (!readable.ok()) {
         socket_.reset();
         return readable.error();
@@ -108,7 +108,7 @@ Result<std::string> Client::Exchange(const std::string& frame) {
   return Error{ErrorKind::kUnavailable,
                "no reply from " + endpoint_ + " after " + std::to_string(attempts) +
                    (attempts == 1 ? " attempt of " : " attempts of ") +
-                   DescribeMs(options_.request_timeout)};
+                   DescribeMs(options_.request_timeout + held)};
 }
 
 Result<Reply> Client::DecodeAndCheck(const std::string& frame, const RequestId& sent_id) const {
@@ -137,7 +137,9 @@ Result<Reply> Client::Call(Request request) {
 }
 
 Result<Reply> Client::CallWithId(const Request& request) {
-  Result<std::string> frame = Exchange(EncodeRequest(request));
+  // A request the primary may hold (GET/TAKE --wait, WATCH) gets its wait
+  // on top of each attempt's timeout.
+  Result<std::string> frame = Exchange(EncodeRequest(request), std::chrono::milliseconds(request.wait_ms));
   if (!frame.ok()) return frame.error();
   return DecodeAndCheck(frame.value(), request.id);
 }

@@ -68,7 +68,9 @@ class Client {
 
   // Numbers `request` (its id is overwritten with this client's id and the
   // next request number), sends it, and waits: at most
-  // (1 + retries) x request_timeout in all.
+  // (1 + retries) x (request_timeout + request.wait_ms) in all. A request
+  // with a wait (GET/TAKE --wait, WATCH) may be held by the primary that
+  // long before its answer; a retry reuses its id, so it still runs once.
   Result<Reply> Call(Request request);
   Result<Reply> Get(std::string key_pattern, std::string value_pattern);
   Result<Reply> Delete(std::string key_pattern, std::string value_pattern);
@@ -101,7 +103,9 @@ class Client {
 
  private:
   // Lazy Pirate exchange of one frame; the reply frame or why there is none.
-  Result<std::string> Exchange(const std::string& frame);
+  // `held`: how long the primary may hold the request (its wait), added to
+  // every attempt's timeout.
+  Result<std::string> Exchange(const std::string& frame, std::chrono::milliseconds held = {});
   Result<Reply> DecodeAndCheck(const std::string& frame, const RequestId& sent_id) const;
 
   std::string endpoint_;

@@ -72,6 +72,12 @@ inline constexpr size_t kMaxRejectedCellChars = 64;
 // reply limit, 1,000,000 by default).
 inline constexpr uint32_t kMaxPageLimit = 1'000'000;
 
+// get/take --wait MS: at most this long (the nodes refuse a longer wait,
+// NodeDefaults::kMaxWait). watch long-polls: each poll waits at most
+// kWatchPollMs for a change before it is sent again from the same position.
+inline constexpr uint32_t kMaxWaitMs = 60'000;
+inline constexpr uint32_t kWatchPollMs = 10'000;
+
 inline constexpr int kMinTimeoutMs = 1;
 inline constexpr int kMaxTimeoutMs = 600000;
 

@@ -17,12 +17,26 @@ struct CommandInfo {
 
 // Every command, in the order `help` lists them.
 constexpr CommandInfo kCommands[] = {
-    {"get", "get KEYEXP [VALEXP] [--limit N [--after KEY]]", "pairs whose key and value fully match the patterns",
+    {"get", "get KEYEXP [VALEXP] [--limit N [--after KEY]] [--wait MS]",
+     "pairs whose key and value fully match the patterns",
      "Patterns are Python regexes matched against the text form (user,42);\n"
      "VALEXP defaults to .* . Example: get 'user,\\d+' '.*'\n"
      "--limit N pages: at most N pairs, in key order, and whether more remain;\n"
      "--after KEY starts after that key (the last of the previous page):\n"
-     "get 'user,.*' --limit 100 --after user,417"},
+     "get 'user,.*' --limit 100 --after user,417\n"
+     "--wait MS: when nothing matches, wait up to MS ms (at most 60000) for a\n"
+     "pair that does (Linda's rd)."},
+    {"take", "take KEYEXP [VALEXP] [--wait MS]", "remove and show one matching pair, the first in key order",
+     "Atomic and exactly-once: several workers can take from one pattern and\n"
+     "each pair goes to one of them (Linda's in). --wait MS: when nothing\n"
+     "matches, wait up to MS ms (at most 60000) for a pair. Nothing taken:\n"
+     "exit 1. Example: take 'job,.*' --wait 5000"},
+    {"watch", "watch KEYEXP [VALEXP] [--from SEQ] [--count N] [--for MS]",
+     "print every later matching change, one line each, as it happens",
+     "Lines: SEQ OP KEY VALUE (OP: PUT, POST, DELETE, TAKE, UNDO), flushed one\n"
+     "by one. SEQ is the log position: --from SEQ resumes after it (also on\n"
+     "another primary, after a failover). --count N stops after N changes,\n"
+     "--for MS after MS ms; otherwise until Ctrl-C. Example: watch 'user,.*'"},
     {"count", "count KEYEXP [VALEXP]", "how many pairs match (counted here, from a get)",
      "Counted by tsctl, not by the space: it sends a get and counts the pairs\n"
      "of the reply, so every matching pair crosses the wire, and the space's\n"
@@ -66,6 +80,11 @@ constexpr CommandOption kCommandOptions[] = {
     {"--shutdown", "disconnect", false},
     {"--limit", "get", true},
     {"--after", "get", true},
+    {"--wait", "get", true},
+    {"--wait", "take", true},
+    {"--from", "watch", true},
+    {"--count", "watch", true},
+    {"--for", "watch", true},
 };
 
 const CommandInfo* FindCommand(std::string_view name) {
@@ -169,9 +188,49 @@ Result<CommandWords> SplitCommandWords(const std::string& command, const std::ve
   return split;
 }
 
-// get's --limit N and --after KEY.
+// A whole number from `min` to `max`, or nullopt.
+std::optional<uint64_t> NumberIn(const std::string& value, uint64_t min, uint64_t max) {
+  const bool digits = !value.empty() && value.size() <= 19 && value.find_first_not_of("0123456789") == std::string::npos;
+  if (!digits) return std::nullopt;
+  const uint64_t number = std::stoull(value);
+  if (number < min || number > max) return std::nullopt;
+  return number;
+}
+
+Result<uint32_t> WaitOption(const std::string& command, const std::string& name, const std::string& value) {
+  std::optional<uint64_t> ms = NumberIn(value, 0, client_config::kMaxWaitMs);
+  if (!ms) {
+    return Usage(command, name + " must be a whole number of milliseconds from 0 to " +
+                              std::to_string(client_config::kMaxWaitMs) + ", not '" + value + "'");
+  }
+  return static_cast<uint32_t>(*ms);
+}
+
+// take's and watch's options (get's are ParsePage's).
+Result<Command> ParseWaitOptions(Command command, const CommandWords& words) {
+  for (const auto& [name, value] : words.options) {
+    if (name == "--wait" || name == "--for") {
+      Result<uint32_t> ms = WaitOption(command.name, name, value);
+      if (!ms.ok()) return ms.error();
+      (name == "--wait" ? command.request.wait_ms : command.watch_for_ms) = ms.value();
+    } else if (name == "--from" || name == "--count") {
+      std::optional<uint64_t> number = NumberIn(value, 1, UINT64_MAX / 2);
+      if (!number) return Usage(command.name, name + " must be a whole number from 1 up, not '" + value + "'");
+      (name == "--from" ? command.request.after_seq : command.watch_max_changes) = *number;
+    }
+  }
+  return command;
+}
+
+// get's --limit N, --after KEY and --wait MS.
 Result<Command> ParsePage(Command command, const CommandWords& words) {
   for (const auto& [name, value] : words.options) {
+    if (name == "--wait") {
+      Result<uint32_t> ms = WaitOption("get", name, value);
+      if (!ms.ok()) return ms.error();
+      command.request.wait_ms = ms.value();
+      continue;
+    }
     if (name == "--after") {
       if (value.empty()) return Usage("get", "--after needs a key, e.g. --after user,417");
       command.request.after_key = value;
@@ -195,7 +254,15 @@ Result<Command> ParsePatterns(Command command, const std::vector<std::string>& a
                                                       "that contains spaces" : ""));
   }
   std::string value_pattern = args.size() == 2 ? args[1] : ".*";
-  command.request = command.name == "delete" ? MakeDelete(args[0], value_pattern) : MakeGet(args[0], value_pattern);
+  if (command.name == "delete") {
+    command.request = MakeDelete(args[0], value_pattern);
+  } else if (command.name == "take") {
+    command.request = MakeTake(args[0], value_pattern);
+  } else if (command.name == "watch") {
+    command.request = MakeWatch(args[0], value_pattern, 0, client_config::kWatchPollMs);
+  } else {
+    command.request = MakeGet(args[0], value_pattern);
+  }
   return command;
 }
 
@@ -287,6 +354,12 @@ Result<Command> ParseCommand(const std::vector<std::string>& words) {
     Result<Command> parsed = ParsePatterns(std::move(command), args);
     if (!parsed.ok() || parsed.value().name != "get") return parsed;
     return ParsePage(std::move(parsed).value(), split.value());
+  }
+  if (command.name == "take" || command.name == "watch") {
+    command.kind = command.name == "watch" ? CommandKind::kWatch : CommandKind::kRequest;
+    Result<Command> parsed = ParsePatterns(std::move(command), args);
+    if (!parsed.ok()) return parsed;
+    return ParseWaitOptions(std::move(parsed).value(), split.value());
   }
   if (command.name == "put" || command.name == "post") {
     command.kind = CommandKind::kRequest;

@@ -24,6 +24,7 @@ enum class CommandKind {
   kStatus,      // a STATUS Request to the broker
   kPing,        // a GET no key can match: a timed round trip through broker and primary
   kCount,       // a GET whose reply is counted here
+  kWatch,       // WATCH long polls, each change printed as it comes
   kSendRaw,     // bytes that need not be a message
   kPutRaw,      // a purported pair list, exactly as typed
   kShutdown,    // the shutdown command, to the shutdown endpoint
@@ -42,6 +43,8 @@ struct Command {
   std::optional<std::string> endpoint;  // kShutdown --endpoint, kConnect
   bool shutdown_endpoint = false;       // kConnect/kDisconnect: which endpoint
   std::string help_topic;               // kHelp
+  uint64_t watch_max_changes = 0;       // kWatch --count N: stop after N changes (0: never)
+  uint32_t watch_for_ms = 0;            // kWatch --for MS: stop after MS (0: never)
 };
 
 // Splits a prompt line into words: blanks separate words; '...' and "..."

@@ -81,6 +81,11 @@ std::string FormatSuccess(const Reply& reply) {
     case Op::kDelete:
       if (reply.pairs.empty()) return "no pairs matched, nothing deleted" + served + "\n";
       return PairsTable(reply.pairs) + Plural(reply.pairs.size(), "pair") + " deleted" + served + "\n";
+    case Op::kTake:
+      if (reply.pairs.empty()) return "no pair matched, nothing taken" + served + "\n";
+      return PairsTable(reply.pairs) + "1 pair taken" + served + "\n";
+    case Op::kWatch:
+      break;  // printed change by change (tsctl_session.cpp)
     case Op::kPut:
     case Op::kPost: {
       const bool put = reply.op_name == "PUT";
@@ -122,6 +127,7 @@ std::string_view PlainErrorKind(ErrorKind kind) {
     case ErrorKind::kUnavailable: return "service unavailable";
     case ErrorKind::kNotEnoughReplicas: return "not enough replicas";
     case ErrorKind::kInternal: return "internal error";
+    case ErrorKind::kHistoryGone: return "history gone";
   }
   return "internal error";
 }
@@ -284,6 +290,28 @@ std::string TsvPairs(const Reply& reply) {
   std::string text;
   for (const Pair& pair : reply.pairs) text += DisplayTuple(pair.key) + "\t" + DisplayTuple(pair.value) + "\n";
   return text;
+}
+
+std::string FormatChange(const Change& change) {
+  return std::to_string(change.seq) + " " + change.op + " " + DisplayTuple(change.pair.key) + " " +
+         DisplayTuple(change.pair.value) + "\n";
+}
+
+std::string TsvChange(const Change& change) {
+  return std::to_string(change.seq) + "\t" + change.op + "\t" + DisplayTuple(change.pair.key) + "\t" +
+         DisplayTuple(change.pair.value) + "\n";
+}
+
+nlohmann::ordered_json ChangeJson(const Change& change, const Reply& reply) {
+  nlohmann::ordered_json json;
+  json["seq"] = change.seq;
+  json["op"] = change.op;
+  json["key"] = TupleText(change.pair.key);
+  json["value"] = TupleText(change.pair.value);
+  json["erased"] = change.erased;
+  json["served_by"] = reply.served_by;
+  json["term"] = reply.term;
+  return json;
 }
 
 std::string TsvPing(double elapsed_ms) { return Milliseconds(elapsed_ms) + "\n"; }

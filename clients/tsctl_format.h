@@ -65,6 +65,13 @@ std::string TsvPairs(const Reply& reply);
 std::string TsvPing(double elapsed_ms);
 std::string TsvCount(const Reply& reply);
 
+// watch's line for one change: "17 PUT user,1 ann" (SEQ OP KEY VALUE), as
+// TSV "17<tab>PUT<tab>user,1<tab>ann", as JSON
+// {"seq":17,"op":"PUT","key":"user,1","value":"ann","erased":false,"served_by":2,"term":3}.
+std::string FormatChange(const Change& change);
+std::string TsvChange(const Change& change);
+nlohmann::ordered_json ChangeJson(const Change& change, const Reply& reply);
+
 // JSON forms, and the single line to print for one.
 nlohmann::ordered_json ReplyJson(const Reply& reply);  // a successful STATUS: StatusJson
 // A successful STATUS reply as fields (tsctl_status_format.cpp):

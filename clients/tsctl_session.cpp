@@ -1,6 +1,7 @@
 #include "clients/tsctl_session.h"
 
 #include <cctype>
+#include <algorithm>
 #include <chrono>
 
 #include "clients/client_transport.h"
@@ -66,6 +67,8 @@ std::string VersionText() { return std::string("tsctl ") + kVersion + "\n"; }
 
 int ExitCodeFor(const Reply& reply) {
   if (reply.ok()) {
+    // A take that found nothing (in its wait) did not do what was asked.
+    if (OpFromName(reply.op_name) == Op::kTake && reply.pairs.empty()) return kExitErrorReply;
     // A put or post that left pairs out did not do everything asked.
     return reply.rejected.empty() ? kExitOk : kExitErrorReply;
   }
@@ -103,7 +106,7 @@ int Session::ShowReply(const Result<Reply>& reply, std::string_view op) {
   if (current().tsv) {
     // The pairs alone on stdout; what a person needs to know on stderr.
     out_ << TsvPairs(reply.value());
-    if (!reply.value().ok() || !reply.value().rejected.empty()) err_ << FormatReply(reply.value());
+    if (ExitCodeFor(reply.value()) != kExitOk) err_ << FormatReply(reply.value());
     if (reply.value().more && !reply.value().pairs.empty()) {
       err_ << "more remain: the next page is --after " << DisplayTuple(reply.value().pairs.back().key) << "\n";
     }
@@ -212,6 +215,34 @@ int Session::Count(const Command& command) {
   return ExitCodeFor(reply.value());
 }
 
+int Session::Watch(const Command& command) {
+  Client* client = RequestClient();
+  if (client == nullptr) return kExitUsage;
+  using Clock = std::chrono::steady_clock;
+  const auto until = Clock::now() + std::chrono::milliseconds(command.watch_for_ms);
+  Request poll = command.request;
+  uint64_t shown = 0;
+  for (;;) {
+    if (command.watch_for_ms > 0) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()).count();
+      if (left <= 0) return kExitOk;
+      poll.wait_ms = static_cast<uint32_t>(std::min<int64_t>(left, client_config::kWatchPollMs));
+    }
+    Result<Reply> reply = client->Call(poll);
+    if (!reply.ok()) return Failure("WATCH", reply.error());
+    if (!reply.value().ok()) return ShowReply(reply, "WATCH");
+    for (const Change& change : reply.value().changes) {
+      out_ << (current().json ? JsonLine(ChangeJson(change, reply.value()))
+                              : current().tsv ? TsvChange(change) : FormatChange(change));
+      out_.flush();  // one line per change, as it happens: for pipes and files too
+      if (command.watch_max_changes > 0 && ++shown >= command.watch_max_changes) return kExitOk;
+    }
+    // The next poll resumes where this one ended (a new primary's reply may
+    // know no position yet: keep ours).
+    if (reply.value().position > poll.after_seq) poll.after_seq = reply.value().position;
+  }
+}
+
 int Session::Run(const Command& command) {
   const bool prompt_only = command.kind == CommandKind::kConnect ||
                            command.kind == CommandKind::kDisconnect || command.kind == CommandKind::kQuit;
@@ -238,6 +269,8 @@ int Session::Run(const Command& command) {
       return Ping(command);
     case CommandKind::kCount:
       return Count(command);
+    case CommandKind::kWatch:
+      return Watch(command);
     case CommandKind::kRequest:
     case CommandKind::kStatus: {
       Client* client = RequestClient();

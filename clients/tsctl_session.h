@@ -78,6 +78,7 @@ class Session {
   int ShowReply(const Result<Reply>& reply, std::string_view op);
   int Ping(const Command& command);
   int Count(const Command& command);
+  int Watch(const Command& command);
   int RunWithOptions(const std::vector<std::string>& option_words, const std::vector<std::string>& command_words);
   int RunCommandWords(const std::vector<std::string>& words);
   const SessionOptions& current() const { return line_options_ ? *line_options_ : options_; }

@@ -13,6 +13,7 @@ std::string_view ErrorKindName(ErrorKind kind) {
     case ErrorKind::kUnavailable: return "unavailable";
     case ErrorKind::kNotEnoughReplicas: return "not_enough_replicas";
     case ErrorKind::kInternal: return "internal";
+    case ErrorKind::kHistoryGone: return "history_gone";
   }
   return "internal";
 }

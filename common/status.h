@@ -25,6 +25,7 @@ enum class ErrorKind {
   kUnavailable,        // no primary within the broker's hold time
   kNotEnoughReplicas,  // too few backups in reach to acknowledge a write
   kInternal,           // a bug or an I/O failure on the server side
+  kHistoryGone,        // WATCH: the position asked for is older than the kept change history
 };
 
 std::string_view ErrorKindName(ErrorKind kind);  // "malformed_request", ...

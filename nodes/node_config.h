@@ -25,6 +25,16 @@ struct NodeDefaults {
   // Writes remembered per client: a pipelined client's requests still out
   // when a primary fails (client_config::kDefaultMaxInFlight).
   static constexpr size_t kRepliesKeptPerClient = 64;
+  // Waiting requests (GET/TAKE --wait, WATCH): the longest wait a request may
+  // ask for, and how many may wait on a primary at once (more are refused).
+  static constexpr Millis kMaxWait{60'000};
+  static constexpr size_t kMaxWaitingRequests = 1'000;
+  // WATCH's change history: at most this many single-pair changes, and about
+  // this much memory; a cursor older than what is kept is answered "history gone".
+  static constexpr size_t kWatchHistoryChanges = 100'000;
+  static constexpr size_t kWatchHistoryBytes = 16u << 20;
+  // A WATCH reply lists about this many changes at most (the rest: next poll).
+  static constexpr size_t kMaxChangesPerWatchReply = 10'000;
 };
 
 struct NodeConfig {
@@ -66,6 +76,11 @@ struct NodeConfig {
   size_t recent_log_entries = NodeDefaults::kRecentLogEntries;
   size_t recent_log_bytes = NodeDefaults::kRecentLogBytes;
   size_t max_remembered_clients = NodeDefaults::kMaxRememberedClients;
+  Millis max_wait = NodeDefaults::kMaxWait;
+  size_t max_waiting_requests = NodeDefaults::kMaxWaitingRequests;
+  size_t watch_history_changes = NodeDefaults::kWatchHistoryChanges;
+  size_t watch_history_bytes = NodeDefaults::kWatchHistoryBytes;
+  size_t max_changes_per_watch_reply = NodeDefaults::kMaxChangesPerWatchReply;
   SpaceLimits space_limits;
 };
 

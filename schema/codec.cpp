@@ -25,16 +25,17 @@ size_t TupleWords(const Tuple& tuple) {
 size_t PairWords(const Pair& pair) { return 2 + TupleWords(pair.key) + TupleWords(pair.value); }
 
 size_t RequestWords(const Request& request) {
-  size_t words = 18 + TextWords(request.op_name) + TextWords(request.key_pattern) +
+  size_t words = 21 + TextWords(request.op_name) + TextWords(request.key_pattern) +
                  TextWords(request.value_pattern) + TextWords(request.after_key);
   for (const Pair& pair : request.pairs) words += PairWords(pair);
   return words;
 }
 
 size_t ReplyWords(const Reply& reply) {
-  size_t words = 24 + TextWords(reply.op_name);
+  size_t words = 28 + TextWords(reply.op_name);
   for (const Pair& pair : reply.pairs) words += PairWords(pair);
   for (const Rejection& rejection : reply.rejected) words += 2 + PairWords(rejection.pair);
+  for (const Change& change : reply.changes) words += 5 + TextWords(change.op) + PairWords(change.pair);
   if (reply.error) words += 3 + TextWords(reply.error->message);
   return words;
 }
@@ -81,6 +82,7 @@ wire::ErrorKind ToWire(ErrorKind kind) {
     case ErrorKind::kUnavailable: return wire::ErrorKind::UNAVAILABLE;
     case ErrorKind::kNotEnoughReplicas: return wire::ErrorKind::NOT_ENOUGH_REPLICAS;
     case ErrorKind::kInternal: return wire::ErrorKind::INTERNAL;
+    case ErrorKind::kHistoryGone: return wire::ErrorKind::HISTORY_GONE;
   }
   return wire::ErrorKind::INTERNAL;
 }
@@ -146,6 +148,7 @@ Error FromWire(wire::Error::Reader error) {
     case wire::ErrorKind::UNAVAILABLE: return Error{ErrorKind::kUnavailable, std::move(message)};
     case wire::ErrorKind::NOT_ENOUGH_REPLICAS: return Error{ErrorKind::kNotEnoughReplicas, std::move(message)};
     case wire::ErrorKind::INTERNAL: return Error{ErrorKind::kInternal, std::move(message)};
+    case wire::ErrorKind::HISTORY_GONE: return Error{ErrorKind::kHistoryGone, std::move(message)};
   }
   return Error{ErrorKind::kInternal,
                "server sent error kind #" + std::to_string(static_cast<uint16_t>(error.getKind())) +
@@ -171,6 +174,8 @@ Request ToRequest(wire::ClientRequest::Reader in, FieldPath& path) {
   request.limit = in.getLimit();
   path.At(0, "after key");
   request.after_key = ToString(in.getAfterKey());
+  request.wait_ms = in.getWaitMs();
+  request.after_seq = in.getAfterSeq();
   path.At(0, "pair list");
   const auto pairs = in.getPairs();
   request.pairs.reserve(pairs.size());
@@ -196,6 +201,16 @@ Reply ToReply(wire::ClientReply::Reader in, FieldPath& path) {
   reply.served_by = in.getServedBy();
   reply.term = in.getTerm();
   reply.more = in.getMore();
+  reply.position = in.getPosition();
+  path.At(0, "change list");
+  const auto changes = in.getChanges();
+  reply.changes.reserve(changes.size());
+  for (unsigned i = 0; i < changes.size(); ++i) {
+    path.At(0, "change", i + 1);
+    const wire::Change::Reader change = changes[i];
+    reply.changes.push_back(
+        Change{change.getSeq(), ToString(change.getOp()), ToPair(change.getPair(), path, 1), change.getErased()});
+  }
   path.At(0, "pair list");
   const auto pairs = in.getPairs();
   reply.pairs.reserve(pairs.size());
@@ -228,6 +243,8 @@ std::string EncodeRequest(const Request& request) {
     out.setValuePattern(AsText(request.value_pattern));
     out.setLimit(request.limit);
     if (!request.after_key.empty()) out.setAfterKey(AsText(request.after_key));
+    out.setWaitMs(request.wait_ms);
+    out.setAfterSeq(request.after_seq);
     auto pairs = out.initPairs(static_cast<unsigned>(request.pairs.size()));
     for (unsigned i = 0; i < request.pairs.size(); ++i) SetPair(pairs[i], request.pairs[i]);
   });
@@ -245,6 +262,16 @@ std::string EncodeReply(const Reply& reply) {
     out.setServedBy(reply.served_by);
     out.setTerm(reply.term);
     out.setMore(reply.more);
+    out.setPosition(reply.position);
+    if (!reply.changes.empty()) {
+      auto changes = out.initChanges(static_cast<unsigned>(reply.changes.size()));
+      for (unsigned i = 0; i < reply.changes.size(); ++i) {
+        changes[i].setSeq(reply.changes[i].seq);
+        changes[i].setOp(AsText(reply.changes[i].op));
+        SetPair(changes[i].initPair(), reply.changes[i].pair);
+        changes[i].setErased(reply.changes[i].erased);
+      }
+    }
     auto pairs = out.initPairs(static_cast<unsigned>(reply.pairs.size()));
     for (unsigned i = 0; i < reply.pairs.size(); ++i) SetPair(pairs[i], reply.pairs[i]);
     auto rejected = out.initRejected(static_cast<unsigned>(reply.rejected.size()));

@@ -7,6 +7,8 @@ Op OpFromName(std::string_view name) {
   if (name == "PUT") return Op::kPut;
   if (name == "POST") return Op::kPost;
   if (name == "DELETE") return Op::kDelete;
+  if (name == "TAKE") return Op::kTake;
+  if (name == "WATCH") return Op::kWatch;
   return Op::kOther;
 }
 
@@ -16,10 +18,14 @@ std::string_view OpName(Op op) {
     case Op::kPut: return "PUT";
     case Op::kPost: return "POST";
     case Op::kDelete: return "DELETE";
+    case Op::kTake: return "TAKE";
+    case Op::kWatch: return "WATCH";
     case Op::kOther: return "OTHER";
   }
   return "OTHER";
 }
+
+bool IsWriteOp(Op op) { return op == Op::kPut || op == Op::kPost || op == Op::kDelete || op == Op::kTake; }
 
 namespace {
 Request MakePatternRequest(const char* op, std::string key_pattern, std::string value_pattern) {
@@ -41,5 +47,17 @@ Request MakeGet(std::string k, std::string v) { return MakePatternRequest("GET",
 Request MakeDelete(std::string k, std::string v) { return MakePatternRequest("DELETE", std::move(k), std::move(v)); }
 Request MakePut(std::vector<Pair> pairs) { return MakePairsRequest("PUT", std::move(pairs)); }
 Request MakePost(std::vector<Pair> pairs) { return MakePairsRequest("POST", std::move(pairs)); }
+
+Request MakeTake(std::string k, std::string v, uint32_t wait_ms) {
+  Request request = MakePatternRequest("TAKE", std::move(k), std::move(v));
+  request.wait_ms = wait_ms;
+  return request;
+}
+Request MakeWatch(std::string k, std::string v, uint64_t after_seq, uint32_t wait_ms) {
+  Request request = MakePatternRequest("WATCH", std::move(k), std::move(v));
+  request.after_seq = after_seq;
+  request.wait_ms = wait_ms;
+  return request;
+}
 
 }  // namespace ts

@@ -13,11 +13,13 @@
 
 namespace ts {
 
-enum class Op { kGet, kPut, kPost, kDelete, kOther };
+enum class Op { kGet, kPut, kPost, kDelete, kTake, kWatch, kOther };
 
 // "GET" -> kGet, ...; any other name (even lower case) -> kOther.
 Op OpFromName(std::string_view name);
-std::string_view OpName(Op op);  // "GET", "PUT", "POST", "DELETE", "OTHER"
+std::string_view OpName(Op op);  // "GET", "PUT", "POST", "DELETE", "TAKE", "WATCH", "OTHER"
+// TAKE removes a pair: a write, replicated and exactly-once like PUT, POST, DELETE.
+bool IsWriteOp(Op op);
 
 // Operation names the broker itself answers (not relayed to nodes). See
 // docs/PROTOCOL.md "Shutdown endpoint" and "Status request".
@@ -46,11 +48,26 @@ struct Request {
   // the first). The reply's `more` says whether more match after its last.
   uint32_t limit = 0;
   std::string after_key;
+  // GET / TAKE / WATCH: when nothing matches (WATCH: no matching change after
+  // after_seq), the primary holds the request up to this long and answers as
+  // soon as something does (docs/PROTOCOL.md "Waiting requests").
+  uint32_t wait_ms = 0;
+  // WATCH: the changes after this log seq (0: after the committed position now).
+  uint64_t after_seq = 0;
   // Set by the decoder when the pair list itself is malformed (a pair without
   // a key or a value); the space answers kMalformedRequest with this message.
   std::optional<std::string> pair_list_error;
 
   Op op() const { return OpFromName(op_name); }
+};
+
+// One committed write's effect on one pair (a WATCH reply's list).
+struct Change {
+  uint64_t seq = 0;    // the log seq of the write
+  std::string op;      // "PUT", "POST", "DELETE", "TAKE", "UNDO"
+  Pair pair;           // the pair stored, or the pair removed
+  bool erased = false; // removed (DELETE, TAKE, or an UNDO of a PUT), not stored
+  friend bool operator==(const Change&, const Change&) = default;
 };
 
 struct Reply {
@@ -64,6 +81,8 @@ struct Reply {
   uint32_t served_by = 0;              // node id of the primary that answered
   uint64_t term = 0;                   // that primary's term
   bool more = false;                   // GET with a limit: more pairs match after the last one
+  std::vector<Change> changes;         // WATCH: matching changes after the request's position
+  uint64_t position = 0;               // WATCH: the cursor to send next
 
   bool ok() const { return !error.has_value(); }
 };
@@ -72,5 +91,7 @@ Request MakeGet(std::string key_pattern, std::string value_pattern);
 Request MakeDelete(std::string key_pattern, std::string value_pattern);
 Request MakePut(std::vector<Pair> pairs);
 Request MakePost(std::vector<Pair> pairs);
+Request MakeTake(std::string key_pattern, std::string value_pattern, uint32_t wait_ms = 0);
+Request MakeWatch(std::string key_pattern, std::string value_pattern, uint64_t after_seq, uint32_t wait_ms);
 
 }  // namespace ts

@@ -73,6 +73,7 @@ enum ErrorKind {
   unavailable @6;
   notEnoughReplicas @7;
   internal @8;
+  historyGone @9;         # WATCH: the position asked for is older than the kept change history
 }
 
 struct Error {
@@ -93,13 +94,23 @@ struct ClientRequest {
   version @2 :UInt16;
 
   id @3 :RequestId;
-  op @4 :Text;             # "GET", "PUT", "POST", "DELETE"; anything else is
+  op @4 :Text;             # "GET", "PUT", "POST", "DELETE", "TAKE", "WATCH"; anything else is
                            # answered notImplemented, naming it
-  keyPattern @5 :Text;     # GET/DELETE: Python re pattern over the key text
-  valuePattern @6 :Text;   # GET/DELETE: Python re pattern over the value text
+  keyPattern @5 :Text;     # GET/DELETE/TAKE/WATCH: Python re pattern over the key text
+  valuePattern @6 :Text;   # GET/DELETE/TAKE/WATCH: Python re pattern over the value text
   pairs @7 :List(Pair);    # PUT/POST
   limit @8 :UInt32;        # GET: at most this many pairs (0: as many as the reply limit allows)
   afterKey @9 :Text;       # GET: only keys after this key text, in key order ("": from the first)
+  waitMs @10 :UInt32;      # GET/TAKE/WATCH: hold the request up to this long for a match (0: answer now)
+  afterSeq @11 :UInt64;    # WATCH: the changes after this log seq (0: from the committed position now)
+}
+
+# One committed write's effect on one pair, as a WATCH reply lists it.
+struct Change {
+  seq @0 :UInt64;          # the log position (seq) of the write that made it
+  op @1 :Text;             # "PUT", "POST", "DELETE", "TAKE", or "UNDO" (a write taken back)
+  pair @2 :Pair;           # the pair written, or the pair removed
+  erased @3 :Bool;         # the pair was removed (DELETE, TAKE), not stored
 }
 
 # Primary -> broker -> client (or broker -> client for serviceRefused and
@@ -114,10 +125,12 @@ struct ClientReply {
   op @4 :Text;             # the request's op, echoed
   servedBy @5 :UInt32;     # node id of the primary that answered
   term @6 :UInt64;         # that primary's term
-  pairs @7 :List(Pair);    # GET/DELETE: matching pairs, by key text
+  pairs @7 :List(Pair);    # GET/DELETE/TAKE: matching pairs (TAKE: the one taken), by key text
   rejected @8 :List(Rejection);  # PUT/POST: pairs not used, with why
   error @9 :Error;         # absent when the request succeeded
   more @10 :Bool;          # GET with a limit: more pairs match after the last one here
+  changes @11 :List(Change);  # WATCH: the matching changes after the request's position, in log order
+  position @12 :UInt64;    # WATCH: the cursor to send next (the last seq this reply covers)
 }
 
 # ---------------------------------------------------------------- cluster frames

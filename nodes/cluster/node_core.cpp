@@ -70,6 +70,7 @@ NodeCore::State::State(NodeConfig config_in, TimePoint now)
       election_not_before(now + config.liveness_window),
       votes_not_before(now + config.liveness_window) {
   replica.journaling = config.durable;
+  replica.changes = ChangeHistory(config.watch_history_changes, config.watch_history_bytes);
 }
 
 LogPosition NodeCore::State::ReportedLast() const {
@@ -145,6 +146,7 @@ void NodeCore::State::AdvanceCommitAndRelease(TimePoint now, NodeActions& out) {
   if (!CheckLease(now, out)) return;  // a primary past its lease answers nothing
   // The primary counts itself only for what its own disk holds.
   const uint64_t committed = acks.Advance(CommitCeiling(), now);
+  primary_side.ServeWaiting(replica, acks, committed, now);
   std::vector<ClientReplyFrame> replies = primary_side.Release(committed);
   // Replies tell the broker the commit point; without one, a heartbeat does
   // at once: the broker's committed position is what lets a successor that
@@ -186,6 +188,7 @@ void NodeCore::SetLoadedPosition(LogPosition at) {
   // from an older cluster run must still follow the live primary), but the
   // election proposes terms above it (bully_election.cpp).
   state_->replica.log.Reset(at);
+  state_->replica.changes.Reset(at.seq);
   state_->replica.last_applied = at;
   if (state_->config.durable) {
     // An imported file is not in the node's log yet: the shell writes it as a
@@ -201,6 +204,7 @@ void NodeCore::Restore(LogPosition snapshot_at, const std::vector<ClientRecord>&
   if (s.started) return;
   s.replica.clients.Replace(client_rows);
   s.replica.log.Reset(snapshot_at);
+  s.replica.changes.Reset(snapshot_at.seq);
   s.replica.last_applied = snapshot_at;
   const bool journaling = std::exchange(s.replica.journaling, false);  // on disk already
   for (const LogEntry& entry : entries) s.replica.Apply(entry);
@@ -308,6 +312,7 @@ NodeStatus NodeCore::status(TimePoint now) const {
     status.in_sync_backups = s.acks.InSync(now);
     status.backups_in_reach = s.acks.InReach(now);
     status.pending_replies = s.primary_side.pending_replies();
+    status.waiting_requests = s.primary_side.waiting_requests();
   }
   return status;
 }

@@ -125,6 +125,7 @@ struct NodeStatus {
   std::vector<NodeId> in_sync_backups;  // primary only
   size_t backups_in_reach = 0;          // primary only: in sync, syncing toward it, or live candidates
   size_t pending_replies = 0;           // primary only: client replies not sent yet
+  size_t waiting_requests = 0;          // primary only: GET/TAKE --wait and WATCH requests held
 };
 
 class NodeCore {

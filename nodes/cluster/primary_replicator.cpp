@@ -11,7 +11,28 @@
 namespace ts::cluster {
 namespace {
 
-bool IsWrite(Op op) { return op == Op::kPut || op == Op::kPost || op == Op::kDelete; }
+bool Waits(const Request& request) {
+  const Op op = request.op();
+  return op == Op::kWatch || (request.wait_ms > 0 && (op == Op::kGet || op == Op::kTake));
+}
+
+Reply ErrorAnswer(const Request& request, Error error) {
+  Reply reply;
+  reply.id = request.id;
+  reply.op_name = request.op_name;
+  reply.error = std::move(error);
+  return reply;
+}
+
+// The values of the keys a write erased, from its reply (DELETE and TAKE
+// answer the pairs they removed, in the effect's order).
+std::vector<std::string> ErasedValues(const WriteEffect& effect, const Reply& reply) {
+  std::vector<std::string> values;
+  if (effect.erased_keys.empty()) return values;
+  values.reserve(reply.pairs.size());
+  for (const Pair& pair : reply.pairs) values.push_back(TupleText(pair.value));
+  return values;
+}
 
 std::string Backups(size_t count) { return std::to_string(count) + (count == 1 ? " backup" : " backups"); }
 
@@ -21,7 +42,9 @@ PrimaryReplicator::PrimaryReplicator(NodeId self, const NodeConfig& config)
     : self_(self),
       min_acks_(config.min_acks),
       async_replies_(config.async_replies),
-      takeover_grace_(config.liveness_window) {}
+      takeover_grace_(config.liveness_window),
+      waiting_(config.max_waiting_requests, config.max_wait),
+      max_watch_changes_(config.max_changes_per_watch_reply) {}
 
 void PrimaryReplicator::Begin(uint64_t term, ReplicaState& state, TimePoint now) {
   active_ = true;
@@ -30,6 +53,7 @@ void PrimaryReplicator::Begin(uint64_t term, ReplicaState& state, TimePoint now)
   pending_.clear();
   unconfirmed_.clear();
   batch_.clear();
+  waiting_.Clear();
   took_over_at_ = state.last();
   LogEntry opening;
   opening.position = LogPosition{term, state.last().seq + 1};
@@ -41,6 +65,7 @@ void PrimaryReplicator::Begin(uint64_t term, ReplicaState& state, TimePoint now)
 
 void PrimaryReplicator::End() {
   active_ = false;
+  waiting_.Clear();  // the broker sends them to the next primary
   pending_.clear();
   unconfirmed_.clear();
   batch_.clear();
@@ -60,16 +85,36 @@ bool PrimaryReplicator::CannotCommit(const AckTracker& acks, TimePoint now) cons
 
 void PrimaryReplicator::Handle(const ClientTag& client, const Request& request, ReplicaState& state,
                                const AckTracker& acks, TimePoint now) {
+  if (Waits(request)) {
+    if (auto why_not = waiting_.WhyNot(request)) {
+      Queue(Pending{client, 0, false, 0, std::nullopt, ErrorAnswer(request, std::move(*why_not))});
+      return;
+    }
+    if (Status patterns = state.space.CheckPatterns(request); !patterns.ok()) {
+      Queue(Pending{client, 0, false, 0, std::nullopt, ErrorAnswer(request, patterns.error())});
+      return;
+    }
+    if (request.op() == Op::kWatch || !Serve(client, request, true, state, acks, now)) {
+      waiting_.Add(WaitingRequest{client, request, now + Millis(request.wait_ms), request.after_seq});
+    }
+    return;
+  }
+  Serve(client, request, false, state, acks, now);
+}
+
+bool PrimaryReplicator::Serve(const ClientTag& client, const Request& request, bool may_wait, ReplicaState& state,
+                              const AckTracker& acks, TimePoint now) {
   const Op op = request.op();
   const uint64_t client_id = request.id.client_id;
-  if (!IsWrite(op)) {
+  if (!IsWriteOp(op)) {
     Reply reply = state.space.Execute(request);
     if (op == Op::kGet) {
+      if (may_wait && reply.ok() && reply.pairs.empty()) return false;
       Queue(Pending{client, content_seq_, content_seq_ == term_start_seq_, 0, request, std::move(reply)});
     } else {
       Queue(Pending{client, 0, false, 0, std::nullopt, std::move(reply)});  // "not implemented"
     }
-    return;
+    return true;
   }
   if (client_id != 0) {
     if (const ClientRecord* record = state.clients.Find(client_id, request.id.request_number)) {
@@ -79,7 +124,7 @@ void PrimaryReplicator::Handle(const ClientTag& client, const Request& request, 
       // "Not enough replicas" claims nothing that a failover could take back.
       if (record->reply.error && record->reply.error->kind == ErrorKind::kNotEnoughReplicas) retry.needs_seq = 0;
       Queue(std::move(retry));
-      return;
+      return true;
     }
     if (const uint64_t newest = state.clients.NewestRequest(client_id); newest > request.id.request_number) {
       Reply stale;
@@ -92,7 +137,7 @@ void PrimaryReplicator::Handle(const ClientTag& client, const Request& request, 
                               " writes kept for it (newest " + std::to_string(newest) +
                               "); it was applied once and its reply is no longer kept"};
       Queue(Pending{client, 0, false, 0, std::nullopt, std::move(stale)});
-      return;
+      return true;
     }
   }
   if (TooFewInReach(acks, now)) {
@@ -101,15 +146,17 @@ void PrimaryReplicator::Handle(const ClientTag& client, const Request& request, 
                                     std::string(kNothingChanged) + ": " + Backups(acks.InReach(now)) +
                                         " in reach, " + std::to_string(min_acks_) +
                                         " needed to acknowledge a write; send it again when more are back")});
-    return;
+    return true;
   }
   const WriteUndo undo = async_replies_ ? WriteUndo{} : WriteUndo::Capture(state.space, request);
   WriteEffect effect;
   Reply reply = state.space.Execute(request, &effect);
+  if (may_wait && reply.ok() && effect.empty()) return false;  // a TAKE that found nothing yet
   if (client_id == 0 && effect.empty()) {  // nothing to replicate or record; it shows the space
     Queue(Pending{client, content_seq_, content_seq_ == term_start_seq_, 0, std::nullopt, std::move(reply)});
-    return;
+    return true;
   }
+  std::vector<std::string> erased_values = ErasedValues(effect, reply);
   LogEntry entry;
   entry.position = LogPosition{term_, state.last().seq + 1};
   entry.request_id = request.id;
@@ -119,10 +166,83 @@ void PrimaryReplicator::Handle(const ClientTag& client, const Request& request, 
   }
   entry.effect = std::move(effect);
   if (client_id != 0) entry.reply = reply;
-  state.Record(entry);
+  state.Record(entry, erased_values);
   content_seq_ = entry.position.seq;
   Queue(Pending{client, entry.position.seq, false, entry.position.seq, std::nullopt, std::move(reply)});
   batch_.push_back(std::move(entry));
+  return true;
+}
+
+void PrimaryReplicator::ServeWaiting(ReplicaState& state, const AckTracker& acks, uint64_t committed_seq,
+                                     TimePoint now) {
+  if (!active_ || waiting_.empty()) return;
+  const uint64_t reported = ReportedCommit(committed_seq).seq;
+  std::deque<WaitingRequest> all = waiting_.TakeAll();
+  for (WaitingRequest& w : all) {
+    const bool due = now >= w.deadline;
+    if (w.request.op() == Op::kWatch) {
+      if (std::optional<Reply> answer = WatchAnswer(w, state, reported, now)) {
+        Queue(Pending{w.client, 0, false, 0, std::nullopt, std::move(*answer)});
+      } else {
+        waiting_.Keep(std::move(w));
+      }
+      continue;
+    }
+    // Tried again only once a write changed the space since (or at the deadline).
+    const bool changed = content_seq_ != waiting_tried_at_seq_;
+    if (!(changed || due) || !Serve(w.client, w.request, !due, state, acks, now)) waiting_.Keep(std::move(w));
+  }
+  waiting_tried_at_seq_ = content_seq_;
+}
+
+std::optional<Reply> PrimaryReplicator::WatchAnswer(WaitingRequest& watch, ReplicaState& state,
+                                                    uint64_t committed_seq, TimePoint now) const {
+  const bool due = now >= watch.deadline;
+  Reply reply;
+  reply.id = watch.request.id;
+  reply.op_name = watch.request.op_name;
+  // "From now": the committed position when this primary first can say it.
+  if (watch.cursor == 0) watch.cursor = committed_seq;
+  reply.position = watch.cursor;
+  if (watch.cursor == 0) {  // this term has committed nothing yet
+    if (!due) return std::nullopt;
+    return reply;
+  }
+  const ChangeHistory& history = state.changes;
+  if (!history.Covers(watch.cursor)) {
+    reply.error = Error{ErrorKind::kHistoryGone,
+                        "watch position " + std::to_string(watch.cursor) +
+                            " is older than the change history this node keeps (it starts after " +
+                            std::to_string(history.base()) +
+                            "); changes in between are lost to this watch: get the pairs again, then watch from now"};
+    return reply;
+  }
+  if (committed_seq <= watch.cursor && !due) return std::nullopt;
+  std::vector<const PairChange*> found;
+  std::optional<Error> error;
+  const uint64_t through = history.Collect(
+      watch.cursor, std::max(committed_seq, watch.cursor), max_watch_changes_,
+      [&](const PairChange& change) {
+        if (error) return false;
+        Result<bool> match = state.space.PairMatches(watch.request, change.key_text, change.value_text);
+        if (!match.ok()) error = match.error();
+        return match.ok() && match.value();
+      },
+      found);
+  if (error) {
+    reply.error = std::move(error);
+    return reply;
+  }
+  // Nothing matched: the cursor moves on (so the next look starts there).
+  watch.cursor = through;
+  reply.position = through;
+  if (found.empty() && !due) return std::nullopt;
+  for (const PairChange* change : found) {
+    reply.changes.push_back(Change{change->seq, change->op,
+                                   Pair{SplitTupleText(change->key_text), SplitTupleText(change->value_text)},
+                                   change->erased});
+  }
+  return reply;
 }
 
 void PrimaryReplicator::HandleUndecodable(const ClientTag& client, const Error& error) {

@@ -25,6 +25,17 @@
 //    back after a failover, so its fate is open), reads run again on the
 //    restored space (answered if what they show is committed, else "not enough
 //    replicas"), everything else as it stands.
+//
+// Waiting requests (WaitingSet). A GET or TAKE with a wait that matches
+// nothing, and every WATCH, wait in the set instead of being answered:
+// ServeWaiting (each AdvanceCommitAndRelease) tries the GETs and TAKEs again
+// once a write changed the space, in arrival order (so of two takers the
+// first gets the pair), and answers a WATCH once a committed change after its
+// cursor matches; at the deadline each is answered as it stands (nothing
+// matched: an empty reply; a TAKE records that in the exactly-once table like
+// any write). A TAKE that finds a pair is an ordinary write from there on. A
+// WATCH shows committed changes only (a failover cannot take back what a
+// watcher saw), from the ChangeHistory every node keeps.
 // Every term opens with a no-op entry: the broker's fencing compares logs by
 // the position of the last entry, which must belong to the reporting term.
 #pragma once
@@ -36,6 +47,7 @@
 #include <vector>
 
 #include "nodes/cluster/ack_tracker.h"
+#include "nodes/cluster/waiting_set.h"
 #include "schema/cluster_messages.h"
 #include "nodes/node_config.h"
 #include "nodes/cluster/replica_state.h"
@@ -60,6 +72,10 @@ class PrimaryReplicator {
 
   void Handle(const ClientTag& client, const Request& request, ReplicaState& state,
               const AckTracker& acks, TimePoint now);
+  // Answers the waiting requests that can be answered now, or whose time is
+  // up (see "Waiting requests" above); committed_seq as for Release.
+  void ServeWaiting(ReplicaState& state, const AckTracker& acks, uint64_t committed_seq, TimePoint now);
+  size_t waiting_requests() const { return waiting_.size(); }
   // A frame that did not decode: answered with the decoder's error, in order.
   void HandleUndecodable(const ClientTag& client, const Error& error);
 
@@ -100,6 +116,14 @@ class PrimaryReplicator {
     WriteEffect restore;
   };
   void Queue(Pending pending);
+  // Runs a GET or write now; false when it matched nothing and may wait
+  // (may_wait), having changed nothing.
+  bool Serve(const ClientTag& client, const Request& request, bool may_wait, ReplicaState& state,
+             const AckTracker& acks, TimePoint now);
+  // A WATCH's answer when there is one now (matching committed changes, an
+  // error, or its deadline); nullopt: it keeps waiting.
+  std::optional<Reply> WatchAnswer(WaitingRequest& watch, ReplicaState& state, uint64_t committed_seq,
+                                   TimePoint now) const;
   bool TooFewInReach(const AckTracker& acks, TimePoint now) const;  // after the takeover grace
   bool Releasable(const Pending& pending, uint64_t committed_seq) const;
   void ForgetCommitted(uint64_t committed_seq);  // their undo is no longer needed
@@ -123,6 +147,9 @@ class PrimaryReplicator {
   std::deque<Pending> pending_;
   std::deque<Unconfirmed> unconfirmed_;  // by seq, oldest first; sync mode only
   std::vector<LogEntry> batch_;
+  WaitingSet waiting_;
+  uint64_t waiting_tried_at_seq_ = 0;  // content_seq_ when the waiting GETs/TAKEs were last tried
+  size_t max_watch_changes_;
 };
 
 }  // namespace ts::cluster

@@ -125,11 +125,18 @@ std::optional<std::vector<LogEntry>> RecentLog::EntriesAfter(uint64_t seq) const
 }
 
 void ReplicaState::Apply(const LogEntry& entry) {
+  std::vector<std::string> erased_values;
+  erased_values.reserve(entry.effect.erased_keys.size());
+  for (const std::string& key : entry.effect.erased_keys) {
+    auto it = space.pairs().find(key);
+    erased_values.emplace_back(it == space.pairs().end() ? std::string_view() : it->value());
+  }
   space.ApplyEffect(entry.effect);
-  Record(entry);
+  Record(entry, erased_values);
 }
 
-void ReplicaState::Record(const LogEntry& entry) {
+void ReplicaState::Record(const LogEntry& entry, const std::vector<std::string>& erased_values) {
+  changes.Add(entry, erased_values);
   if (entry.reply.has_value()) {
     clients.Record(entry.request_id.client_id, entry.request_id.request_number,
                    entry.position.seq, *entry.reply);
@@ -143,6 +150,7 @@ void ReplicaState::Install(TupleSpace& staged, LogPosition at, const std::vector
   space.TakePairs(staged);
   clients.Replace(client_rows);
   log.Reset(at);
+  changes.Reset(at.seq);
   last_applied = at;
   if (journaling) {
     journal.entries.clear();

@@ -25,6 +25,7 @@
 #include <utility>
 #include <vector>
 
+#include "nodes/cluster/change_history.h"
 #include "schema/cluster_messages.h"
 #include "nodes/node_config.h"
 #include "nodes/space/space.h"
@@ -91,10 +92,12 @@ struct ReplicaState {
                size_t log_max_bytes = NodeDefaults::kRecentLogBytes)
       : space(limits), clients(max_clients), log(log_capacity, log_max_bytes) {}
 
-  // A backup applies a replicated entry: effect, table row, log, position.
+  // A backup applies a replicated entry: effect, table row, log, changes, position.
   void Apply(const LogEntry& entry);
-  // The primary already executed the request: table row, log, position.
-  void Record(const LogEntry& entry);
+  // The primary already executed the request: table row, log, changes,
+  // position. erased_values: the values the effect's erased keys had, in
+  // order (the space no longer holds them).
+  void Record(const LogEntry& entry, const std::vector<std::string>& erased_values = {});
   // Replaces everything with a snapshot; the pairs are taken from `staged`
   // (left empty), not copied.
   void Install(TupleSpace& staged, LogPosition at, const std::vector<ClientRecord>& client_rows);
@@ -111,6 +114,7 @@ struct ReplicaState {
   TupleSpace space;
   ClientTable clients;
   RecentLog log;
+  ChangeHistory changes;  // for WATCH: reset wherever the log is
   LogPosition last_applied;
   bool journaling = false;  // durable mode: keep the journal
   Journal journal;

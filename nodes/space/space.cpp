@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -48,10 +49,12 @@ Reply TupleSpace::Execute(const Request& request, WriteEffect* effect) {
     case Op::kPut: return Put(request, effect);
     case Op::kPost: return Post(request, effect);
     case Op::kDelete: return Delete(request, effect);
+    case Op::kTake: return Take(request, effect);
+    case Op::kWatch:
     case Op::kOther: break;
   }
   return ErrorReply(request, ErrorKind::kNotImplemented,
-                    fmt::format("operation '{}' is not implemented (known: GET, PUT, POST, DELETE)",
+                    fmt::format("operation '{}' is not implemented (known: GET, PUT, POST, DELETE, TAKE, WATCH)",
                                 request.op_name));
 }
 
@@ -173,6 +176,31 @@ ScanOutcome Scan(const PairMap& pairs, const TextMatcher& key, const TextMatcher
 
 }  // namespace
 
+Status TupleSpace::CheckPatterns(const Request& request) {
+  auto key = MakeMatcher(pattern_cache_, limits_.pattern, request.key_pattern, "key");
+  if (!key.ok()) return key.error();
+  auto value = MakeMatcher(pattern_cache_, limits_.pattern, request.value_pattern, "value");
+  if (!value.ok()) return value.error();
+  return Status::Ok();
+}
+
+Result<bool> TupleSpace::PairMatches(const Request& request, std::string_view key_text,
+                                     std::string_view value_text) {
+  auto key = MakeMatcher(pattern_cache_, limits_.pattern, request.key_pattern, "key");
+  if (!key.ok()) return key.error();
+  auto value = MakeMatcher(pattern_cache_, limits_.pattern, request.value_pattern, "value");
+  if (!value.ok()) return value.error();
+  for (auto [matcher, text, side] : {std::tuple{&key.value(), key_text, "key"},
+                                     std::tuple{&value.value(), value_text, "value"}}) {
+    switch (matcher->Match(text, match_scratch_)) {
+      case MatchOutcome::kMatch: break;
+      case MatchOutcome::kNoMatch: return false;
+      case MatchOutcome::kTooCostly: return *CostlyError(side, *matcher, text);
+    }
+  }
+  return true;
+}
+
 TupleSpace::Matches TupleSpace::Find(const Request& request) {
   auto key = MakeMatcher(pattern_cache_, limits_.pattern, request.key_pattern, "key");
   if (!key.ok()) return {{}, key.error()};
@@ -212,6 +240,24 @@ Reply TupleSpace::Delete(const Request& request, WriteEffect* effect) {
   // Erase only after reading: a B-tree erase invalidates the other iterators.
   for (const std::string& key : erased_keys) pairs_.erase(key);
   if (effect != nullptr) effect->erased_keys = std::move(erased_keys);
+  return reply;
+}
+
+Reply TupleSpace::Take(const Request& request, WriteEffect* effect) {
+  if (!request.after_key.empty()) {
+    return ErrorReply(request, ErrorKind::kMalformedRequest, "an after key pages a GET only, not a TAKE");
+  }
+  Request first = request;
+  first.limit = 1;  // the first match in key order; the scan stops there
+  TupleSpace::Matches found = Find(first);
+  if (found.error) return ErrorReply(request, found.error->kind, found.error->message);
+  Reply reply = ReplyTo(request);
+  if (found.matches.empty()) return reply;
+  auto it = found.matches.front();
+  reply.pairs.push_back(Pair{SplitTupleText(it->key()), SplitTupleText(it->value())});
+  std::string key(it->key());
+  pairs_.erase(key);
+  if (effect != nullptr) effect->erased_keys.push_back(std::move(key));
   return reply;
 }
 

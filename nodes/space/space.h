@@ -41,11 +41,22 @@ class TupleSpace {
 
   explicit TupleSpace(SpaceLimits limits = {});
 
-  // Runs GET/PUT/POST/DELETE (anything else: kNotImplemented naming the op).
+  // Runs GET/PUT/POST/DELETE/TAKE (WATCH and anything else: kNotImplemented
+  // naming the op; WATCH is the node's, not the space's). TAKE removes the
+  // first matching pair in key order and answers it (no pair: an empty
+  // reply, no effect).
   // reply.id and reply.op_name echo the request; served_by/term are left 0 for
   // the caller to fill. effect may be null; for GET and failed requests it is
   // left empty.
   Reply Execute(const Request& request, WriteEffect* effect = nullptr);
+
+  // Whether a pair (in text form) matches the request's key and value
+  // patterns, as GET would decide; an error when a pattern is malformed or
+  // proves too costly on it. WATCH filters its changes with it.
+  Result<bool> PairMatches(const Request& request, std::string_view key_text, std::string_view value_text);
+  // The error a GET with these patterns would answer before any scan (a
+  // malformed pattern), or Ok.
+  Status CheckPatterns(const Request& request);
 
   // Applies a replicated effect (texts are trusted: they came from a primary).
   void ApplyEffect(const WriteEffect& effect);
@@ -78,6 +89,7 @@ class TupleSpace {
   Reply Put(const Request& request, WriteEffect* effect);
   Reply Post(const Request& request, WriteEffect* effect);
   Reply Delete(const Request& request, WriteEffect* effect);
+  Reply Take(const Request& request, WriteEffect* effect);
 
   SpaceLimits limits_;
   PairMap pairs_;

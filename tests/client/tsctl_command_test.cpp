@@ -1,6 +1,7 @@
 // tsctl's command language: line splitting and parsing, no network.
 #include <catch2/catch.hpp>
 
+#include "clients/client_config.h"
 #include "clients/tsctl_command.h"
 
 using ts::tsctl::CommandKind;
@@ -48,15 +49,15 @@ TEST_CASE("tsctl commands: get and delete take patterns, VALEXP defaulting to .*
   CHECK(del.request.key_pattern == "-x");
   CHECK(del.request.value_pattern == ".*");
 
-  CHECK(UsageError({"get"}) == "get takes KEYEXP and an optional VALEXP; got 0 words\nusage: get KEYEXP [VALEXP] [--limit N [--after KEY]]");
+  CHECK(UsageError({"get"}) == "get takes KEYEXP and an optional VALEXP; got 0 words\nusage: get KEYEXP [VALEXP] [--limit N [--after KEY]] [--wait MS]");
   CHECK_THAT(UsageError({"get", "a", "b", "c"}), Catch::Contains("got 3 words ('a' 'b' 'c')"));
   // tsctl's options are taken out before (tsctl_options.h); any left is no pattern.
   CHECK(UsageError({"get", "a", "--json"}) ==
         "get has no option '--json'; a pattern or item that starts with '--' goes after a '--' word\n"
-        "usage: get KEYEXP [VALEXP] [--limit N [--after KEY]]");
+        "usage: get KEYEXP [VALEXP] [--limit N [--after KEY]] [--wait MS]");
   CHECK(UsageError({"get", "a", "--hex", "00"}) ==
         "'--hex' is an option of send-raw, not of get; a pattern or item that starts with '--' goes after a "
-        "'--' word\nusage: get KEYEXP [VALEXP] [--limit N [--after KEY]]");
+        "'--' word\nusage: get KEYEXP [VALEXP] [--limit N [--after KEY]] [--wait MS]");
   // After "--", anything is a pattern.
   ts::tsctl::Command dashes = Parsed({"get", "--", "--json", "--x"});
   CHECK(dashes.request.key_pattern == "--json");
@@ -192,4 +193,31 @@ TEST_CASE("tsctl command: get --limit N --after KEY pages, and bad values are na
   CHECK_THAT(UsageError({"get", "a", "--limit", "ten"}), Catch::StartsWith("--limit must be a whole number"));
   CHECK_THAT(UsageError({"get", "a", "--limit"}), Catch::StartsWith("--limit needs a value"));
   CHECK_THAT(UsageError({"delete", "a", "--limit", "3"}), Catch::StartsWith("'--limit' is an option of get, not of delete"));
+}
+
+TEST_CASE("tsctl commands: take and get --wait, watch with its options", "[client][tsctl_command]") {
+  ts::tsctl::Command take = Parsed({"take", "job,.*", "--wait", "1500"});
+  CHECK(take.kind == CommandKind::kRequest);
+  CHECK(take.request.op_name == "TAKE");
+  CHECK(take.request.key_pattern == "job,.*");
+  CHECK(take.request.value_pattern == ".*");
+  CHECK(take.request.wait_ms == 1500);
+  CHECK(Parsed({"take", "a", "b"}).request.wait_ms == 0);
+  CHECK(Parsed({"get", "a", "--wait=250"}).request.wait_ms == 250);
+
+  ts::tsctl::Command watch = Parsed({"watch", "user,.*", "--from", "17", "--count", "3", "--for", "2000"});
+  CHECK(watch.kind == CommandKind::kWatch);
+  CHECK(watch.request.op_name == "WATCH");
+  CHECK(watch.request.after_seq == 17);
+  CHECK(watch.watch_max_changes == 3);
+  CHECK(watch.watch_for_ms == 2000);
+  CHECK(watch.request.wait_ms == ts::client_config::kWatchPollMs);
+  CHECK(Parsed({"watch", "a"}).request.after_seq == 0);
+
+  CHECK_THAT(UsageError({"take", "a", "--wait", "60001"}),
+             Catch::Contains("--wait must be a whole number of milliseconds from 0 to 60000, not '60001'"));
+  CHECK_THAT(UsageError({"take", "a", "--wait", "soon"}), Catch::Contains("not 'soon'"));
+  CHECK_THAT(UsageError({"take"}), Catch::Contains("usage: take KEYEXP [VALEXP] [--wait MS]"));
+  CHECK_THAT(UsageError({"watch", "a", "--from", "x"}), Catch::Contains("--from must be a whole number"));
+  CHECK_THAT(UsageError({"take", "a", "--limit", "2"}), Catch::Contains("'--limit' is an option of get, not of take"));
 }

@@ -19,7 +19,10 @@ TEST_CASE("tsctl completion: the first word completes to a command name", "[clie
   CHECK(CompleteLine("  dis").insert == "connect ");
 
   ts::tsctl::Completion all = CompleteLine("");
-  CHECK(all.candidates.size() == 16);  // every command, and exit
+  CHECK(all.candidates.size() == 18);  // every command, and exit
+  CHECK(CompleteLine("ta").insert == "ke ");
+  CHECK(CompleteLine("wa").insert == "tch ");
+  CHECK(CompleteLine("take a --w").insert == "ait ");
   CHECK(CompleteLine("frob").candidates.empty());
 }
 

@@ -22,6 +22,7 @@ inline const std::vector<ErrorKind> kAllErrorKinds = {
     ErrorKind::kMalformedRequest, ErrorKind::kMalformedPattern, ErrorKind::kPatternTooCostly,
     ErrorKind::kNotImplemented,   ErrorKind::kTooLarge,         ErrorKind::kServiceRefused,
     ErrorKind::kUnavailable,      ErrorKind::kNotEnoughReplicas, ErrorKind::kInternal,
+    ErrorKind::kHistoryGone,
 };
 
 inline const std::vector<RejectReason> kAllRejectReasons = {

@@ -56,7 +56,7 @@ TEST_CASE("codec: every sample reply round-trips field for field", "[codec]") {
 
 TEST_CASE("codec: every error kind and every reject reason keeps its identity", "[codec]") {
   // The lists name every enumerator: the last one is the highest value.
-  REQUIRE(static_cast<size_t>(ErrorKind::kInternal) + 1 == kAllErrorKinds.size());
+  REQUIRE(static_cast<size_t>(ErrorKind::kHistoryGone) + 1 == kAllErrorKinds.size());
   REQUIRE(static_cast<size_t>(RejectReason::kTooLarge) + 1 == kAllRejectReasons.size());
   std::set<std::string_view> names;
   for (ErrorKind kind : kAllErrorKinds) {
@@ -129,9 +129,9 @@ TEST_CASE("codec: encoding is deterministic and fits one segment", "[codec]") {
   for (const Reply& reply : codec_test::SampleReplies()) CHECK(single_segment(EncodeReply(reply)));
   // 10 pairs of 2 + 3 one-character elements: 12 words per pair, ~1 KB in all.
   CHECK(EncodeRequest(put).size() <= 1100);
-  // A GET: the header words, the id, three texts, and the page's limit word
-  // and after-key pointer.
-  CHECK(EncodeRequest(MakeGet("k,.*", ".*")).size() <= 128);
+  // A GET: the header words, the id, three texts, the page's limit word
+  // and after-key pointer, and the wait's cursor word (WATCH's afterSeq).
+  CHECK(EncodeRequest(MakeGet("k,.*", ".*")).size() <= 136);
 }
 
 TEST_CASE("codec: PeekFrameKind names each client frame", "[codec]") {
@@ -142,6 +142,33 @@ TEST_CASE("codec: PeekFrameKind names each client frame", "[codec]") {
   REQUIRE(reply_kind.ok());
   CHECK(reply_kind.value() == wire::FrameKind::CLIENT_REPLY);
   CHECK(capnp_frame::FrameKindName(wire::FrameKind::CLIENT_REQUEST) == "client request");
+}
+
+}  // namespace
+}  // namespace ts
+
+namespace ts {
+namespace {
+
+TEST_CASE("codec: TAKE and WATCH carry their wait, cursor, changes and position", "[codec]") {
+  Request take = RoundTrip(MakeTake("q,.*", "x", 1'500));
+  CHECK(take.op() == Op::kTake);
+  CHECK(take.wait_ms == 1'500);
+  Request watch = RoundTrip(MakeWatch("user,.*", ".*", 12'345'678'901ull, 30'000));
+  CHECK(watch.op() == Op::kWatch);
+  CHECK(watch.after_seq == 12'345'678'901ull);
+  CHECK(watch.wait_ms == 30'000);
+  CHECK(watch.key_pattern == "user,.*");
+
+  Reply reply;
+  reply.op_name = "WATCH";
+  reply.position = 99;
+  reply.changes = {Change{97, "PUT", Pair{{"user", "1"}, {"ann"}}, false},
+                   Change{99, "TAKE", Pair{{"user", "2"}, {"bob"}}, true}};
+  Reply decoded = RoundTrip(reply);
+  CHECK(decoded.position == 99);
+  CHECK(decoded.changes == reply.changes);
+  CHECK(RoundTrip(Reply{}).changes.empty());
 }
 
 }  // namespace

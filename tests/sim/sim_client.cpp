@@ -8,6 +8,9 @@ namespace ts::sim {
 namespace {
 
 constexpr uint64_t kKeysPerClient = 5;
+// A waiting take or get waits this long: under the client's retry timeout
+// (sim_world_internal.h kClientTimeoutMs), so most answer before a retry.
+constexpr uint32_t kWaitMs = 300;
 // Far above what a run produces (each open write at most doubles the
 // possibilities until the next acknowledged write); reaching it is reported.
 constexpr size_t kMaxPossibilities = 100'000;
@@ -32,9 +35,7 @@ std::string Show(const std::vector<Rejection>& rejected) {
   return text + "]";
 }
 
-bool IsWrite(const Request& request) {
-  return request.op() == Op::kPut || request.op() == Op::kPost || request.op() == Op::kDelete;
-}
+bool IsWrite(const Request& request) { return IsWriteOp(request.op()); }
 
 // The one correct reply to a request on `before`, and the state after it.
 struct Outcome {
@@ -80,9 +81,16 @@ Outcome Simulate(const Request& request, const Keys& before) {
       }
       break;
     }
+    case Op::kTake:  // the pattern is all own keys: the first in key order goes
+      if (!keys.empty()) {
+        outcome.pairs.push_back(MakePair(keys.begin()->first, keys.begin()->second));
+        keys.erase(keys.begin());
+      }
+      break;
     case Op::kGet:
       for (const auto& [key, value] : keys) outcome.pairs.push_back(MakePair(key, value));
       break;
+    case Op::kWatch:
     case Op::kOther:
       break;
   }
@@ -119,11 +127,16 @@ std::optional<Request> SimClient::NextRequest(SimRandom& random) {
     request = MakePut(std::move(pairs));
   } else if (dice < 55) {
     request = MakePost({MakePair(Key(random.Below(kKeysPerClient)), "w," + std::to_string(random.Below(1000)))});
-  } else if (dice < 75) {
+  } else if (dice < 70) {
     request = random.Below(2) == 0 ? MakeDelete(Key(random.Below(kKeysPerClient)), ".*")
                                    : MakeDelete("c" + std::to_string(index_) + ",k[0-2]", "v,.*");
+  } else if (dice < 82) {
+    // Only this client writes its keys, so a take or get that waits finds
+    // nothing new: it waits out its time (across failovers, too) and answers.
+    request = MakeTake(own_keys, ".*", random.Below(2) == 0 ? 0 : kWaitMs);
   } else {
     request = MakeGet(own_keys, ".*");
+    if (random.Below(4) == 0) request.wait_ms = kWaitMs;
   }
   request.id = RequestId{client_id_, next_number_++};
   current_ = request;

@@ -3,7 +3,8 @@
 // against what its own writes allow.
 //
 // Each client writes only its own keys (c<id>,k<n>), so it can tell exactly
-// what the space may hold of them:
+// what the space may hold of them (TAKE, a write, removes the first of them
+// in key order; some takes and gets wait, and time out, across failovers):
 //  - an acknowledged write is in the space, at its place in the client's order;
 //  - a write refused with "not enough replicas: nothing was changed" is sent
 //    again (same RequestId) until a definitive answer;

@@ -5,6 +5,8 @@
 // (An unreachable broker, exit 3, is covered by tests/client.)
 #include <catch2/catch.hpp>
 
+#include <thread>
+
 #include <nlohmann/json.hpp>
 
 #include "clients/client_config.h"
@@ -423,4 +425,64 @@ TEST_CASE("tsctl on a real cluster: a primary without a majority steps down, the
   CHECK(json["ok"] == false);
   CHECK(json["error"]["kind"] == "unavailable");
   CHECK(json["served_by"] == 0);
+}
+
+TEST_CASE("tsctl on a real cluster: take, get --wait and watch, with their exit codes", "[tsctl_cluster]") {
+  Cluster cluster(CalmCluster());
+  REQUIRE(cluster.Start());
+  const std::optional<ts::itest::PrimaryView> primary = cluster.WaitForPrimary(ts::itest::kFailoverTimeout);
+  REQUIRE(primary);
+  const std::string by = " (node " + std::to_string(primary->id) + ", term " + std::to_string(primary->term) + ")";
+  Tsctl tsctl{cluster};
+  REQUIRE(tsctl({"put", "job,2", "test", "job,1", "build"}).exit_code == 0);
+
+  ToolRun take = tsctl({"take", "job,.*"});
+  CHECK(take.exit_code == 0);
+  CHECK(take.out == "KEY    VALUE\njob,1  build\n1 pair taken" + by + "\n");
+  ToolRun take_json = tsctl({"take", "job,.*", "--json"});
+  CHECK(take_json.out == R"({"ok":true,"op":"TAKE","pairs":[["job,2","test"]],"rejected":[],"error":null,)"
+                         R"("served_by":)" + std::to_string(primary->id) + R"(,"term":)" +
+                             std::to_string(primary->term) + "}\n");
+  // Nothing to take, after the wait: exit 1, saying so.
+  ToolRun nothing = tsctl({"take", "job,.*", "--wait", "300"});
+  CHECK(nothing.exit_code == 1);
+  CHECK(nothing.out == "no pair matched, nothing taken" + by + "\n");
+  ToolRun usage = tsctl({"take", "job,.*", "--wait", "forever"});
+  CHECK(usage.exit_code == 2);
+  CHECK_THAT(usage.err, Catch::Contains("--wait must be a whole number of milliseconds"));
+
+  // get --wait and take --wait are answered by a put made while they wait.
+  ToolRun waited_get;
+  ToolRun waited_take;
+  std::thread getter([&] { waited_get = tsctl({"get", "later,1", "--wait", "20000"}); });
+  std::thread taker([&] { waited_take = tsctl({"take", "later,.*", "--wait", "20000"}); });
+  // Both are held at the primary before the put (its status counts them).
+  std::this_thread::sleep_for(500ms);  // not a check: a put that comes first is found at once, just as well
+  REQUIRE(tsctl({"put", "later,1", "x"}).exit_code == 0);
+  getter.join();
+  taker.join();
+  CHECK(waited_take.exit_code == 0);
+  CHECK(waited_take.out == "KEY      VALUE\nlater,1  x\n1 pair taken" + by + "\n");
+  // The get saw the pair, or (answered after the take) nothing: both are right.
+  CHECK((waited_get.exit_code == 0));
+
+  // Every change from the first write on, one line each: SEQ OP KEY VALUE.
+  ToolRun history = tsctl({"watch", "job,.*", "--from", "1", "--count", "4"});
+  CHECK(history.exit_code == 0);
+  CHECK_THAT(history.out, Catch::Matches("(\\d+) PUT job,2 test\n\\1 PUT job,1 build\n\\d+ TAKE job,1 build\n"
+                                         "\\d+ TAKE job,2 test\n"));
+  const uint64_t last_seq = std::stoull(history.out.substr(history.out.rfind('\n', history.out.size() - 2) + 1));
+  // Resumed after the last one seen, it waits for the next change.
+  ToolRun next;
+  std::thread watcher([&] {
+    next = tsctl({"--output", "tsv", "watch", "job,.*", "--from", std::to_string(last_seq), "--count", "1"});
+  });
+  REQUIRE(tsctl({"put", "job,3", "deploy"}).exit_code == 0);
+  watcher.join();
+  CHECK(next.exit_code == 0);
+  CHECK_THAT(next.out, Catch::Matches("\\d+\tPUT\tjob,3\tdeploy\n"));
+  // --for ends a watch that sees nothing, exit 0.
+  ToolRun quiet = tsctl({"watch", "none,.*", "--for", "300"});
+  CHECK(quiet.exit_code == 0);
+  CHECK(quiet.out.empty());
 }
