@@ -8,6 +8,9 @@
 // socket need not be reopened), and after 1 + retries attempts the request
 // completes with kUnavailable. Frames on the wire are [empty][request], as a
 // REQ socket would send them, so the broker treats both alike.
+// Several brokers ("EP1,EP2"): the DEALER connects to each and sends round
+// robin over the connections that are up; a request whose broker died times
+// out and its resend (same request number: applied once) goes to a live one.
 // Nothing throws. Not thread-safe: one PipelinedClient per thread.
 #pragma once
 
