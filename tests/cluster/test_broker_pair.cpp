@@ -196,7 +196,7 @@ TEST_CASE("pair: the primary cut off with one broker, the majority with the othe
   }
 }
 
-TEST_CASE("pair: both brokers restart while the freshest nodes are out of reach; nothing acknowledged is lost") {
+TEST_CASE("pair: both brokers restart while the freshest nodes are out of reach, and nothing acknowledged is lost") {
   MiniCluster cluster(3, {}, {}, 2);
   REQUIRE(cluster.RunUntil([&] { return AllInSync(cluster, {1, 2, 3}) && BothServe(cluster); }));
   const NodeId primary = cluster.primary();

@@ -61,7 +61,7 @@ TEST_CASE("layout: ports from a base are laid out as run.sh always did", "[launc
   CHECK(layout.ListeningPorts().size() == 9);
 }
 
-TEST_CASE("layout: a pair of brokers: broker 2 at BASE+3..BASE+5, below the nodes; each node names both",
+TEST_CASE("layout: a pair of brokers: broker 2 at BASE+3..BASE+5, below the nodes, and each node names both",
           "[launcher][layout][pair]") {
   const ClusterLayout layout = ClusterLayout::FromPortBase(35000, 3, 2);
   REQUIRE(layout.brokers.size() == 2);
