@@ -31,9 +31,9 @@ std::vector<std::string> SplitEndpoints(const std::string& list);
 
 // A socket of `type` (REQ or DEALER) connected to `endpoint`, with linger 0
 // and a bounded send timeout. Fails when ZeroMQ rejects the endpoint. A comma
-// list connects to each (ZMQ_IMMEDIATE: a frame goes only to a broker whose
-// connection is up, round robin), which is how a DEALER spreads its requests
-// over the brokers and a resend after a timeout finds a live one.
+// list connects to each (ZMQ_IMMEDIATE: a frame goes only to a connection that
+// is up, round robin); the clients do not use that for requests (the primary
+// needs a client's requests in order): they talk to one broker at a time.
 Result<zmq::socket_t> ConnectClientSocket(zmq::context_t& context, zmq::socket_type type,
                                           const std::string& endpoint, const std::optional<ClientCurve>& curve = {});
 
