@@ -5,7 +5,7 @@
 #   ./run.sh test    build, then run every test through ctest, then a 10 s fuzz smoke per harness
 #   ./run.sh bench   build, then run the benchmarks
 #   ./run.sh chaos   (root) the fault campaign: cluster in network namespaces, nemesis, checker
-#   ./run.sh         build when needed, then run broker + 3 nodes in the foreground
+#   ./run.sh         build when needed, then run 2 brokers + 3 nodes in the foreground
 #   ./run.sh help    every launcher command (up, down, status, kill, stop, restart, logs, cli)
 # The launcher is build/launcher/tscluster (launcher/, C++); run.sh builds it when
 # needed and hands it the launcher commands.
@@ -195,23 +195,23 @@ Build and test:
   ./run.sh chaos [--rounds N] [--seed S] [--quick]   (root) the fault campaign: the cluster in network
                     namespaces, history clients, the nemesis, the checker; report in results/chaos-<time>
 
-Run a local cluster (broker + N nodes; data, logs and state in DIR):
-  ./run.sh                     build when needed, then broker + 3 nodes in the foreground,
+Run a local cluster (2 brokers + N nodes; data, logs and state in DIR):
+  ./run.sh                     build when needed, then 2 brokers + 3 nodes in the foreground,
                                data in ./data; Ctrl-C shuts down in order, data saved
-  ./run.sh start [--nodes N] [--port BASE] [--dir DIR] [--load FILE]   the same, with options
-  ./run.sh up    [--nodes N] [--port BASE] [--dir DIR] [--load FILE]   the same, in the background
+  ./run.sh start [--nodes N] [--brokers B] [--port BASE] [--dir DIR] [--load FILE]   the same, with options
+  ./run.sh up    [--nodes N] [--brokers B] [--port BASE] [--dir DIR] [--load FILE]   the same, in the background
   ./run.sh down   [--dir DIR]  shut down in order (data saved); also: ./run.sh stop
   ./run.sh status [--dir DIR]  processes, restarts, supervisor events, and tsctl status
   ./run.sh kill ID    [--dir DIR]   SIGKILL node ID: the supervisor restarts it
   ./run.sh stop ID    [--dir DIR]   stop node ID on purpose (it saves); stays down
   ./run.sh restart ID [--dir DIR]   stop (if running) and start node ID; waits until it is live
-                               (ID: a node id, 'primary' for the current one, or 'broker')
+                               (ID: a node id, 'primary' for the current one, 'broker' or 'broker2')
   ./run.sh logs [ID|broker|supervisor ...] [-f] [-n LINES] [--dir DIR]   the logs
   ./run.sh cli [--dir DIR] [TSCTL ARGS...]   tsctl against the running cluster (no args: prompt)
   ./run.sh help                this text
 
-Defaults: --nodes $DEFAULT_NODE_COUNT, --port $DEFAULT_PORT_BASE, --dir ${DEFAULT_DATA_DIR#"$ROOT"/}.
-Ports from BASE: broker clients BASE, nodes BASE+1, shutdown BASE+2; node i bus BASE+10+2i,
+Defaults: --nodes $DEFAULT_NODE_COUNT, --brokers 2, --port $DEFAULT_PORT_BASE, --dir ${DEFAULT_DATA_DIR#"$ROOT"/}.
+Ports from BASE: broker clients BASE, nodes BASE+1, shutdown BASE+2 (broker2: BASE+3..BASE+5); node i bus BASE+10+2i,
 transfer BASE+11+2i. Two clusters run side by side with different --port and --dir.
 Every node keeps its own history in DIR/node-ID.data (a write-ahead log, fsynced before a write is
 acknowledged): a node that is restarted, or killed with the whole machine, recovers from it and

@@ -23,7 +23,7 @@ BenchCluster::BenchCluster(BenchClusterOptions options) : options_(std::move(opt
 
 BenchCluster::~BenchCluster() { StopAll(); }
 
-std::string BenchCluster::client_endpoint() const { return layout_.broker.clients.Tcp(); }
+std::string BenchCluster::client_endpoint() const { return layout_.ClientEndpoints(); }
 
 Status BenchCluster::StartBroker() {
   Result<launcher::ClusterLayout> layout = launcher::ClusterLayout::OnFreePorts(options_.node_count);

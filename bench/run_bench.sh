@@ -192,7 +192,7 @@ start_echo() {
   local c n s; c=$(free_port); n=$(free_port); s=$(free_port)
   ECHO_CLIENTS="tcp://127.0.0.1:$c"
   start echo-broker "$BUILD_DIR/brokers/tsbroker" --clients "$ECHO_CLIENTS" --nodes "tcp://127.0.0.1:$n" \
-    --shutdown "tcp://127.0.0.1:$s" --max-clients 64 --insecure >/dev/null  # echo_node speaks plain text
+    --shutdown "tcp://127.0.0.1:$s" --cluster-size 1 --max-clients 64 --insecure >/dev/null  # echo_node speaks plain text
   start echo-node "$BUILD_DIR/bench/echo_node" --broker "tcp://127.0.0.1:$n" >/dev/null
   log "ceiling: the same tsbroker at $ECHO_CLIENTS with echo_node"
   wait_until "$READY_TIMEOUT_S" "$BUILD_DIR/bench/tsbench" --broker "$ECHO_CLIENTS" --duration-s 0.2 \

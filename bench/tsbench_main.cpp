@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
   uint64_t seed = 0;
 
   CLI::App app{"tsbench: load generator for a tuplestar cluster (pipelined DEALER clients)"};
-  app.add_option("--broker", options.broker, "the broker's client endpoint")->capture_default_str();
+  app.add_option("--broker", options.broker, "the broker's client endpoint, or every broker's as a comma list (EP1,EP2)")->capture_default_str();
   app.add_option("--clients", options.clients, "client threads, each with its own pipelined client")
       ->capture_default_str()
       ->check(CLI::Range(1, 1024));

@@ -38,6 +38,12 @@ struct BrokerConfig {
   // A node (and the primary, by its primary heartbeats) is live toward the
   // broker while heard within this window.
   Millis primary_liveness = BrokerDefaults::kPrimaryLiveness;
+  // How many nodes the cluster has (tsbroker --cluster-size, required). A
+  // registration proves its term by the votes of a majority of THIS number;
+  // one that names another size is refused (a node claiming a cluster of one
+  // would otherwise be its own majority). 0: not told, so every registration
+  // is refused, saying so.
+  uint32_t cluster_size = 0;
   // Decode every reply body and drop ill-formed ones (counted).
   bool validate_replies = true;
   // The shutdown handshake's pace and patience (shutdown_handshake.h).

@@ -299,8 +299,16 @@ BrokerActions BrokerCore::handle(const Registration& registration, TimePoint now
   // The proof comes first and from the registration alone: a broker that
   // just started (or any other broker) checks it the same way, so no
   // broker's memory decides who leads a term.
-  const std::string no_majority = WhyNotMajority(registration.voters, registration.cluster_size);
-  if (!no_majority.empty()) {
+  // The size is the broker's own (--cluster-size), never the node's claim.
+  const std::string no_majority = WhyNotMajority(registration.voters, config_.cluster_size);
+  if (config_.cluster_size == 0) {
+    answer.reason = "the broker was not told the cluster's size (tsbroker --cluster-size N)";
+    reason = "no cluster size";
+  } else if (registration.cluster_size != config_.cluster_size) {
+    answer.reason = "it counts a cluster of " + N(registration.cluster_size) + " nodes; this broker serves " +
+                    N(config_.cluster_size) + " (tsbroker --cluster-size, tsnode --peer)";
+    reason = "cluster of " + N(registration.cluster_size) + " nodes";
+  } else if (!no_majority.empty()) {
     answer.reason = "term " + N(registration.term) + " has no majority's votes: " + no_majority;
     reason = "no majority's votes";
   } else if (registration.term < served_term_ || (registration.term == served_term_ && !same)) {

@@ -47,7 +47,8 @@
 //    within primary_liveness; a heartbeat saying it is not primary (it stepped
 //    down, or stopped) makes it dead at once.
 //  - Registration: accepted only with the proof of its term (the voters, a
-//    majority of the cluster size it names: WhyNotMajority), and a term above
+//    majority of the broker's own cluster_size, --cluster-size: a
+//    registration naming another size is refused), and a term above
 //    the one served (or the same term from the same node), and only from a
 //    node whose log holds the highest committed position relayed so far. The
 //    safety is the proof's: the nodes vote once per term, durably, only for a

@@ -48,6 +48,11 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--shutdown", options.shutdown_endpoint, "shutdown endpoint (ROUTER, bound; takes SHUTDOWN requests)")
       ->capture_default_str();
+  app.add_option("--cluster-size", options.core.cluster_size,
+                 "how many nodes the cluster has (required): a node becomes primary only with the votes of a "
+                 "majority of this many; a registration counting another size is refused")
+      ->required()
+      ->check(CLI::Range(1u, 1'000u));
   app.add_option("--max-clients", options.core.max_clients,
                  "concurrent clients; one more is answered \"service refused\"")
       ->capture_default_str()

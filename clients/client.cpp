@@ -6,8 +6,18 @@
 
 namespace ts {
 
+namespace {
+// What a broker answers when another broker may do better: no primary in
+// its sight for its hold time, or no client slot left.
+bool WorthAnotherBroker(const std::string& frame) {
+  Result<Reply> reply = DecodeReply(frame);
+  return reply.ok() && reply.value().error &&
+         (reply.value().error->kind == ErrorKind::kUnavailable || reply.value().error->kind == ErrorKind::kServiceRefused);
+}
+}  // namespace
+
 Client::Client(std::string endpoint, ClientOptions options)
-    : endpoint_(std::move(endpoint)), options_(options) {
+    : endpoint_(std::move(endpoint)), endpoints_(SplitEndpoints(endpoint_)), options_(options) {
   if (options_.client_id == 0) options_.client_id = RandomClientId();
   options_.retries = std::clamp(options_.retries, 0, client_config::kMaxRequestRetries);
   if (options_.request_timeout.count() < 1) options_.request_timeout = std::chrono::milliseconds(1);
@@ -19,13 +29,20 @@ Client::Client(std::string endpoint, ClientOptions options)
                          std::string("cannot create a ZeroMQ context: ") + error.what()};
     return;
   }
-  Status endpoint_ok = CheckEndpoint(endpoint_);
-  if (!endpoint_ok.ok()) setup_error_ = Error{ErrorKind::kUnavailable, "'" + endpoint_ + "': " + endpoint_ok.error().message};
+  for (const std::string& one : endpoints_) {
+    Status endpoint_ok = CheckEndpoint(one);
+    if (!endpoint_ok.ok()) {
+      setup_error_ = Error{ErrorKind::kUnavailable, "'" + one + "': " + endpoint_ok.error().message};
+      return;
+    }
+  }
 }
 
 Client::~Client() { Disconnect(); }
 Client::Client(Client&& other) noexcept
     : endpoint_(std::move(other.endpoint_)),
+      endpoints_(std::move(other.endpoints_)),
+      current_(other.current_),
       options_(other.options_),
       context_(std::move(other.context_)),
       socket_(std::move(other.socket_)),
@@ -39,6 +56,8 @@ Client& Client::operator=(Client&& other) noexcept {
   if (this == &other) return *this;
   Disconnect();  // the old socket must close before its context is replaced
   endpoint_ = std::move(other.endpoint_);
+  endpoints_ = std::move(other.endpoints_);
+  current_ = other.current_;
   options_ = other.options_;
   socket_ = std::move(other.socket_);
   other.socket_.reset();
@@ -52,17 +71,46 @@ Client& Client::operator=(Client&& other) noexcept {
 
 void Client::Disconnect() { socket_.reset(); }
 
+void Client::MoveToNextBroker() {
+  socket_.reset();
+  current_ = (current_ + 1) % endpoints_.size();
+}
+
+// With one broker: its attempts, as before. With several: the attempts are
+// shared out, each broker at least one, starting at the current one; a broker
+// that times out, refuses the connection, or answers "unavailable" / "service
+// refused" passes the frame to the next (the last such answer is returned when
+// every broker said so).
 Result<std::string> Client::Exchange(const std::string& frame, std::chrono::milliseconds held) {
   attempts_of_last_call_ = 0;
   if (setup_error_) return *setup_error_;
-  const int attempts = 1 + options_.retries;
+  const int total = 1 + options_.retries;
+  if (endpoints_.size() == 1) return ExchangeWith(frame, total, held);
+  const int brokers = static_cast<int>(endpoints_.size());
+  int calls_made = 0;
+  std::optional<Result<std::string>> last;
+  for (int k = 0; k < std::max(total, brokers); ++k) {
+    const int before = calls_made;
+    Result<std::string> got = ExchangeWith(frame, 1, held);
+    calls_made = before + attempts_of_last_call_;
+    attempts_of_last_call_ = calls_made;
+    if (got.ok() && !WorthAnotherBroker(got.value())) return got;
+    last = std::move(got);
+    MoveToNextBroker();
+  }
+  return std::move(*last);
+}
+
+Result<std::string> Client::ExchangeWith(const std::string& frame, int attempts, std::chrono::milliseconds held) {
+  attempts_of_last_call_ = 0;
+  const std::string& endpoint = endpoints_[current_];
   // One watch for the whole call: the run of refusals goes on across the
   // sockets Lazy Pirate reopens.
   ConnectionWatch watch(options_.refused_after);
   for (int attempt = 1; attempt <= attempts; ++attempt) {
     attempts_of_last_call_ = attempt;
     if (!socket_) {
-      Result<WatchedSocket> socket = WatchedSocket::Connect(*context_, zmq::socket_type::req, endpoint_, options_.curve);
+      Result<WatchedSocket> socket = WatchedSocket::Connect(*context_, zmq::socket_type::req, endpoint, options_.curve);
       if (!socket.ok()) return socket.error();
       socket_ = std::move(socket).value();
     }
@@ -103,10 +151,10 @@ Result<std::string> Client::Exchange(const std::string& frame, std::chrono::mill
     socket_.reset();
   }
   if (ConnectionVerdict verdict = watch.AtTimeout(); verdict != ConnectionVerdict::kUndecided) {
-    return Error{ErrorKind::kUnavailable, watch.Describe(verdict, endpoint_, ConnectionWatch::Clock::now())};
+    return Error{ErrorKind::kUnavailable, watch.Describe(verdict, endpoint, ConnectionWatch::Clock::now())};
   }
   return Error{ErrorKind::kUnavailable,
-               "no reply from " + endpoint_ + " after " + std::to_string(attempts) +
+               "no reply from " + endpoint + " after " + std::to_string(attempts) +
                    (attempts == 1 ? " attempt of " : " attempts of ") +
                    DescribeMs(options_.request_timeout + held)};
 }
@@ -115,7 +163,7 @@ Result<Reply> Client::DecodeAndCheck(const std::string& frame, const RequestId& 
   Result<Reply> reply = DecodeReply(frame);
   if (!reply.ok()) {
     return Error{ErrorKind::kInternal,
-                 "the reply from " + endpoint_ + " is not a valid reply: " + reply.error().message};
+                 "the reply from " + current_endpoint() + " is not a valid reply: " + reply.error().message};
   }
   // The broker answers some requests itself (service refused, unavailable)
   // and may leave the id zero; any other id must be the one we sent.
@@ -123,7 +171,7 @@ Result<Reply> Client::DecodeAndCheck(const std::string& frame, const RequestId& 
   bool unnumbered = got.client_id == 0 && got.request_number == 0;
   if (!unnumbered && !(got == sent_id)) {
     return Error{ErrorKind::kInternal,
-                 "the reply from " + endpoint_ + " answers request " +
+                 "the reply from " + current_endpoint() + " answers request " +
                      std::to_string(got.request_number) + " of client " + std::to_string(got.client_id) +
                      ", not request " + std::to_string(sent_id.request_number) + " of client " +
                      std::to_string(sent_id.client_id)};
@@ -164,10 +212,23 @@ Result<RawReply> Client::SendRaw(const std::string& bytes) {
 }
 
 Result<Reply> SendShutdown(const std::string& shutdown_endpoint, const ClientOptions& options) {
-  Client client(shutdown_endpoint, options);
-  Request request;
-  request.op_name = client_config::kShutdownOpName;
-  return client.Call(std::move(request));
+  // Every broker of the list, in order: the first that answers stops the
+  // nodes; the others then find no live node and exit at once. The answer
+  // is the first broker's that answered.
+  std::optional<Result<Reply>> first_answer;
+  std::optional<Result<Reply>> last_error;
+  for (const std::string& endpoint : SplitEndpoints(shutdown_endpoint)) {
+    Client client(endpoint, options);
+    Request request;
+    request.op_name = client_config::kShutdownOpName;
+    Result<Reply> reply = client.Call(std::move(request));
+    if (reply.ok() && !first_answer) {
+      first_answer = std::move(reply);
+    } else if (!reply.ok()) {
+      last_error = std::move(reply);
+    }
+  }
+  return first_answer ? std::move(*first_answer) : std::move(*last_error);
 }
 
 Request MakeStatusRequest() {

@@ -15,6 +15,14 @@
 // call ends with "connection refused by ...". The retry budget is spent only
 // on real timeouts (a peer that took the connection but did not answer).
 //
+// Several brokers: the endpoint may be a comma list ("tcp://h:5555,tcp://h:5558",
+// the brokers of one cluster). A call starts at the broker that answered last;
+// when an attempt times out, nobody listens there, or the broker answers
+// "unavailable" or "service refused", the same frame (same client id, same
+// request number, so the primary applies it once) goes to the next broker.
+// Every broker gets at least one attempt per call, so a dead broker costs a
+// call at most one request timeout (less when its port refuses at once).
+//
 // Errors: a returned Error is always the client's own verdict (no reply in
 // time: kUnavailable "no reply from tcp://... after 3 attempts of 2500 ms";
 // nobody listening: kUnavailable "connection refused by tcp://..."; a bad
@@ -92,7 +100,9 @@ class Client {
   // Closes the socket now (it reopens at the next call).
   void Disconnect();
 
-  const std::string& endpoint() const { return endpoint_; }
+  const std::string& endpoint() const { return endpoint_; }  // as given (maybe a list)
+  const std::vector<std::string>& endpoints() const { return endpoints_; }
+  const std::string& current_endpoint() const { return endpoints_[current_]; }
   const ClientOptions& options() const { return options_; }
   uint64_t client_id() const { return options_.client_id; }
   uint64_t last_request_number() const { return last_request_number_; }
@@ -103,12 +113,18 @@ class Client {
 
  private:
   // Lazy Pirate exchange of one frame; the reply frame or why there is none.
-  // `held`: how long the primary may hold the request (its wait), added to
-  // every attempt's timeout.
+  // Lazy Pirate exchange of one frame over the broker list; the reply frame or
+  // why there is none. `held`: how long the primary may hold the request (its
+  // wait), added to every attempt's timeout.
   Result<std::string> Exchange(const std::string& frame, std::chrono::milliseconds held = {});
+  // One broker's Lazy Pirate attempts (at most `attempts`); the reply frame or why none.
+  Result<std::string> ExchangeWith(const std::string& frame, int attempts, std::chrono::milliseconds held);
+  void MoveToNextBroker();
   Result<Reply> DecodeAndCheck(const std::string& frame, const RequestId& sent_id) const;
 
   std::string endpoint_;
+  std::vector<std::string> endpoints_;  // endpoint_ split at commas
+  size_t current_ = 0;                  // the broker the next attempt goes to
   ClientOptions options_;
   std::unique_ptr<zmq::context_t> context_;
   std::optional<WatchedSocket> socket_;
@@ -121,6 +137,8 @@ class Client {
 // Sends the shutdown command (a Request with op_name "SHUTDOWN", see
 // docs/PROTOCOL.md "Shutdown endpoint") to the broker's shutdown endpoint and
 // waits for its acknowledgement Reply, with `options`' timeout and retries.
+// A comma list: to every broker in turn (the first one's answer is returned;
+// an error only when none answered), so that every broker exits too.
 Result<Reply> SendShutdown(const std::string& shutdown_endpoint, const ClientOptions& options = {});
 
 // A Request with op_name "STATUS": the broker answers it with the cluster view.

@@ -69,11 +69,25 @@ zmq::socket_t NewClientSocket(zmq::context_t& context, zmq::socket_type type, co
 
 }  // namespace
 
+std::vector<std::string> SplitEndpoints(const std::string& list) {
+  std::vector<std::string> endpoints;
+  size_t start = 0;
+  while (true) {
+    const size_t comma = list.find(',', start);
+    endpoints.push_back(list.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return endpoints;
+}
+
 Result<zmq::socket_t> ConnectClientSocket(zmq::context_t& context, zmq::socket_type type,
                                           const std::string& endpoint, const std::optional<ClientCurve>& curve) {
   try {
     zmq::socket_t socket = NewClientSocket(context, type, curve);
-    socket.connect(endpoint);
+    const std::vector<std::string> endpoints = SplitEndpoints(endpoint);
+    if (endpoints.size() > 1) socket.set(zmq::sockopt::immediate, 1);
+    for (const std::string& one : endpoints) socket.connect(one);
     return socket;
   } catch (const zmq::error_t& error) {
     return Error{ErrorKind::kUnavailable,
@@ -82,6 +96,15 @@ Result<zmq::socket_t> ConnectClientSocket(zmq::context_t& context, zmq::socket_t
 }
 
 Status CheckEndpoint(const std::string& endpoint) {
+  const std::vector<std::string> endpoints = SplitEndpoints(endpoint);
+  if (endpoints.size() > 1) {  // a list of brokers: each must be an endpoint
+    for (const std::string& one : endpoints) {
+      if (Status valid = CheckEndpoint(one); !valid.ok()) {
+        return Error{valid.error().kind, "'" + one + "' in the list: " + valid.error().message};
+      }
+    }
+    return Status::Ok();
+  }
   if (Status port = CheckTcpPort(endpoint); !port.ok()) return port;
   try {
     zmq::context_t context(1);

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <zmq.hpp>
 
@@ -25,8 +26,14 @@ struct ClientCurve {
   security::CurveKey server_public{};
 };
 
+// "EP1,EP2" -> {"EP1", "EP2"}: the brokers of one cluster (one: {"EP1"}).
+std::vector<std::string> SplitEndpoints(const std::string& list);
+
 // A socket of `type` (REQ or DEALER) connected to `endpoint`, with linger 0
-// and a bounded send timeout. Fails when ZeroMQ rejects the endpoint.
+// and a bounded send timeout. Fails when ZeroMQ rejects the endpoint. A comma
+// list connects to each (ZMQ_IMMEDIATE: a frame goes only to a connection that
+// is up, round robin); the clients do not use that for requests (the primary
+// needs a client's requests in order): they talk to one broker at a time.
 Result<zmq::socket_t> ConnectClientSocket(zmq::context_t& context, zmq::socket_type type,
                                           const std::string& endpoint, const std::optional<ClientCurve>& curve = {});
 
@@ -65,7 +72,8 @@ class WatchedSocket {
 // "ipc://path", "inproc://name") and a tcp port is a number in 1..65535.
 // Otherwise an error saying what is wrong, without repeating the endpoint
 // ("port 99999 is out of range 1..65535"), for the caller to name the flag and
-// the value. Checks syntax only: nobody listening there is fine here.
+// the value. Checks syntax only: nobody listening there is fine here. A
+// comma list (several brokers) is checked endpoint by endpoint.
 Status CheckEndpoint(const std::string& endpoint);
 
 // Waits at most `timeout` for `socket` to have a message to read.

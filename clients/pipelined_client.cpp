@@ -36,7 +36,11 @@ PipelinedClient::PipelinedClient(std::string endpoint, PipelineOptions options)
     }
     context = own_context_.get();
   }
-  Result<zmq::socket_t> socket = ConnectClientSocket(*context, zmq::socket_type::dealer, endpoint_, options_.curve);
+  // One broker at a time: the primary needs a client's requests in order,
+  // and two paths (two brokers) would reorder them.
+  endpoints_ = SplitEndpoints(endpoint_);
+  Result<zmq::socket_t> socket =
+      ConnectClientSocket(*context, zmq::socket_type::dealer, endpoints_[current_], options_.curve);
   if (!socket.ok()) {
     setup_error_ = socket.error();
     return;
@@ -125,6 +129,16 @@ void PipelinedClient::HandleTick(std::vector<Completion>& out) {
   for (uint64_t number : actions.expired) {
     ++stats_.expired;
     out.push_back(Completion{number, NoReplyError(number), table_.max_attempts()});
+  }
+  if (!actions.resend.empty() && endpoints_.size() > 1) {
+    // Timeouts: the resends (same request numbers: applied once) go to the next broker.
+    try {
+      socket_->disconnect(endpoints_[current_]);
+      current_ = (current_ + 1) % endpoints_.size();
+      socket_->connect(endpoints_[current_]);
+    } catch (const zmq::error_t&) {
+      // stays where it was; the next timeout tries again
+    }
   }
   for (uint64_t number : actions.resend) {
     ++stats_.resent;

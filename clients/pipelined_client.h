@@ -8,6 +8,10 @@
 // socket need not be reopened), and after 1 + retries attempts the request
 // completes with kUnavailable. Frames on the wire are [empty][request], as a
 // REQ socket would send them, so the broker treats both alike.
+// Several brokers ("EP1,EP2"): the DEALER talks to one broker at a time (the
+// primary needs one client's requests in order, which two paths would not
+// keep); when requests time out, it moves to the next broker and resends them
+// there (same request numbers: applied once).
 // Nothing throws. Not thread-safe: one PipelinedClient per thread.
 #pragma once
 
@@ -90,6 +94,8 @@ class PipelinedClient {
   Error NoReplyError(uint64_t number) const;
 
   std::string endpoint_;
+  std::vector<std::string> endpoints_;  // endpoint_ split at commas
+  size_t current_ = 0;                  // the broker the DEALER is connected to
   PipelineOptions options_;
   InFlightTable table_;
   std::unique_ptr<zmq::context_t> own_context_;  // unless options_.shared_context

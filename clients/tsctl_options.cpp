@@ -24,11 +24,11 @@ std::string Range(int low, int high) { return std::to_string(low) + ".." + std::
 std::unique_ptr<CLI::App> MakeParser(TsctlOptions& options, bool from_environment) {
   auto app = std::make_unique<CLI::App>("tsctl", "tsctl");
   app->set_help_flag();
-  CLI::Option* broker = app->add_option("--broker", options.broker, "the broker's client endpoint")
+  CLI::Option* broker = app->add_option("--broker", options.broker, "the broker's client endpoint, or every broker's as a comma list (EP1,EP2): a call moves to the next on a timeout or refusal")
                             ->type_name("EP")
                             ->default_str(cfg::kDefaultBrokerEndpoint);
   CLI::Option* shutdown =
-      app->add_option("--shutdown-endpoint", options.shutdown_endpoint, "the broker's shutdown endpoint")
+      app->add_option("--shutdown-endpoint", options.shutdown_endpoint, "the broker's shutdown endpoint, or every broker's as a comma list (shutdown goes to each in turn)")
           ->type_name("EP")
           ->default_str(cfg::kDefaultShutdownEndpoint);
   if (from_environment) {

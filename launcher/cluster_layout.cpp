@@ -1,5 +1,6 @@
 #include "launcher/cluster_layout.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "launcher/ports.h"
@@ -30,17 +31,30 @@ Result<Endpoint> ParseEndpoint(const std::string& text) {
   return endpoint;
 }
 
-std::string PartId::Name() const { return is_broker() ? "broker" : "node-" + Number(node); }
-std::string PartId::Label() const { return is_broker() ? "broker" : "node " + Number(node); }
-std::string PartId::Word() const { return is_broker() ? "broker" : Number(node); }
+namespace {
+std::string BrokerSuffix(uint32_t broker, const std::string& separator) {
+  return broker <= 1 ? "" : separator + Number(broker);
+}
+}  // namespace
+
+std::string PartId::Name() const { return is_broker() ? "broker" + BrokerSuffix(broker, "") : "node-" + Number(node); }
+std::string PartId::Label() const {
+  return is_broker() ? "broker" + BrokerSuffix(broker, " ") : "node " + Number(node);
+}
+std::string PartId::Word() const { return is_broker() ? "broker" + BrokerSuffix(broker, "") : Number(node); }
 std::string PartId::Binary() const { return is_broker() ? "tsbroker" : "tsnode"; }
 
-ClusterLayout ClusterLayout::FromPortBase(int base, int node_count) {
+ClusterLayout ClusterLayout::FromPortBase(int base, int node_count, int broker_count) {
   ClusterLayout layout;
   layout.port_base = base;
-  layout.broker.clients.port = base + PortLayout::kBrokerClients;
-  layout.broker.nodes.port = base + PortLayout::kBrokerNodes;
-  layout.broker.shutdown.port = base + PortLayout::kBrokerShutdown;
+  for (uint32_t b = 1; b <= static_cast<uint32_t>(std::clamp(broker_count, 1, PortLayout::kMaxBrokers)); ++b) {
+    BrokerSpec broker;
+    broker.id = b;
+    broker.clients.port = base + PortLayout::BrokerPort(b, PortLayout::kBrokerClients);
+    broker.nodes.port = base + PortLayout::BrokerPort(b, PortLayout::kBrokerNodes);
+    broker.shutdown.port = base + PortLayout::BrokerPort(b, PortLayout::kBrokerShutdown);
+    layout.brokers.push_back(broker);
+  }
   for (uint32_t id = 1; id <= static_cast<uint32_t>(node_count); ++id) {
     NodeSpec node;
     node.id = id;
@@ -51,9 +65,15 @@ ClusterLayout ClusterLayout::FromPortBase(int base, int node_count) {
   return layout;
 }
 
-Result<ClusterLayout> ClusterLayout::OnFreePorts(int node_count) {
+Result<ClusterLayout> ClusterLayout::OnFreePorts(int node_count, int broker_count) {
   ClusterLayout layout;
-  std::vector<Endpoint*> endpoints = {&layout.broker.clients, &layout.broker.nodes, &layout.broker.shutdown};
+  layout.brokers.resize(static_cast<size_t>(std::max(broker_count, 1)));
+  std::vector<Endpoint*> endpoints;
+  for (size_t b = 0; b < layout.brokers.size(); ++b) {
+    BrokerSpec& broker = layout.brokers[b];
+    broker.id = static_cast<uint32_t>(b + 1);
+    endpoints.insert(endpoints.end(), {&broker.clients, &broker.nodes, &broker.shutdown});
+  }
   layout.nodes.resize(static_cast<size_t>(node_count));
   for (uint32_t id = 1; id <= static_cast<uint32_t>(node_count); ++id) {
     NodeSpec& node = layout.nodes[id - 1];
@@ -76,8 +96,28 @@ const NodeSpec* ClusterLayout::node(uint32_t id) const {
   return nullptr;
 }
 
+const BrokerSpec* ClusterLayout::broker(uint32_t id) const {
+  for (const BrokerSpec& broker : brokers) {
+    if (broker.id == id) return &broker;
+  }
+  return nullptr;
+}
+
+namespace {
+std::string JoinedEndpoints(const std::vector<BrokerSpec>& brokers, Endpoint BrokerSpec::*which) {
+  std::string joined;
+  for (const BrokerSpec& broker : brokers) joined += (joined.empty() ? "" : ",") + (broker.*which).Tcp();
+  return joined;
+}
+}  // namespace
+
+std::string ClusterLayout::ClientEndpoints() const { return JoinedEndpoints(brokers, &BrokerSpec::clients); }
+std::string ClusterLayout::ShutdownEndpoints() const { return JoinedEndpoints(brokers, &BrokerSpec::shutdown); }
+std::string ClusterLayout::NodeEndpoints() const { return JoinedEndpoints(brokers, &BrokerSpec::nodes); }
+
 std::vector<PartId> ClusterLayout::parts() const {
-  std::vector<PartId> parts = {PartId::Broker()};
+  std::vector<PartId> parts;
+  for (const BrokerSpec& broker : brokers) parts.push_back(PartId::Broker(broker.id));
   for (const NodeSpec& node : nodes) parts.push_back(PartId::Node(node.id));
   return parts;
 }
@@ -86,12 +126,16 @@ std::string ClusterLayout::SavePath(uint32_t id) const { return data_dir + "/nod
 std::string ClusterLayout::NodeDataDir(uint32_t id) const { return data_dir + "/node-" + Number(id) + ".data"; }
 std::string ClusterLayout::LogPath(PartId part) const { return log_dir + "/" + part.Name() + ".log"; }
 
-std::vector<std::string> ClusterLayout::BrokerArgv() const {
+std::vector<std::string> ClusterLayout::BrokerArgv(uint32_t broker_id) const {
+  const BrokerSpec* spec = this->broker(broker_id);
+  if (spec == nullptr) return {};
+  const BrokerSpec& broker = *spec;
   std::vector<std::string> argv = {tsbroker,
                                    "--clients", broker.clients.Tcp(),
                                    "--nodes", broker.nodes.Tcp(),
                                    "--shutdown", broker.shutdown.Tcp(),
-                                   "--primary-liveness-ms", Number(LivenessWindow().count())};
+                                   "--primary-liveness-ms", Number(LivenessWindow().count()),
+                                   "--cluster-size", Number(node_count())};
   if (max_clients) argv.insert(argv.end(), {"--max-clients", Number(static_cast<int64_t>(*max_clients))});
   if (hold) argv.insert(argv.end(), {"--hold-ms", Number(hold->count())});
   if (client_idle) argv.insert(argv.end(), {"--client-idle-ms", Number(client_idle->count())});
@@ -107,7 +151,7 @@ std::vector<std::string> ClusterLayout::NodeArgv(uint32_t id, const std::string&
                                    "--id", Number(id),
                                    "--bus", self->bus.Tcp(),
                                    "--transfer", self->transfer.Tcp(),
-                                   "--broker", broker.nodes.Tcp(),
+                                   "--broker", NodeEndpoints(),
                                    "--heartbeat-ms", Number(heartbeat.count()),
                                    "--liveness", Number(liveness)};
   if (min_acks) argv.insert(argv.end(), {"--min-acks", Number(static_cast<int64_t>(*min_acks))});
@@ -135,13 +179,17 @@ void ClusterLayout::AppendSecurityArgs(std::vector<std::string>& argv, bool is_b
 }
 
 std::vector<std::string> ClusterLayout::Argv(PartId part, const std::string& load_file) const {
-  return part.is_broker() ? BrokerArgv() : NodeArgv(part.node, load_file);
+  return part.is_broker() ? BrokerArgv(part.broker) : NodeArgv(part.node, load_file);
 }
 
 std::vector<std::pair<int, std::string>> ClusterLayout::ListeningPorts() const {
-  std::vector<std::pair<int, std::string>> ports = {{broker.clients.port, "broker-clients"},
-                                                    {broker.nodes.port, "broker-nodes"},
-                                                    {broker.shutdown.port, "broker-shutdown"}};
+  std::vector<std::pair<int, std::string>> ports;
+  for (const BrokerSpec& broker : brokers) {
+    const std::string name = PartId::Broker(broker.id).Name();
+    ports.emplace_back(broker.clients.port, name + "-clients");
+    ports.emplace_back(broker.nodes.port, name + "-nodes");
+    ports.emplace_back(broker.shutdown.port, name + "-shutdown");
+  }
   for (const NodeSpec& node : nodes) {
     ports.emplace_back(node.bus.port, "node-" + Number(node.id) + "-bus");
     ports.emplace_back(node.transfer.port, "node-" + Number(node.id) + "-transfer");
@@ -156,12 +204,16 @@ nlohmann::json ToJson(const ClusterLayout& layout) {
   for (const NodeSpec& node : layout.nodes) {
     nodes.push_back({{"id", node.id}, {"bus", node.bus.Tcp()}, {"transfer", node.transfer.Tcp()}});
   }
+  nlohmann::json brokers = nlohmann::json::array();
+  for (const BrokerSpec& broker : layout.brokers) {
+    brokers.push_back({{"id", broker.id},
+                       {"clients", broker.clients.Tcp()},
+                       {"nodes", broker.nodes.Tcp()},
+                       {"shutdown", broker.shutdown.Tcp()}});
+  }
   nlohmann::json json = {
       {"port_base", layout.port_base},
-      {"broker",
-       {{"clients", layout.broker.clients.Tcp()},
-        {"nodes", layout.broker.nodes.Tcp()},
-        {"shutdown", layout.broker.shutdown.Tcp()}}},
+      {"brokers", brokers},
       {"nodes", nodes},
       {"tsbroker", layout.tsbroker},
       {"tsnode", layout.tsnode},
@@ -172,6 +224,10 @@ nlohmann::json ToJson(const ClusterLayout& layout) {
       {"save_files", layout.save_files},
       {"node_data_dirs", layout.node_data_dirs},
   };
+  if (!brokers.empty()) {  // broker 1 alone, as files before the pair had it
+    json["broker"] = {{"clients", brokers[0]["clients"]}, {"nodes", brokers[0]["nodes"]},
+                      {"shutdown", brokers[0]["shutdown"]}};
+  }
   if (layout.min_acks) json["min_acks"] = *layout.min_acks;
   if (layout.broker_timeout) json["broker_timeout_ms"] = layout.broker_timeout->count();
   if (layout.max_clients) json["max_clients"] = *layout.max_clients;
@@ -230,11 +286,34 @@ Result<ClusterLayout> LayoutFromJson(const nlohmann::json& json) {
   ClusterLayout layout;
   int64_t heartbeat_ms = 0;
   const nlohmann::json empty = nlohmann::json::object();
-  const nlohmann::json& broker = json.is_object() && json.contains("broker") ? json.at("broker") : empty;
+  if (json.is_object() && json.contains("brokers")) {
+    if (!json.at("brokers").is_array() || json.at("brokers").empty()) {
+      return LayoutError("cluster: 'brokers' is not a list of at least one broker");
+    }
+    for (const nlohmann::json& entry : json.at("brokers")) {
+      BrokerSpec spec;
+      const std::string where = "broker " + Number(static_cast<int64_t>(layout.brokers.size()) + 1);
+      for (Status read : {Field(entry, where, "id", &spec.id), EndpointField(entry, where, "clients", &spec.clients),
+                          EndpointField(entry, where, "nodes", &spec.nodes),
+                          EndpointField(entry, where, "shutdown", &spec.shutdown)}) {
+        if (!read.ok()) return read.error();
+      }
+      if (spec.id != layout.brokers.size() + 1) {
+        return LayoutError(where + ": its id is " + Number(spec.id) + "; brokers are numbered 1..B in order");
+      }
+      layout.brokers.push_back(spec);
+    }
+  } else {  // a file from before the pair: one broker
+    const nlohmann::json& broker = json.is_object() && json.contains("broker") ? json.at("broker") : empty;
+    BrokerSpec spec;
+    for (Status read : {EndpointField(broker, "broker", "clients", &spec.clients),
+                        EndpointField(broker, "broker", "nodes", &spec.nodes),
+                        EndpointField(broker, "broker", "shutdown", &spec.shutdown)}) {
+      if (!read.ok()) return read.error();
+    }
+    layout.brokers.push_back(spec);
+  }
   for (Status read : {Field(json, "cluster", "port_base", &layout.port_base),
-                      EndpointField(broker, "broker", "clients", &layout.broker.clients),
-                      EndpointField(broker, "broker", "nodes", &layout.broker.nodes),
-                      EndpointField(broker, "broker", "shutdown", &layout.broker.shutdown),
                       Field(json, "cluster", "tsbroker", &layout.tsbroker),
                       Field(json, "cluster", "tsnode", &layout.tsnode),
                       Field(json, "cluster", "data_dir", &layout.data_dir),

@@ -28,12 +28,18 @@ namespace ts::launcher {
 
 using Millis = std::chrono::milliseconds;
 
-// Ports from a base B: broker clients B, nodes B+1, shutdown B+2; node i's
-// bus B+10+2i and transfer B+11+2i (node 1: B+12, B+13).
+// Ports from a base B: broker 1's clients B, nodes B+1, shutdown B+2; broker
+// 2's B+3..B+5, broker 3's B+6..B+8; node i's bus B+10+2i and transfer
+// B+11+2i (node 1: B+12, B+13). The nodes' ports lie above every broker's.
 struct PortLayout {
   static constexpr int kBrokerClients = 0;
   static constexpr int kBrokerNodes = 1;
   static constexpr int kBrokerShutdown = 2;
+  static constexpr int kPortsPerBroker = 3;
+  static constexpr int kMaxBrokers = 3;
+  static int BrokerPort(uint32_t broker, int which) {
+    return which + kPortsPerBroker * (static_cast<int>(broker) - 1);
+  }
   static int NodeBus(uint32_t id) { return 10 + 2 * static_cast<int>(id); }
   static int NodeTransfer(uint32_t id) { return 11 + 2 * static_cast<int>(id); }
   // The highest port a cluster of `node_count` nodes uses, above its base.
@@ -48,21 +54,25 @@ struct Endpoint {
 // "tcp://HOST:PORT" -> Endpoint; the error says what is wrong with `text`.
 Result<Endpoint> ParseEndpoint(const std::string& text);
 
-// A part of a cluster: the broker, or node `id`.
+// A part of a cluster: broker `broker` (node 0), or node `node`. Broker 1
+// keeps the names it had when a cluster had one broker ("broker",
+// broker.log); broker k > 1 is "broker<k>".
 struct PartId {
-  uint32_t node = 0;  // 0: the broker
-  static PartId Broker() { return PartId{0}; }
-  static PartId Node(uint32_t id) { return PartId{id}; }
+  uint32_t node = 0;    // 0: a broker
+  uint32_t broker = 0;  // which broker (1..B) when node is 0; 0 for a node
+  static PartId Broker(uint32_t id = 1) { return PartId{0, id}; }
+  static PartId Node(uint32_t id) { return PartId{id, 0}; }
   bool is_broker() const { return node == 0; }
-  std::string Name() const;   // "broker", "node-2": its files' names
-  std::string Label() const;  // "broker", "node 2": what messages call it
-  std::string Word() const;   // "broker", "2": what a command takes
+  std::string Name() const;   // "broker", "broker2", "node-2": its files' names
+  std::string Label() const;  // "broker", "broker 2", "node 2": what messages call it
+  std::string Word() const;   // "broker", "broker2", "2": what a command takes
   std::string Binary() const; // "tsbroker", "tsnode"
   friend bool operator==(const PartId&, const PartId&) = default;
   friend auto operator<=>(const PartId&, const PartId&) = default;
 };
 
 struct BrokerSpec {
+  uint32_t id = 1;  // 1..B; every broker presents the service's key, keys/brokers/broker-1
   Endpoint clients, nodes, shutdown;
 };
 
@@ -73,7 +83,7 @@ struct NodeSpec {
 
 struct ClusterLayout {
   int port_base = 0;  // 0: the ports were not laid out from a base
-  BrokerSpec broker;
+  std::vector<BrokerSpec> brokers;  // ids 1..B, in order; every node connects to each
   std::vector<NodeSpec> nodes;  // ids 1..N, in order
 
   std::string tsbroker = "tsbroker";  // the binaries' paths
@@ -100,10 +110,11 @@ struct ClusterLayout {
   std::optional<std::string> keys_dir;
   bool clients_open = false;               // tsbroker --clients-open (with keys_dir)
 
-  // Nodes 1..node_count on loopback, ports from `base` (PortLayout).
-  static ClusterLayout FromPortBase(int base, int node_count);
-  // Nodes 1..node_count on loopback, every port a FreeTcpPort.
-  static Result<ClusterLayout> OnFreePorts(int node_count);
+  // Nodes 1..node_count and brokers 1..broker_count (at most
+  // PortLayout::kMaxBrokers) on loopback, ports from `base` (PortLayout).
+  static ClusterLayout FromPortBase(int base, int node_count, int broker_count = 1);
+  // Nodes 1..node_count and brokers 1..broker_count on loopback, every port a FreeTcpPort.
+  static Result<ClusterLayout> OnFreePorts(int node_count, int broker_count = 1);
 
   // How long a silent node still counts as live: heartbeat x liveness. The
   // nodes use it (their flags), the broker too (its --primary-liveness-ms),
@@ -112,13 +123,20 @@ struct ClusterLayout {
   Millis LivenessWindow() const { return heartbeat * liveness; }
 
   int node_count() const { return static_cast<int>(nodes.size()); }
+  int broker_count() const { return static_cast<int>(brokers.size()); }
   const NodeSpec* node(uint32_t id) const;  // nullptr when there is none
-  std::vector<PartId> parts() const;        // the broker, then nodes 1..N
+  const BrokerSpec* broker(uint32_t id) const;  // nullptr when there is none
+  std::vector<PartId> parts() const;        // brokers 1..B, then nodes 1..N
+  // Every broker's client (shutdown, node) endpoint, broker 1 first, as one
+  // comma list: what a client (tsctl --broker, tsbench) or a node takes.
+  std::string ClientEndpoints() const;
+  std::string ShutdownEndpoints() const;
+  std::string NodeEndpoints() const;
   std::string SavePath(uint32_t id) const;  // data_dir/node-<id>.snapshot
   std::string NodeDataDir(uint32_t id) const;  // data_dir/node-<id>.data
   std::string LogPath(PartId part) const;   // log_dir/<part>.log
 
-  std::vector<std::string> BrokerArgv() const;
+  std::vector<std::string> BrokerArgv(uint32_t broker_id = 1) const;
   // `load_file`: tsnode --load (empty: none).
   std::vector<std::string> NodeArgv(uint32_t id, const std::string& load_file = "") const;
   std::vector<std::string> Argv(PartId part, const std::string& load_file = "") const;
@@ -130,6 +148,9 @@ struct ClusterLayout {
   std::vector<std::pair<int, std::string>> ListeningPorts() const;
 };
 
+// JSON: "brokers" is a list of {"id", "clients", "nodes", "shutdown"}; "broker"
+// (broker 1 alone) is written too, for readers from before the pair, and a
+// file with only "broker" reads as one broker.
 nlohmann::json ToJson(const ClusterLayout& layout);
 // The error names the field that is missing or wrong.
 Result<ClusterLayout> LayoutFromJson(const nlohmann::json& json);

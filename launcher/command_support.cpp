@@ -73,8 +73,8 @@ RunState LoadRunningState(const ClusterDir& dir) {
 int RunTsctl(const RunState& state, const std::vector<std::string>& words, std::chrono::milliseconds timeout,
              std::ostream& out) {
   tsctl::SessionOptions options;
-  options.broker_endpoint = state.layout.broker.clients.Tcp();
-  options.shutdown_endpoint = state.layout.broker.shutdown.Tcp();
+  options.broker_endpoint = state.layout.ClientEndpoints();
+  options.shutdown_endpoint = state.layout.ShutdownEndpoints();
   options.client.request_timeout = timeout;
   options.client.retries = 0;
   options.client.curve = LauncherCurveOrDie(state.layout, security::KeyRole::kClient);
@@ -112,8 +112,12 @@ void OrderlyDown(const LauncherSettings& settings, const ClusterDir& dir, const 
   }
 
   if (AnyPartRunning(dir, layout)) {
-    if (dir.Running(PartId::Broker())) {
-      Say("shutting down: the shutdown command goes through the broker to the primary, which stops the backups; "
+    bool a_broker_runs = false;
+    for (const BrokerSpec& broker : layout.brokers) a_broker_runs = a_broker_runs || dir.Running(PartId::Broker(broker.id));
+    if (a_broker_runs) {
+      // Through every broker in turn (tsctl shutdown with the list): the
+      // first that answers stops the nodes, the others then exit at once.
+      Say("shutting down: the shutdown command goes through the brokers to the primary, which stops the backups; "
           "every node exports its save file");
       if (RunTsctl(state, {"shutdown"}, settings.shutdown_command_timeout, std::cerr) != 0) {
         Warn("the broker did not acknowledge the shutdown command; the nodes get SIGTERM instead");

@@ -20,6 +20,8 @@ struct LauncherDefaults {
   static constexpr int kPortBase = 5555;               // TS_PORT_BASE (broker clients; PortLayout)
   static constexpr int kMinNodeCount = 2;              // a backup is the point
   static constexpr int kMaxNodeCount = 20;
+  static constexpr int kBrokerCount = 2;               // up/start --brokers: a pair, no single point of failure
+  static constexpr int kMaxBrokerCount = 3;            // PortLayout::kMaxBrokers
   static constexpr int kMinPortBase = 1024;
   static constexpr Millis kNodeHeartbeat{100};         // TS_NODE_HEARTBEAT_MS: tsnode --heartbeat-ms
   static constexpr int kNodeLiveness = 3;              // TS_NODE_LIVENESS: tsnode --liveness

@@ -36,7 +36,13 @@ std::string Padded(std::string text, size_t width) {
 
 // "broker", "2", "node-2", "node 2", "node2" -> the part; nullopt when none.
 std::optional<PartId> PartFromWord(const std::string& word, const ClusterLayout& layout) {
-  if (word == "broker") return PartId::Broker();
+  if (word == "broker" || word == "broker1") return PartId::Broker();
+  if (word.rfind("broker", 0) == 0 && word.size() > 6 && word.find_first_not_of("0123456789", 6) == std::string::npos &&
+      word.size() < 12) {
+    const uint32_t id = static_cast<uint32_t>(std::stoul(word.substr(6)));
+    if (layout.broker(id) == nullptr) return std::nullopt;
+    return PartId::Broker(id);
+  }
   std::string number = word;
   if (number.rfind("node", 0) == 0) number = number.substr(4);
   if (!number.empty() && (number[0] == '-' || number[0] == ' ')) number = number.substr(1);
@@ -58,7 +64,7 @@ Target OnePart(const LauncherSettings& settings, const PartOptions& options, con
   }
   std::string word = options.words.front();
   if (word == "primary") {
-    Result<ClusterStatus> status = ProbeStatus(state.layout.broker.clients.Tcp(), settings.probe_timeout,
+    Result<ClusterStatus> status = ProbeStatus(state.layout.ClientEndpoints(), settings.probe_timeout,
                                                LauncherCurveOrDie(state.layout, security::KeyRole::kClient));
     if (!status.ok()) Die(command + " primary: the broker does not answer, so the primary is unknown", 1);
     if (status.value().primary == 0) Die(command + " primary: there is no primary right now (./run.sh status)", 1);
@@ -83,8 +89,9 @@ void MarkStopped(const Target& target) {
 
 std::string Listens(const ClusterLayout& layout, PartId part) {
   if (part.is_broker()) {
-    return "clients " + layout.broker.clients.Tcp() + ", nodes :" + std::to_string(layout.broker.nodes.port) +
-           ", shutdown :" + std::to_string(layout.broker.shutdown.port);
+    const BrokerSpec& broker = *layout.broker(part.broker);
+    return "clients " + broker.clients.Tcp() + ", nodes :" + std::to_string(broker.nodes.port) +
+           ", shutdown :" + std::to_string(broker.shutdown.port);
   }
   const NodeSpec& node = *layout.node(part.node);
   return "bus " + node.bus.Tcp() + ", transfer :" + std::to_string(node.transfer.port);
@@ -242,7 +249,7 @@ int CmdRestart(const LauncherSettings& settings, const PartOptions& options) {
       release();
       Die(label + " exited (" + ExitReason(dir, part) + "); see " + log, 1);
     }
-    Result<ClusterStatus> status = ProbeStatus(target.state.layout.broker.clients.Tcp(), settings.probe_timeout,
+    Result<ClusterStatus> status = ProbeStatus(target.state.layout.ClientEndpoints(), settings.probe_timeout,
                                                LauncherCurveOrDie(target.state.layout, security::KeyRole::kClient));
     if (status.ok()) {
       auto node = status.value().nodes.find(part.node);
@@ -309,8 +316,8 @@ int CmdLogs(const LauncherSettings& settings, const LogsOptions& options) {
 int CmdCli(const LauncherSettings& settings, const PartOptions& options) {
   const ClusterDir dir = OpenDir(settings, options);
   const RunState state = LoadRunningState(dir);
-  std::vector<std::string> argv = {state.tsctl, "--broker", state.layout.broker.clients.Tcp(),
-                                   "--shutdown-endpoint", state.layout.broker.shutdown.Tcp()};
+  std::vector<std::string> argv = {state.tsctl, "--broker", state.layout.ClientEndpoints(),
+                                   "--shutdown-endpoint", state.layout.ShutdownEndpoints()};
   if (state.layout.keys_dir) {
     // The cluster's client key; shutdown from the prompt needs the admin key (./run.sh down has it).
     argv.insert(argv.end(), {"--key", LauncherKeyBase(state.layout, security::KeyRole::kClient)});

@@ -28,6 +28,11 @@ namespace {
 
 using D = LauncherDefaults;
 
+// "broker", "2 brokers".
+std::string Brokers(const ClusterLayout& layout) {
+  return layout.broker_count() == 1 ? "broker" : std::to_string(layout.broker_count()) + " brokers";
+}
+
 // What the background supervisor tells `up` over its pipe.
 constexpr char kReady = 'R';
 
@@ -46,6 +51,7 @@ struct StartPlan {
 // the directory and the layout of the cluster to start.
 StartPlan PlanStart(const LauncherSettings& settings, const StartOptions& options, const std::string& command) {
   for (auto [missing, name] : {std::pair{options.nodes_without_value, "--nodes"},
+                               std::pair{options.brokers_without_value, "--brokers"},
                                std::pair{options.port_without_value, "--port"},
                                std::pair{options.dir_without_value, "--dir"},
                                std::pair{options.load_without_value, "--load"}}) {
@@ -71,6 +77,13 @@ StartPlan PlanStart(const LauncherSettings& settings, const StartOptions& option
             std::to_string(D::kMaxNodeCount) + ", not '" + nodes_text + "'",
         2);
   }
+  const std::string brokers_text =
+      options.brokers.value_or(shape ? std::to_string(shape->brokers) : std::to_string(D::kBrokerCount));
+  const std::optional<int> brokers = WholeNumber(brokers_text);
+  if (!brokers || *brokers < 1 || *brokers > D::kMaxBrokerCount) {
+    Die("--brokers must be a number from 1 to " + std::to_string(D::kMaxBrokerCount) + ", not '" + brokers_text + "'",
+        2);
+  }
   const std::string port_text = options.port.value_or(shape ? std::to_string(shape->port_base) : settings.port_base);
   const std::optional<int> base = WholeNumber(port_text);
   const int span = PortLayout::Span(*nodes);
@@ -94,7 +107,7 @@ StartPlan PlanStart(const LauncherSettings& settings, const StartOptions& option
   if (error) Die("cannot create the cluster directory " + typed_dir);
   ClusterDir dir(typed_dir);
 
-  ClusterLayout layout = ClusterLayout::FromPortBase(*base, *nodes);
+  ClusterLayout layout = ClusterLayout::FromPortBase(*base, *nodes, *brokers);
   layout.tsbroker = settings.build_dir + "/brokers/tsbroker";
   layout.tsnode = settings.build_dir + "/nodes/tsnode";
   layout.data_dir = dir.dir();
@@ -205,20 +218,27 @@ bool WaitUntilReady(const LauncherSettings& settings, const RunState& state, Sup
       std::cerr << TailLines(ReadText(log), D::kLogTailLines) << std::flush;
       return false;
     }
-    Result<Reply> reply = RequestStatus(state.layout.broker.clients.Tcp(), settings.probe_timeout,
-                                        LauncherCurveOrDie(state.layout, security::KeyRole::kClient));
-    if (reply.ok()) {
-      last_seen = tsctl::JsonLine(tsctl::ReplyJson(reply.value()));
-      const ClusterStatus status = ParseClusterStatus(reply.value());
-      bool all_live = reply.value().ok() && status.primary != 0;
-      for (const NodeSpec& node : state.layout.nodes) {
-        auto seen = status.nodes.find(node.id);
-        all_live = all_live && seen != status.nodes.end() && seen->second.live();
+    // Ready once every broker serves a primary and sees every node live.
+    bool ready = true;
+    for (const BrokerSpec& broker : state.layout.brokers) {
+      Result<Reply> reply = RequestStatus(broker.clients.Tcp(), settings.probe_timeout,
+                                          LauncherCurveOrDie(state.layout, security::KeyRole::kClient));
+      if (reply.ok()) {
+        last_seen = tsctl::JsonLine(tsctl::ReplyJson(reply.value()));
+        const ClusterStatus status = ParseClusterStatus(reply.value());
+        bool all_live = reply.value().ok() && status.primary != 0;
+        for (const NodeSpec& node : state.layout.nodes) {
+          auto seen = status.nodes.find(node.id);
+          all_live = all_live && seen != status.nodes.end() && seen->second.live();
+        }
+        ready = ready && all_live;
+      } else {
+        last_seen = tsctl::JsonLine(tsctl::FailureJson("STATUS", reply.error()));
+        ready = false;
       }
-      if (all_live) return true;
-    } else {
-      last_seen = tsctl::JsonLine(tsctl::FailureJson("STATUS", reply.error()));
+      if (!ready) break;
     }
+    if (ready) return true;
     Pause(D::kReadyPollInterval);
   }
   while (!last_seen.empty() && last_seen.back() == '\n') last_seen.pop_back();
@@ -231,13 +251,18 @@ bool WaitUntilReady(const LauncherSettings& settings, const RunState& state, Sup
 
 void PrintBanner(const LauncherSettings& settings, const ClusterDir& dir, const RunState& state) {
   const ClusterLayout& layout = state.layout;
-  Result<ClusterStatus> status = ProbeStatus(layout.broker.clients.Tcp(), settings.probe_timeout,
+  Result<ClusterStatus> status = ProbeStatus(layout.ClientEndpoints(), settings.probe_timeout,
                                                LauncherCurveOrDie(layout, security::KeyRole::kClient));
   const uint32_t primary = status.ok() ? status.value().primary : 0;
-  std::cout << "\ntuplestar is running: broker + " << layout.node_count() << " nodes, data in " << dir.dir() << "\n"
-            << "  broker   clients  " << layout.broker.clients.Tcp() << "   (tsctl --broker)\n"
-            << "           nodes    " << layout.broker.nodes.Tcp() << "\n"
-            << "           shutdown " << layout.broker.shutdown.Tcp() << "   (tsctl shutdown)\n";
+  std::cout << "\ntuplestar is running: " << Brokers(layout) << " + " << layout.node_count() << " nodes, data in "
+            << dir.dir() << "\n";
+  for (const BrokerSpec& broker : layout.brokers) {
+    std::string name = PartId::Broker(broker.id).Name();
+    name.resize(std::max<size_t>(name.size(), 8), ' ');
+    std::cout << "  " << name << " clients  " << broker.clients.Tcp() << "   (tsctl --broker)\n"
+              << "           nodes    " << broker.nodes.Tcp() << "\n"
+              << "           shutdown " << broker.shutdown.Tcp() << "   (tsctl shutdown)\n";
+  }
   for (const NodeSpec& node : layout.nodes) {
     std::string id = std::to_string(node.id);
     id.resize(std::max<size_t>(id.size(), 3), ' ');
@@ -323,13 +348,13 @@ int CmdStart(const LauncherSettings& settings, const StartOptions& options, bool
   for (const std::string& binary : {state.layout.tsbroker, state.layout.tsnode, state.tsctl}) {
     if (::access(binary.c_str(), X_OK) != 0) Die(binary + " is missing: build it with ./run.sh build", 1);
   }
-  Say("starting broker + " + std::to_string(state.layout.node_count()) + " nodes on ports " +
+  Say("starting " + Brokers(state.layout) + " + " + std::to_string(state.layout.node_count()) + " nodes on ports " +
       std::to_string(state.layout.port_base) + ".." + std::to_string(state.layout.ListeningPorts().back().first) +
       ", directory " + dir.dir());
   AnnounceData(dir, state.layout, plan.import_file);  // before the run state: a refused --load leaves none
   if (Status created = dir.CreateRunDirs(); !created.ok()) Die(created.error().message);
   if (Status written = dir.WriteState(state); !written.ok()) Die(written.error().message);
-  const ClusterShape shape{state.layout.port_base, static_cast<int>(state.layout.node_count()), 1};
+  const ClusterShape shape{state.layout.port_base, state.layout.node_count(), state.layout.broker_count()};
   if (Status written = WriteClusterShape(dir.dir(), shape); !written.ok()) Die(written.error().message);
 
   if (foreground) {

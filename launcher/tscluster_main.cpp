@@ -85,14 +85,16 @@ int main(int argc, char** argv) {
     CLI::App* command = app.add_subcommand(name, help);
     command->allow_extras();
     auto* nodes = ValueOption(command, "--nodes", &start_options.nodes, "nodes (2..20)");
+    auto* brokers = ValueOption(command, "--brokers", &start_options.brokers, "brokers (1..3; default 2)");
     auto* port = ValueOption(command, "--port", &start_options.port, "port base (PortLayout)");
     auto* dir = ValueOption(command, "--dir", &start_options.dir, "data, logs and state");
     auto* load = ValueOption(command, "--load", &start_options.load, "seed an empty cluster from this export");
     command->add_option("--min-acks", min_acks, "tsnode --min-acks (for the benchmarks)");
     command->add_option("--max-clients", max_clients, "tsbroker --max-clients (for the benchmarks)");
     command->add_option("--sync", sync, "tsnode --sync (for the benchmarks)")->check(CLI::IsMember({"always", "none"}));
-    command->callback([&, command, nodes, port, dir, load] {
+    command->callback([&, command, nodes, brokers, port, dir, load] {
       start_options.nodes_without_value = GivenWithoutValue(nodes, start_options.nodes);
+      start_options.brokers_without_value = GivenWithoutValue(brokers, start_options.brokers);
       start_options.port_without_value = GivenWithoutValue(port, start_options.port);
       start_options.dir_without_value = dir->count() > 0 && !start_options.dir;
       start_options.load_without_value = GivenWithoutValue(load, start_options.load);
@@ -103,7 +105,7 @@ int main(int argc, char** argv) {
     });
     return command;
   };
-  CLI::App* start = add_start("start", "broker + N nodes in the foreground; Ctrl-C shuts down in order");
+  CLI::App* start = add_start("start", "brokers + N nodes in the foreground; Ctrl-C shuts down in order");
   CLI::App* up = add_start("up", "the same in the background, with a background supervisor");
 
   PartOptions part_options;
@@ -120,7 +122,7 @@ int main(int argc, char** argv) {
   };
   CLI::App* down = add_part_command("down", "orderly shutdown, data saved");
   CLI::App* status = add_part_command("status", "processes, restarts, supervisor events, and tsctl status");
-  CLI::App* kill = add_part_command("kill", "SIGKILL ID (a node id, primary, or broker)");
+  CLI::App* kill = add_part_command("kill", "SIGKILL ID (a node id, primary, broker, or broker2)");
   CLI::App* stop = add_part_command("stop", "stop ID on purpose (a node id, primary or broker); the whole cluster: down");
   CLI::App* restart = add_part_command("restart", "stop (if running) and start ID; waits until it is live");
 

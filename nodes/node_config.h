@@ -56,6 +56,9 @@ struct NodeConfig {
   // durable logs decide (ARCHITECTURE.md "Terms, log positions and fencing").
   Millis election_answer_timeout = NodeDefaults::kHeartbeatInterval * 3 / 2;
   Millis coordinator_timeout = NodeDefaults::kHeartbeatInterval * 10;
+  // How many brokers serve the cluster (ids 1..broker_count): every one gets
+  // the node's heartbeats, pre-votes and registrations.
+  uint32_t broker_count = 1;
   // How long to wait for a pre-vote or registration answer from the broker.
   Millis broker_answer_timeout = NodeDefaults::kHeartbeatInterval * 5;
   // A state transfer without progress for this long is asked for again.

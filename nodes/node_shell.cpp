@@ -56,8 +56,8 @@ class Node {
   // (then failed() is set).
   bool Turn() {
     std::vector<zmq::pollitem_t> items = {{sockets_.bus_in.handle(), 0, ZMQ_POLLIN, 0},
-                                          {sockets_.transfer.handle(), 0, ZMQ_POLLIN, 0},
-                                          {sockets_.broker.handle(), 0, ZMQ_POLLIN, 0}};
+                                          {sockets_.transfer.handle(), 0, ZMQ_POLLIN, 0}};
+    for (zmq::socket_t& broker : sockets_.brokers) items.push_back({broker.handle(), 0, ZMQ_POLLIN, 0});
     for (PeerLink& peer : sockets_.peers) items.push_back({peer.transfer.handle(), 0, ZMQ_POLLIN, 0});
     // A finished fdatasync (node_log.h) ends the wait: its acks and replies are due.
     if (log_ != nullptr && log_->wake_fd() >= 0) items.push_back({nullptr, log_->wake_fd(), ZMQ_POLLIN, 0});
@@ -66,9 +66,12 @@ class Node {
     NodeActions actions;
     if (items[0].revents & ZMQ_POLLIN) DrainPeerFrames(sockets_.bus_in, false, actions);
     if (items[1].revents & ZMQ_POLLIN) DrainPeerFrames(sockets_.transfer, true, actions);
-    if (items[2].revents & ZMQ_POLLIN) DrainBroker(actions);
+    const size_t first_peer = 2 + sockets_.brokers.size();
+    for (size_t k = 0; k < sockets_.brokers.size(); ++k) {
+      if (items[2 + k].revents & ZMQ_POLLIN) DrainBroker(k, actions);
+    }
     for (size_t i = 0; i < sockets_.peers.size(); ++i) {
-      if (items[3 + i].revents & ZMQ_POLLIN) DrainPeerFrames(sockets_.peers[i].transfer, false, actions);
+      if (items[first_peer + i].revents & ZMQ_POLLIN) DrainPeerFrames(sockets_.peers[i].transfer, false, actions);
     }
     actions.Append(core_.on_tick(SteadyNow()));
     // Nothing in these claims more than is on disk (node_core.h "Durability"),
@@ -116,19 +119,20 @@ class Node {
   }
 
   // A message from the broker carries one frame per part (socket_support.h).
-  void DrainBroker(NodeActions& actions) {
+  void DrainBroker(size_t index, NodeActions& actions) {
+    const BrokerId from = kFirstBroker + static_cast<BrokerId>(index);
     std::vector<zmq::message_t> parts;
     for (int i = 0; i < NodeShellDefaults::kMaxFramesPerSocketPerTurn; ++i) {
       parts.clear();
-      if (!zmq::recv_multipart(sockets_.broker, std::back_inserter(parts), zmq::recv_flags::dontwait)) return;
+      if (!zmq::recv_multipart(sockets_.brokers[index], std::back_inserter(parts), zmq::recv_flags::dontwait)) return;
       for (const zmq::message_t& part : parts) {
         Result<BrokerToNode> message = DecodeBrokerToNode(View(part));
         if (!message.ok()) {
           Junk(message.error().message);
           continue;
         }
-        if (spdlog::should_log(spdlog::level::trace)) spdlog::trace("in: {}", Describe(message.value()));
-        actions.Append(core_.on_message(message.value(), SteadyNow()));
+        if (spdlog::should_log(spdlog::level::trace)) spdlog::trace("in from broker {}: {}", from, Describe(message.value()));
+        actions.Append(core_.on_message(from, message.value(), SteadyNow()));
       }
     }
   }
@@ -146,16 +150,25 @@ class Node {
       if (SendParts(sockets_.bus_out, {EncodePeerMessage(message)}) != SendOutcome::kSent) Dropped("bus", message);
     }
     for (const PeerSend& send : actions.to_peer) SendToPeer(send);
-    // Everything for the broker this turn leaves as one message.
-    broker_frames_.clear();
+    // Everything for a broker this turn leaves as one message: a reply to
+    // the broker it came through, the rest to every broker (node_core.h).
+    broker_frames_.assign(sockets_.brokers.size(), {});
     for (const NodeToBroker& message : actions.to_broker) {
       if (spdlog::should_log(spdlog::level::trace)) spdlog::trace("to broker: {}", Describe(message));
-      broker_frames_.push_back(EncodeNodeToBroker(message));
+      std::string frame = EncodeNodeToBroker(message);
+      if (const auto* reply = std::get_if<ClientReplyFrame>(&message)) {
+        const size_t index = reply->client.via - kFirstBroker;
+        if (index < broker_frames_.size()) broker_frames_[index].push_back(std::move(frame));
+        continue;
+      }
+      for (auto& frames : broker_frames_) frames.push_back(frame);
     }
-    if (!broker_frames_.empty() && SendFrames(sockets_.broker, {}, broker_frames_) != SendOutcome::kSent &&
-        WorthLogging(++broker_sends_dropped_)) {
-      spdlog::debug("broker link down or full; dropped {} and what followed it ({} so far)",
-                    Describe(actions.to_broker.front()), broker_sends_dropped_);
+    for (size_t k = 0; k < broker_frames_.size(); ++k) {
+      if (!broker_frames_[k].empty() && SendFrames(sockets_.brokers[k], {}, broker_frames_[k]) != SendOutcome::kSent &&
+          WorthLogging(++broker_sends_dropped_)) {
+        spdlog::debug("link to broker {} down or full; dropped a message of {} frames ({} so far)", k + 1,
+                      broker_frames_[k].size(), broker_sends_dropped_);
+      }
     }
   }
 
@@ -202,11 +215,17 @@ class Node {
   Millis poll_wait_{1};
   std::map<NodeId, size_t> peer_index_;                // node id -> sockets_.peers index
   std::map<NodeId, std::string> transfer_routes_;     // node id -> routing id of its DEALER at our ROUTER
-  std::vector<std::string> broker_frames_;  // this turn's frames for the broker, encoded
+  std::vector<std::vector<std::string>> broker_frames_;  // this turn's frames for each broker, encoded
   uint64_t junk_frames_ = 0;
   uint64_t broker_sends_dropped_ = 0;
   uint64_t peer_sends_dropped_ = 0;
 };
+
+std::string JoinEndpoints(const std::vector<std::string>& endpoints) {
+  std::string joined;
+  for (const std::string& endpoint : endpoints) joined += (joined.empty() ? "" : ",") + endpoint;
+  return joined;
+}
 
 int Save(const NodeCore& core, const NodeShellOptions& options) {
   if (!options.save_path) {
@@ -272,7 +291,7 @@ int RunNode(const NodeShellOptions& options, const volatile std::sig_atomic_t* s
   if (!sockets) return kNodeExitFailure;
   // "node N up:" starts the line: tests and operators look for it.
   spdlog::info("node {} up: bus PUB {}, transfer ROUTER {}, broker {}, {}, {} peers, min acks {}{}, heartbeat {} ms x {}",
-               options.core.id, options.bus_endpoint, options.transfer_endpoint, options.broker_endpoint,
+               options.core.id, options.bus_endpoint, options.transfer_endpoint, JoinEndpoints(options.broker_endpoints),
                link_security.value()->Describe(),
                options.peers.size(), options.core.min_acks, options.core.async_replies ? " (async replies)" : "",
                options.core.heartbeat_interval.count(),

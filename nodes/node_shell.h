@@ -46,7 +46,8 @@ struct NodeShellDefaults {
   static constexpr int kBrokerQueueLimit = 100'000;
   // Connecting sockets retry a lost connection this often.
   static constexpr Millis kReconnectInterval{100};
-  // The broker's key in the keys folder: keys/brokers/broker-1 (one broker per cluster).
+  // The brokers' key in the keys folder: keys/brokers/broker-1. Every broker
+  // of a cluster presents it (one service key for the clients to check).
   static constexpr uint32_t kBrokerKeyId = 1;
 };
 
@@ -60,7 +61,8 @@ struct NodeShellOptions {
   NodeConfig core;
   std::string bus_endpoint;       // own PUB, bound
   std::string transfer_endpoint;  // own state-transfer ROUTER, bound
-  std::string broker_endpoint;    // the broker's node ROUTER; a DEALER connects
+  // Every broker's node ROUTER, broker 1 first; a DEALER connects to each.
+  std::vector<std::string> broker_endpoints;
   std::vector<PeerAddress> peers;  // every other node
   std::optional<std::string> load_path;
   std::optional<std::string> save_path;
@@ -69,7 +71,7 @@ struct NodeShellOptions {
   Millis exit_linger = NodeShellDefaults::kExitLinger;
   // --keys DIR/keys or --insecure (node_sockets.h); neither: tsnode refuses to start.
   security::SecurityFlags security;
-  uint32_t broker_key_id = NodeShellDefaults::kBrokerKeyId;  // whose public key the broker DEALER expects
+  uint32_t broker_key_id = NodeShellDefaults::kBrokerKeyId;  // whose public key every broker DEALER expects
 };
 
 // Exit codes of tsnode.

@@ -39,24 +39,32 @@ std::optional<NodeSockets> OpenNodeSockets(const security::ProcessSecurity& secu
     doing = "make the transfer ROUTER";
     zmq::socket_t transfer = tune(check(secure.Server(zmq::socket_type::router, security::zap_domain::kNodeLink)),
                                   NodeShellDefaults::kTransferQueueLimit);
-    doing = "read the broker's public key";
-    const std::optional<security::CurveKey> broker_key = key_of(KeyRole::kBroker, options.broker_key_id);
-    doing = "make the broker DEALER";
-    zmq::socket_t broker = tune(check(secure.Client(zmq::socket_type::dealer, broker_key)),
-                                NodeShellDefaults::kBrokerQueueLimit);
+    std::vector<zmq::socket_t> brokers;
+    for (size_t k = 0; k < options.broker_endpoints.size(); ++k) {
+      // The brokers of a cluster present one key, the service's (a client
+      // checks it whichever broker it reaches): keys/brokers/broker-ID.
+      doing = "read the brokers' public key (broker-" + std::to_string(options.broker_key_id) + ")";
+      const std::optional<security::CurveKey> broker_key = key_of(KeyRole::kBroker, options.broker_key_id);
+      doing = "make the DEALER to broker " + std::to_string(k + 1);
+      brokers.push_back(tune(check(secure.Client(zmq::socket_type::dealer, broker_key)),
+                             NodeShellDefaults::kBrokerQueueLimit));
+    }
     doing = "make the bus SUB";
-    zmq::socket_t bus_in = tune(check(secure.Client(zmq::socket_type::sub, broker_key)),
+    // A CURVE client needs some server key to start with; each peer's is set before its connect.
+    zmq::socket_t bus_in = tune(check(secure.Client(zmq::socket_type::sub, key_of(KeyRole::kBroker, options.broker_key_id))),
                                 NodeShellDefaults::kBusQueueLimit);
-    NodeSockets s{std::move(bus_out), std::move(bus_in), std::move(transfer), std::move(broker), {}};
+    NodeSockets s{std::move(bus_out), std::move(bus_in), std::move(transfer), std::move(brokers), {}};
     doing = "bind the bus endpoint " + options.bus_endpoint;
     s.bus_out.bind(options.bus_endpoint);
     doing = "bind the transfer endpoint " + options.transfer_endpoint;
     s.transfer.set(zmq::sockopt::router_mandatory, 1);
     s.transfer.bind(options.transfer_endpoint);
     s.bus_in.set(zmq::sockopt::subscribe, "");
-    doing = "connect to the broker at " + options.broker_endpoint;
-    s.broker.set(zmq::sockopt::immediate, 1);
-    s.broker.connect(options.broker_endpoint);
+    for (size_t k = 0; k < s.brokers.size(); ++k) {
+      doing = "connect to broker " + std::to_string(k + 1) + " at " + options.broker_endpoints[k];
+      s.brokers[k].set(zmq::sockopt::immediate, 1);
+      s.brokers[k].connect(options.broker_endpoints[k]);
+    }
     for (const PeerAddress& peer : options.peers) {
       doing = "read node " + std::to_string(peer.id) + "'s public key";
       const std::optional<security::CurveKey> peer_key = key_of(KeyRole::kNode, peer.id);

@@ -30,7 +30,7 @@ struct NodeSockets {
   zmq::socket_t bus_out;   // PUB, bound: heartbeats, batches, elections, shutdown
   zmq::socket_t bus_in;    // SUB to every peer's PUB, everything subscribed
   zmq::socket_t transfer;  // ROUTER, bound: state-transfer requests in, answers out
-  zmq::socket_t broker;    // DEALER to the broker's node ROUTER
+  std::vector<zmq::socket_t> brokers;  // DEALER to each broker's node ROUTER (index = broker id - 1)
   std::vector<PeerLink> peers;
 };
 

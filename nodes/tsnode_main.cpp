@@ -56,7 +56,7 @@ Millis Scaled(Millis default_value, Millis heartbeat) {
 
 int main(int argc, char** argv) {
   NodeShellOptions options;
-  options.broker_endpoint = "tcp://127.0.0.1:5556";
+  std::vector<std::string> broker_texts;
   uint32_t id = 0;
   std::vector<std::string> peer_texts;
   std::string load_path, save_path;
@@ -75,8 +75,10 @@ int main(int argc, char** argv) {
   app.add_option("--transfer", options.transfer_endpoint, "own state-transfer endpoint (ROUTER, bound)")->required();
   app.add_option("--peer", peer_texts, "another node: ID,BUS_ENDPOINT,TRANSFER_ENDPOINT (repeat for every other node)")
       ->take_all();
-  app.add_option("--broker", options.broker_endpoint, "the broker's node endpoint (a DEALER connects)")
-      ->capture_default_str();
+  app.add_option("--broker", broker_texts,
+                 "a broker's node endpoint (a DEALER connects); repeat it, or give a comma list, for every broker of "
+                 "the cluster, broker 1 first (default: tcp://127.0.0.1:5556)")
+      ->delimiter(',');
   app.add_option("--data-dir", data_dir,
                  "this node's own durable log and snapshots (created if missing; a damaged one: exit 3). A write is "
                  "acknowledged only once it is on the disk of the primary and of the backups that ack it, and a "
@@ -134,8 +136,8 @@ int main(int argc, char** argv) {
                  "CURVE, this node presents keys/nodes/node-ID and admits node and broker keys");
   app.add_flag("--insecure", options.security.insecure,
                "plain text on every link, no keys: anyone who can reach a port can act as a node or read the bus");
-  app.add_option("--broker-key-id", options.broker_key_id, "the broker whose public key (keys/brokers/broker-ID) "
-                 "the broker link expects")
+  app.add_option("--broker-key-id", options.broker_key_id, "the brokers' key (keys/brokers/broker-ID) every "
+                 "broker link expects (the brokers of a cluster share it)")
       ->capture_default_str()
       ->check(CLI::Range(1u, 1'000'000'000u));
   app.add_option("--log-level", log_level, std::string("log level: ") + kLogLevelNames)->capture_default_str();
@@ -163,8 +165,17 @@ int main(int argc, char** argv) {
     return kNodeExitNoKeys;
   }
 
+  options.broker_endpoints = broker_texts.empty() ? std::vector<std::string>{"tcp://127.0.0.1:5556"} : broker_texts;
+  for (size_t k = 0; k < options.broker_endpoints.size(); ++k) {
+    for (size_t j = 0; j < k; ++j) {
+      if (options.broker_endpoints[j] == options.broker_endpoints[k]) {
+        return app.exit(CLI::ValidationError("--broker", "'" + options.broker_endpoints[k] + "' is given twice"));
+      }
+    }
+  }
   NodeConfig& core = options.core;
   core.id = id;
+  core.broker_count = static_cast<uint32_t>(options.broker_endpoints.size());
   core.cluster_size = options.peers.size() + 1;
   const Millis heartbeat(heartbeat_ms);
   core.heartbeat_interval = heartbeat;

@@ -52,9 +52,16 @@ using ClientAddress = std::string;
 // reply: the client's address plus a token unique within the broker's run, so
 // the broker matches each reply to its request without decoding either (and a
 // request sent again to a new primary after failover keeps its token).
+// A broker's number among the cluster's brokers: 1..B (tsnode --broker, in order).
+using BrokerId = uint32_t;
+inline constexpr BrokerId kFirstBroker = 1;
+
 struct ClientTag {
   ClientAddress address;
   uint64_t token = 0;
+  // Node side only, never on the wire: the broker the request came through,
+  // so that its reply goes back through the same one.
+  BrokerId via = kFirstBroker;
   bool operator==(const ClientTag&) const = default;
 };
 

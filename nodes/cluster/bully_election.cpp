@@ -65,16 +65,31 @@ ElectionStep BullyElection::OnAnswer(const ElectionAnswer& answer, TimePoint now
   return step;
 }
 
-ElectionStep BullyElection::OnPreVoteAnswer(const PreVoteAnswer& answer, const Rank& mine,
+bool BullyElection::Covers(const std::vector<BrokerId>& answered, const std::vector<BrokerId>& asked) {
+  return std::all_of(asked.begin(), asked.end(), [&](BrokerId b) {
+    return std::find(answered.begin(), answered.end(), b) != answered.end();
+  });
+}
+
+ElectionStep BullyElection::OnPreVoteAnswer(BrokerId from, const PreVoteAnswer& answer, const Rank& mine,
                                             uint64_t max_term_seen, TimePoint now) {
   ElectionStep step;
   if (phase_ != ElectionPhase::kAwaitingPreVote || answer.proposed_term != term_asked_) return step;
-  if (!answer.granted) {
+  if (!answer.granted) {  // any broker's veto
     BackOff(now);
-    step.note = "pre-vote for term " + std::to_string(term_asked_) + " refused: " + answer.reason;
+    step.note = "pre-vote for term " + std::to_string(term_asked_) + " refused by broker " + std::to_string(from) +
+                ": " + answer.reason;
     return step;
   }
-  term_asked_ = std::max({term_asked_, answer.served_term + 1, max_term_seen + 1});
+  if (std::find(answered_.begin(), answered_.end(), from) == answered_.end()) answered_.push_back(from);
+  served_term_seen_ = std::max(served_term_seen_, answer.served_term);
+  if (!Covers(answered_, brokers_asked_)) return step;
+  return AskVotes(mine, max_term_seen, now);
+}
+
+ElectionStep BullyElection::AskVotes(const Rank& mine, uint64_t max_term_seen, TimePoint now) {
+  ElectionStep step;
+  term_asked_ = std::max({term_asked_, served_term_seen_ + 1, max_term_seen + 1});
   phase_ = ElectionPhase::kAwaitingVotes;
   // The voters answer once their vote is on disk: one fsync each, like a
   // write's ack; the broker's answer timeout leaves room for a slow disk.
@@ -99,11 +114,12 @@ ElectionStep BullyElection::OnVoteAnswer(const VoteAnswer& answer, const Rank& m
   if (!WhyNotMajority(voters_, cluster_size_).empty()) return step;
   phase_ = ElectionPhase::kAwaitingRegistration;
   deadline_ = now + broker_answer_timeout_;
+  answered_.clear();
   step.to_broker.push_back(Registration{self_, term_asked_, mine.last, voters_, cluster_size_});
   return step;
 }
 
-ElectionStep BullyElection::OnRegistrationAnswer(const RegistrationAnswer& answer, TimePoint now) {
+ElectionStep BullyElection::OnRegistrationAnswer(BrokerId from, const RegistrationAnswer& answer, TimePoint now) {
   ElectionStep step;
   if (phase_ != ElectionPhase::kAwaitingRegistration || answer.term != term_asked_) return step;
   if (answer.accepted) {
@@ -111,16 +127,19 @@ ElectionStep BullyElection::OnRegistrationAnswer(const RegistrationAnswer& answe
     step.won_term = term_asked_;
     return step;
   }
-  BackOff(now);
-  step.note = "registration for term " + std::to_string(term_asked_) + " refused: " + answer.reason;
+  step.note = "registration for term " + std::to_string(term_asked_) + " refused by broker " +
+              std::to_string(from) + ": " + answer.reason;
+  if (std::find(answered_.begin(), answered_.end(), from) == answered_.end()) answered_.push_back(from);
+  if (Covers(answered_, brokers_asked_)) BackOff(now);  // every broker said no
   return step;
 }
 
-ElectionStep BullyElection::OnTick(const Rank& mine, uint64_t max_term_seen, TimePoint now) {
+ElectionStep BullyElection::OnTick(const Rank& mine, uint64_t max_term_seen,
+                                   const std::vector<BrokerId>& live_brokers, TimePoint now) {
   if (phase_ == ElectionPhase::kIdle || now < deadline_) return {};
   switch (phase_) {
     case ElectionPhase::kAwaitingAnswers:
-      return AskPreVote(mine, max_term_seen, now);
+      return AskPreVote(mine, max_term_seen, live_brokers, now);
     case ElectionPhase::kAwaitingCoordinator:
     case ElectionPhase::kBackingOff:
       return Start(mine, max_term_seen, now);
@@ -132,6 +151,9 @@ ElectionStep BullyElection::OnTick(const Rank& mine, uint64_t max_term_seen, Tim
       return step;
     }
     case ElectionPhase::kAwaitingPreVote:
+      // Some broker granted and none refused: the silent ones are presumed down.
+      if (!answered_.empty()) return AskVotes(mine, max_term_seen, now);
+      [[fallthrough]];
     case ElectionPhase::kAwaitingRegistration: {
       BackOff(now);
       ElectionStep step;
@@ -146,7 +168,8 @@ ElectionStep BullyElection::OnTick(const Rank& mine, uint64_t max_term_seen, Tim
 
 void BullyElection::Stop() { phase_ = ElectionPhase::kIdle; }
 
-ElectionStep BullyElection::AskPreVote(const Rank& mine, uint64_t max_term_seen, TimePoint now) {
+ElectionStep BullyElection::AskPreVote(const Rank& mine, uint64_t max_term_seen,
+                                       const std::vector<BrokerId>& live_brokers, TimePoint now) {
   // Above every term heard of, and above the term of this node's own last
   // entry: they differ only for a node started from a save file (--load),
   // whose entries' term no live node may have heard of; a new term at or
@@ -154,6 +177,9 @@ ElectionStep BullyElection::AskPreVote(const Rank& mine, uint64_t max_term_seen,
   term_asked_ = std::max(max_term_seen, mine.last.term) + 1;
   phase_ = ElectionPhase::kAwaitingPreVote;
   deadline_ = now + broker_answer_timeout_;
+  brokers_asked_ = live_brokers;
+  answered_.clear();
+  served_term_seen_ = 0;
   ElectionStep step;
   step.to_broker.push_back(PreVoteRequest{self_, term_asked_, mine.last});
   return step;

@@ -4,7 +4,7 @@
 //   kIdle                not electing
 //   kAwaitingAnswers     broadcast Election; a better-ranked node may answer
 //   kAwaitingCoordinator a better node answered; wait for it to take over
-//   kAwaitingPreVote     nobody better answered; asked the broker
+//   kAwaitingPreVote     nobody better answered; asked every live broker
 //   kAwaitingVotes       pre-vote granted, term raised, this node votes for
 //                        itself and asks every node for its vote (RequestVote)
 //   kAwaitingRegistration a majority of the configured nodes voted for it:
@@ -16,6 +16,14 @@
 // durably before the RequestVote leaves, and then feeds its own vote back in
 // through OnVoteAnswer) and, once the broker accepted the registration, the
 // term won.
+// Several brokers (Binary Star's guard, stretched): the pre-vote goes to
+// every broker live toward this node; one refusal vetoes (that broker still
+// hears a live primary, or holds a newer commit), the grants of all asked
+// let it go on at once, and when the answer timeout passes with at least one
+// grant and no refusal it goes on too (a broker that does not answer is
+// presumed down: it cannot veto, or a dead broker would stop every
+// failover). The registration goes to every broker; the first acceptance
+// wins the term, and only refusals from every broker asked make it back off.
 // Rank = (last log position, id): the freshest node runs, ties to the highest
 // id (the bully part: no needless contest, no flapping). Safety is the
 // votes': only a majority makes a primary, and a node votes only for a log at
@@ -60,11 +68,13 @@ class BullyElection {
   ElectionStep OnElection(const Election& election, const Rank& mine, uint64_t max_term_seen,
                           TimePoint now);
   ElectionStep OnAnswer(const ElectionAnswer& answer, TimePoint now);
-  ElectionStep OnPreVoteAnswer(const PreVoteAnswer& answer, const Rank& mine,
+  ElectionStep OnPreVoteAnswer(BrokerId from, const PreVoteAnswer& answer, const Rank& mine,
                                uint64_t max_term_seen, TimePoint now);
   ElectionStep OnVoteAnswer(const VoteAnswer& answer, const Rank& mine, TimePoint now);
-  ElectionStep OnRegistrationAnswer(const RegistrationAnswer& answer, TimePoint now);
-  ElectionStep OnTick(const Rank& mine, uint64_t max_term_seen, TimePoint now);
+  ElectionStep OnRegistrationAnswer(BrokerId from, const RegistrationAnswer& answer, TimePoint now);
+  // live_brokers: the brokers live toward the node now (asked for a pre-vote).
+  ElectionStep OnTick(const Rank& mine, uint64_t max_term_seen, const std::vector<BrokerId>& live_brokers,
+                      TimePoint now);
   void Stop();
 
   ElectionPhase phase() const { return phase_; }
@@ -74,7 +84,11 @@ class BullyElection {
   const std::vector<NodeId>& voters() const { return voters_; }
 
  private:
-  ElectionStep AskPreVote(const Rank& mine, uint64_t max_term_seen, TimePoint now);
+  ElectionStep AskPreVote(const Rank& mine, uint64_t max_term_seen, const std::vector<BrokerId>& live_brokers,
+                          TimePoint now);
+  // Every broker asked granted (or the time ran out with some grants): ask for votes.
+  ElectionStep AskVotes(const Rank& mine, uint64_t max_term_seen, TimePoint now);
+  static bool Covers(const std::vector<BrokerId>& answered, const std::vector<BrokerId>& asked);
   void BackOff(TimePoint now);
 
   NodeId self_;
@@ -87,6 +101,9 @@ class BullyElection {
   TimePoint deadline_{0};
   uint64_t term_asked_ = 0;  // proposed (pre-vote) or registered term
   std::vector<NodeId> voters_;  // granted votes in term_asked_ (kAwaitingVotes on)
+  std::vector<BrokerId> brokers_asked_;  // live when the pre-vote went out
+  std::vector<BrokerId> answered_;       // granted the pre-vote, or refused the registration
+  uint64_t served_term_seen_ = 0;        // the highest term a granting broker serves
 };
 
 }  // namespace ts::cluster

@@ -59,7 +59,7 @@ NodeCore::State::State(NodeConfig config_in, TimePoint now)
       replica(config.space_limits, config.max_remembered_clients, config.recent_log_entries,
               config.recent_log_bytes),
       peers(config.liveness_window),
-      broker(now),
+      brokers(config.liveness_window),
       acks(config.id, config.min_acks, config.liveness_window),
       election(config.id, config),
       primary_side(config.id, config),
@@ -71,6 +71,17 @@ NodeCore::State::State(NodeConfig config_in, TimePoint now)
       votes_not_before(now + config.liveness_window) {
   replica.journaling = config.durable;
   replica.changes = ChangeHistory(config.watch_history_changes, config.watch_history_bytes);
+  for (BrokerId b = kFirstBroker; b < kFirstBroker + std::max<uint32_t>(config.broker_count, 1); ++b) {
+    brokers.Heard(b, now);
+  }
+}
+
+Millis NodeCore::State::BrokerSilence(TimePoint now) const {
+  Millis shortest = Millis::max();
+  for (BrokerId b : brokers.KnownPeers()) {
+    shortest = std::min(shortest, now - brokers.LastHeard(b).value_or(now));
+  }
+  return shortest == Millis::max() ? Millis(0) : shortest;
 }
 
 LogPosition NodeCore::State::ReportedLast() const {
@@ -91,7 +102,7 @@ Heartbeat NodeCore::State::MakeHeartbeat(TimePoint now) const {
   heartbeat.last = ReportedLast();
   heartbeat.primary_id = primary;
   if (role == Role::kPrimary) heartbeat.committed_seq = primary_side.ReportedCommit(acks.committed()).seq;
-  heartbeat.broker_live = broker.Live(now, config.liveness_window);
+  heartbeat.broker_live = AnyBrokerLive(now);
   if (role == Role::kPrimary) {
     heartbeat.lease_stamp = static_cast<uint64_t>(now.count()) + 1;
   } else if (Following()) {
@@ -272,9 +283,13 @@ NodeActions NodeCore::on_message(const PeerMessage& message, TimePoint now) {
 }
 
 NodeActions NodeCore::on_message(const BrokerToNode& message, TimePoint now) {
+  return on_message(kFirstBroker, message, now);
+}
+
+NodeActions NodeCore::on_message(BrokerId from, const BrokerToNode& message, TimePoint now) {
   NodeActions out;
   state_->started = true;
-  state_->Step(message, now, out);
+  state_->Step(from, message, now, out);
   return out;
 }
 
@@ -305,7 +320,8 @@ NodeStatus NodeCore::status(TimePoint now) const {
   status.last = s.replica.last();
   status.committed_seq =
       s.role == Role::kPrimary ? s.primary_side.ReportedCommit(s.acks.committed()).seq : 0;
-  status.broker_live = s.broker.Live(now, s.config.liveness_window);
+  status.broker_live = s.AnyBrokerLive(now);
+  status.live_brokers = s.LiveBrokers(now);
   status.pairs = s.replica.space.size();
   status.live_peers = s.peers.LivePeers(now);
   if (s.role == Role::kPrimary) {

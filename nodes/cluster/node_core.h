@@ -19,7 +19,8 @@
 //      on_durable(work.through, work.term, now), whose actions are carried out too;
 //   4. carry out every action: to_bus -> PUB; to_peer -> the state-transfer
 //      socket toward that node (requests go to the primary's ROUTER; answers go
-//      back to the requester's routing id); to_broker -> the broker DEALER;
+//      back to the requester's routing id); to_broker -> every broker's
+//      DEALER, except a ClientReplyFrame: to the broker of its tag (via);
 //      events -> log lines / status; save_and_exit -> save --save FILE, exit.
 // Merging actions from several calls and sending them in order is correct.
 //
@@ -119,7 +120,8 @@ struct NodeStatus {
   NodeId primary_id = kNoNode;
   LogPosition last;
   uint64_t committed_seq = 0;  // primary: highest seq it may acknowledge (0 until its term's first)
-  bool broker_live = false;
+  bool broker_live = false;             // some broker is live
+  std::vector<BrokerId> live_brokers;   // which ones
   size_t pairs = 0;
   std::vector<NodeId> live_peers;
   std::vector<NodeId> in_sync_backups;  // primary only
@@ -165,7 +167,11 @@ class NodeCore {
   std::optional<LogPosition> durable() const;
 
   NodeActions on_message(const PeerMessage& message, TimePoint now);
-  NodeActions on_message(const BrokerToNode& message, TimePoint now);
+  NodeActions on_message(const BrokerToNode& message, TimePoint now);  // from broker 1
+  // From broker `from` (1..config.broker_count). Heartbeats, pre-votes and
+  // registrations in to_broker go to every broker; a ClientReplyFrame goes
+  // to the broker its tag names (ClientTag::via, set here on arrival).
+  NodeActions on_message(BrokerId from, const BrokerToNode& message, TimePoint now);
   // A decoded client request (the broker path decodes ClientRequestFrame and
   // calls this); its reply comes out later, in order, as ClientReplyFrame.
   NodeActions on_client_request(const ClientTag& client, const Request& request, TimePoint now);

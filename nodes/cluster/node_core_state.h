@@ -3,7 +3,7 @@
 //
 // Every message goes through one Step (node_core_step.cpp, etcd raft style):
 //   1. a stopped node drops everything; a node drops its own bus messages;
-//   2. the sender is heard (peer liveness, or the broker's);
+//   2. the sender is heard (peer liveness, or that broker's: one tracker per broker);
 //   2b. a RequestVote is answered by every role alike (OnRequestVote);
 //   3. SettleTerm settles the message's term, once (TermClaim, term_claim.h):
 //      - every term named raises max_term_seen (the highest term heard of);
@@ -47,15 +47,15 @@
 //                broker serving it or another node in mine) -> candidate    (StepDown),
 //                                                              then syncing (Follow) when a
 //                                                              primary's claim of the newest term
-//   primary    broker silent for the liveness window,
-//                or it refuses my registration again, or
+//   primary    every broker silent for the liveness window,
+//                or the last live one refuses my registration, or
 //                no majority echoed my lease for the window -> candidate    (StepDown)
 //   syncing,   Shutdown from my primary in my term          -> stopped      (Stop)
 //   backup
-//   any        ShutdownCommand (a primary first tells its
-//                backups: Shutdown), or the broker silent
-//                past broker_timeout                        -> stopped      (Stop: a last
-//                                                              heartbeat, role stopped, to the
+//   any        ShutdownCommand from any broker (a primary
+//                first tells its backups: Shutdown), or
+//                every broker silent past broker_timeout    -> stopped      (Stop: a last
+//                                                              heartbeat, role stopped, to every
 //                                                              broker; save and exit)
 //   stopped    anything                                     -> stopped (dropped)
 #pragma once
@@ -92,7 +92,10 @@ struct NodeCore::State {
 
   ReplicaState replica;
   FailureDetector peers;
-  Liveness broker;            // heard at start: one window before it counts as lost
+  // Each broker (1..broker_count), heard at start: one window before it
+  // counts as lost. A primary needs one live broker; a candidate asks the
+  // live ones (AnyBrokerLive, LiveBrokers).
+  LivenessTracker<BrokerId> brokers;
   Liveness followed_primary;  // its heartbeats and batches; marked dead when it stops leading
   AckTracker acks;
   BullyElection election;
@@ -126,20 +129,24 @@ struct NodeCore::State {
   // Follower: the lease stamp of the followed primary's latest heartbeat.
   uint64_t primary_lease_stamp = 0;
 
+  bool AnyBrokerLive(TimePoint now) const { return !brokers.LivePeers(now).empty(); }
+  std::vector<BrokerId> LiveBrokers(TimePoint now) const { return brokers.LivePeers(now); }
+  // How long since the last word from any broker.
+  Millis BrokerSilence(TimePoint now) const;
   bool Following() const { return role == Role::kSyncing || role == Role::kBackup; }
   // The configured node count (at least this node).
   uint32_t ClusterSize() const { return static_cast<uint32_t>(std::max<size_t>(config.cluster_size, 1)); }
 
   // The step prelude and the per-role step functions (node_core_step.cpp).
   void Step(const PeerMessage& message, TimePoint now, NodeActions& out);
-  void Step(const BrokerToNode& message, TimePoint now, NodeActions& out);
+  void Step(BrokerId from, BrokerToNode message, TimePoint now, NodeActions& out);
   bool SettleTerm(const TermClaim& claim, TimePoint now, NodeActions& out);  // false: dropped
   void StepPrimary(const PeerMessage& message, TimePoint now, NodeActions& out);
-  void StepPrimary(const BrokerToNode& message, TimePoint now, NodeActions& out);
+  void StepPrimary(BrokerId from, const BrokerToNode& message, TimePoint now, NodeActions& out);
   void StepFollower(const PeerMessage& message, TimePoint now, NodeActions& out);
-  void StepFollower(const BrokerToNode& message, TimePoint now, NodeActions& out);
+  void StepFollower(BrokerId from, const BrokerToNode& message, TimePoint now, NodeActions& out);
   void StepCandidate(const PeerMessage& message, TimePoint now, NodeActions& out);
-  void StepCandidate(const BrokerToNode& message, TimePoint now, NodeActions& out);
+  void StepCandidate(BrokerId from, const BrokerToNode& message, TimePoint now, NodeActions& out);
   void Tick(TimePoint now, NodeActions& out);
   void TickPrimary(TimePoint now, NodeActions& out);
   void TickFollower(TimePoint now, NodeActions& out);

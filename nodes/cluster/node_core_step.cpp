@@ -48,11 +48,14 @@ void NodeCore::State::Step(const PeerMessage& message, TimePoint now, NodeAction
   }
 }
 
-void NodeCore::State::Step(const BrokerToNode& message, TimePoint now, NodeActions& out) {
+void NodeCore::State::Step(BrokerId from, BrokerToNode message, TimePoint now, NodeActions& out) {
   if (role == Role::kStopped) return;
-  if (broker.Heard(now) == LivenessChange::kRejoined) {
-    Event(out, NodeEventKind::kBrokerBack, kNoNode, "hears the broker again");
+  if (!brokers.Known(from)) return;  // not one of the configured brokers
+  if (brokers.Heard(from, now) == LivenessChange::kRejoined) {
+    Event(out, NodeEventKind::kBrokerBack, kNoNode, "hears broker " + std::to_string(from) + " again");
   }
+  // Its reply must go back through the broker it came from.
+  if (auto* request = std::get_if<ClientRequestFrame>(&message)) request->client.via = from;
   // Every role keeps the broker's committed position: a node that takes over
   // answers reads once it covers the log it took over with (PrimaryReplicator).
   if (const auto* status = std::get_if<BrokerStatus>(&message)) {
@@ -60,10 +63,10 @@ void NodeCore::State::Step(const BrokerToNode& message, TimePoint now, NodeActio
   }
   if (!SettleTerm(TermClaimOf(message), now, out)) return;
   switch (role) {
-    case Role::kPrimary: return StepPrimary(message, now, out);
+    case Role::kPrimary: return StepPrimary(from, message, now, out);
     case Role::kSyncing:
-    case Role::kBackup: return StepFollower(message, now, out);
-    case Role::kCandidate: return StepCandidate(message, now, out);
+    case Role::kBackup: return StepFollower(from, message, now, out);
+    case Role::kCandidate: return StepCandidate(from, message, now, out);
     case Role::kStopped: return;
   }
 }
@@ -126,12 +129,15 @@ void NodeCore::State::StepPrimary(const PeerMessage& message, TimePoint now, Nod
       message);
 }
 
-void NodeCore::State::StepPrimary(const BrokerToNode& message, TimePoint now, NodeActions& out) {
+void NodeCore::State::StepPrimary(BrokerId from, const BrokerToNode& message, TimePoint now, NodeActions& out) {
   std::visit(
       Overloaded{
           [&](const RegistrationAnswer& m) {
-            if (m.term == term && !m.accepted) {
-              StepDown("the broker refused our registration again: " + m.reason, now, out);
+            // Another broker may refuse what one accepted (it still serves an
+            // older primary it hears, say): its term rule settles newer
+            // terms; a refusal of ours only matters from the last broker.
+            if (m.term == term && !m.accepted && LiveBrokers(now) == std::vector<BrokerId>{from}) {
+              StepDown("broker " + std::to_string(from) + " refused our registration again: " + m.reason, now, out);
             }
           },
           [&](const ClientRequestFrame& m) {
@@ -199,7 +205,7 @@ void NodeCore::State::StepFollower(const PeerMessage& message, TimePoint now, No
       message);
 }
 
-void NodeCore::State::StepFollower(const BrokerToNode& message, TimePoint now, NodeActions& out) {
+void NodeCore::State::StepFollower(BrokerId, const BrokerToNode& message, TimePoint now, NodeActions& out) {
   if (std::holds_alternative<ShutdownCommand>(message)) Stop("shutdown command from the broker", now, out);
 }
 
@@ -209,7 +215,7 @@ void NodeCore::State::StepCandidate(const PeerMessage& message, TimePoint now, N
           [&](const Election& m) {
             // A node that cannot reach the broker could never win: it must
             // not bully the others into waiting for it.
-            if (!broker.Live(now, config.liveness_window)) return;
+            if (!AnyBrokerLive(now)) return;
             if (voted_for != kNoNode && voted_for != config.id && now < election_not_before) {
               // We just voted for another node: tell a weaker one to wait for
               // it, but do not run ourselves (that would raise the term over
@@ -228,15 +234,15 @@ void NodeCore::State::StepCandidate(const PeerMessage& message, TimePoint now, N
       message);
 }
 
-void NodeCore::State::StepCandidate(const BrokerToNode& message, TimePoint now, NodeActions& out) {
+void NodeCore::State::StepCandidate(BrokerId from, const BrokerToNode& message, TimePoint now, NodeActions& out) {
   std::visit(
       Overloaded{
           [&](const PreVoteAnswer& m) {
             // Binary Star's guard only: the votes decide (node_core_vote.cpp).
-            ApplyElectionStep(election.OnPreVoteAnswer(m, MyRank(), max_term_seen, now), now, out);
+            ApplyElectionStep(election.OnPreVoteAnswer(from, m, MyRank(), max_term_seen, now), now, out);
           },
           [&](const RegistrationAnswer& m) {
-            ApplyElectionStep(election.OnRegistrationAnswer(m, now), now, out);
+            ApplyElectionStep(election.OnRegistrationAnswer(from, m, now), now, out);
           },
           [&](const ShutdownCommand&) { Stop("shutdown command from the broker", now, out); },
           [](const auto&) {},
@@ -249,14 +255,15 @@ void NodeCore::State::StepCandidate(const BrokerToNode& message, TimePoint now, 
 void NodeCore::State::Tick(TimePoint now, NodeActions& out) {
   if (role == Role::kStopped) return;
   // Every role: the broker and the peers.
-  if (config.broker_timeout.count() > 0 && broker.Silence(now) > config.broker_timeout) {
-    Stop("no word from the broker for " + std::to_string(broker.Silence(now).count()) + " ms", now, out);
+  if (config.broker_timeout.count() > 0 && BrokerSilence(now) > config.broker_timeout) {
+    Stop("no word from any broker for " + std::to_string(BrokerSilence(now).count()) + " ms", now, out);
     return;
   }
-  if (broker.TakeFailure(now, config.liveness_window)) {
-    Event(out, NodeEventKind::kBrokerLost, kNoNode, "lost the broker");
-    if (role == Role::kPrimary) StepDown("lost the broker", now, out);
+  for (BrokerId lost : brokers.TakeFailures(now)) {
+    Event(out, NodeEventKind::kBrokerLost, kNoNode, "lost broker " + std::to_string(lost));
   }
+  // One live broker is enough to serve through; with none, nobody can reach us.
+  if (role == Role::kPrimary && !AnyBrokerLive(now)) StepDown("lost every broker", now, out);
   for (NodeId failed : peers.TakeFailures(now)) {
     Event(out, NodeEventKind::kPeerFailed, failed, "node " + std::to_string(failed) + " failed");
   }
@@ -288,12 +295,12 @@ void NodeCore::State::TickFollower(TimePoint now, NodeActions& out) {
 }
 
 void NodeCore::State::TickCandidate(TimePoint now, NodeActions& out) {
-  if (!broker.Live(now, config.liveness_window)) {
+  if (!AnyBrokerLive(now)) {
     election.Stop();  // see StepCandidate(Election): no broker, no candidacy
   } else if (!election.running() && now >= election_not_before) {
     ApplyElectionStep(election.Start(MyRank(), max_term_seen, now), now, out);
   } else {
-    ApplyElectionStep(election.OnTick(MyRank(), max_term_seen, now), now, out);
+    ApplyElectionStep(election.OnTick(MyRank(), max_term_seen, LiveBrokers(now), now), now, out);
   }
 }
 

@@ -22,7 +22,7 @@ struct EchoCluster {
   int shutdown_port = FreeTcpPort();
   ChildProcess broker{std::string(TS_BINARY_DIR) + "/brokers/tsbroker",
                       {"--clients", LoopbackEndpoint(client_port), "--nodes", LoopbackEndpoint(node_port),
-                       "--shutdown", LoopbackEndpoint(shutdown_port), "--insecure"},
+                       "--shutdown", LoopbackEndpoint(shutdown_port), "--insecure", "--cluster-size", "1"},
                       dir / "broker.log"};
   ChildProcess echo{std::string(TS_BINARY_DIR) + "/bench/echo_node",
                     {"--broker", LoopbackEndpoint(node_port), "--id", "3"},

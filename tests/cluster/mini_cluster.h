@@ -25,10 +25,17 @@ namespace ts::cluster::testing {
 
 class MiniCluster {
  public:
-  explicit MiniCluster(int nodes, NodeConfig base = {}, BrokerConfig broker_config = {})
-      : base_(base), node_count_(static_cast<size_t>(nodes)), broker_config_(broker_config),
-        broker_(broker_config, TimePoint(0)) {
+  // `brokers` brokers (ids 1..B); every node talks to each.
+  explicit MiniCluster(int nodes, NodeConfig base = {}, BrokerConfig broker_config = {}, int brokers = 1)
+      : base_(base), node_count_(static_cast<size_t>(nodes)), broker_config_(Sized(broker_config, nodes)) {
+    for (int b = 0; b < brokers; ++b) brokers_.emplace_back(broker_config_, TimePoint(0));
     for (NodeId id = 1; id <= static_cast<NodeId>(nodes); ++id) Start(id);
+  }
+
+  // The broker knows the cluster's size unless the test says otherwise.
+  static BrokerConfig Sized(BrokerConfig config, int nodes) {
+    if (config.cluster_size == 0) config.cluster_size = static_cast<uint32_t>(nodes);
+    return config;
   }
 
   using Persist = std::function<NodeActions(NodeCore&, TimePoint)>;
@@ -38,14 +45,17 @@ class MiniCluster {
     NodeConfig config = base_;
     config.id = id;
     if (config.cluster_size == 0) config.cluster_size = node_count_;
+    config.broker_count = static_cast<uint32_t>(brokers_.size());
     nodes_[id] = std::make_unique<NodeCore>(config, TimePoint(now_));
     if (prepare) prepare(*nodes_[id]);
   }
   void SetPersist(NodeId id, Persist persist) { persist_[id] = std::move(persist); }
   void Crash(NodeId id) { nodes_[id].reset(); }
   // The broker restarts with no memory (served term, primary, committed).
-  void RestartBroker() { broker_ = BrokerCore(broker_config_, TimePoint(now_)); }
-  void Cut(int a, int b) { cuts_.insert({std::min(a, b), std::max(a, b)}); }  // 0 = broker
+  void RestartBroker(BrokerId b = 1) { brokers_.at(b - 1) = BrokerCore(broker_config_, TimePoint(now_)); }
+  // Link endpoints: node n is n; broker 1 is 0, broker b > 1 is -b (BrokerEnd).
+  static int BrokerEnd(BrokerId b) { return b == 1 ? 0 : -static_cast<int>(b); }
+  void Cut(int a, int b) { cuts_.insert({std::min(a, b), std::max(a, b)}); }  // 0 = broker 1
   void HealAll() { cuts_.clear(); }
 
   // Runs for `ms` of simulated time.
@@ -58,7 +68,7 @@ class MiniCluster {
         if (node) Absorb(id, node->on_tick(TimePoint(now_)));
         if (node && persist_.count(id) != 0) Absorb(id, persist_[id](*node, TimePoint(now_)));
       }
-      AbsorbBroker(broker_.on_tick(TimePoint(now_)));
+      for (size_t b = 0; b < brokers_.size(); ++b) AbsorbBroker(Id(b), brokers_[b].on_tick(TimePoint(now_)));
       Deliver();
     }
   }
@@ -69,13 +79,13 @@ class MiniCluster {
     return pred();
   }
 
-  void SendRequest(const std::string& client, Request request) {
-    AbsorbBroker(broker_.on_client_frame(client, EncodeRequest(request), TimePoint(now_)));
+  void SendRequest(const std::string& client, Request request, BrokerId through = 1) {
+    AbsorbBroker(through, brokers_.at(through - 1).on_client_frame(client, EncodeRequest(request), TimePoint(now_)));
   }
   std::vector<Reply>& replies(const std::string& client) { return replies_[client]; }
 
   NodeCore* node(NodeId id) { return nodes_.at(id).get(); }
-  BrokerCore& broker() { return broker_; }
+  BrokerCore& broker(BrokerId b = 1) { return brokers_.at(b - 1); }
   NodeId primary() const {
     for (const auto& [id, node] : nodes_) {
       if (node && node->role() == Role::kPrimary) return id;
@@ -88,8 +98,12 @@ class MiniCluster {
   std::set<NodeId>& exited() { return exited_; }
 
  private:
-  using Delivery = std::variant<std::pair<NodeId, PeerMessage>, std::pair<NodeId, BrokerToNode>, NodeToBroker>;
+  // A broker's message to a node; a node's to broker `to`.
+  struct Down { NodeId to; BrokerId from; BrokerToNode message; };
+  struct Up { BrokerId to; NodeToBroker message; };
+  using Delivery = std::variant<std::pair<NodeId, PeerMessage>, Down, Up>;
   struct Pending { int from; Delivery what; };
+  static BrokerId Id(size_t index) { return static_cast<BrokerId>(index + 1); }
 
   bool Cutoff(int a, int b) const { return cuts_.count({std::min(a, b), std::max(a, b)}) > 0; }
 
@@ -102,11 +116,17 @@ class MiniCluster {
       }
     }
     for (auto& send : actions.to_peer) queue_.push_back({static_cast<int>(from), std::make_pair(send.to, send.message)});
-    for (auto& m : actions.to_broker) queue_.push_back({static_cast<int>(from), m});
+    for (auto& m : actions.to_broker) {
+      if (const auto* reply = std::get_if<ClientReplyFrame>(&m)) {  // back through the broker it came by
+        queue_.push_back({static_cast<int>(from), Up{reply->client.via, m}});
+        continue;
+      }
+      for (size_t b = 0; b < brokers_.size(); ++b) queue_.push_back({static_cast<int>(from), Up{Id(b), m}});
+    }
   }
-  void AbsorbBroker(BrokerActions actions) {
+  void AbsorbBroker(BrokerId b, BrokerActions actions) {
     for (auto& e : actions.events) broker_events_.push_back(e);
-    for (auto& send : actions.to_nodes) queue_.push_back({0, std::make_pair(send.to, send.message)});
+    for (auto& send : actions.to_nodes) queue_.push_back({BrokerEnd(b), Down{send.to, b, send.message}});
     for (auto& frame : actions.to_clients) {
       auto reply = DecodeReply(frame.frame);
       if (reply.ok()) replies_[frame.client].push_back(reply.value());
@@ -116,19 +136,19 @@ class MiniCluster {
     while (!queue_.empty()) {
       Pending p = std::move(queue_.front());
       queue_.pop_front();
-      if (p.from != 0 && !nodes_[static_cast<NodeId>(p.from)]) continue;  // sender crashed meanwhile
+      if (p.from > 0 && !nodes_[static_cast<NodeId>(p.from)]) continue;  // sender crashed meanwhile
       if (auto* peer = std::get_if<std::pair<NodeId, PeerMessage>>(&p.what)) {
         auto& target = nodes_[peer->first];
         if (target && !Cutoff(p.from, static_cast<int>(peer->first))) {
           Absorb(peer->first, target->on_message(peer->second, TimePoint(now_)));
         }
-      } else if (auto* down = std::get_if<std::pair<NodeId, BrokerToNode>>(&p.what)) {
-        auto& target = nodes_[down->first];
-        if (target && !Cutoff(0, static_cast<int>(down->first))) {
-          Absorb(down->first, target->on_message(down->second, TimePoint(now_)));
+      } else if (auto* down = std::get_if<Down>(&p.what)) {
+        auto& target = nodes_[down->to];
+        if (target && !Cutoff(BrokerEnd(down->from), static_cast<int>(down->to))) {
+          Absorb(down->to, target->on_message(down->from, down->message, TimePoint(now_)));
         }
-      } else if (!Cutoff(p.from, 0)) {
-        AbsorbBroker(broker_.on_node_message(std::get<NodeToBroker>(p.what), TimePoint(now_)));
+      } else if (auto* up = std::get_if<Up>(&p.what); up && !Cutoff(p.from, BrokerEnd(up->to))) {
+        AbsorbBroker(up->to, brokers_.at(up->to - 1).on_node_message(up->message, TimePoint(now_)));
       }
     }
   }
@@ -136,7 +156,7 @@ class MiniCluster {
   NodeConfig base_;
   size_t node_count_;
   BrokerConfig broker_config_;
-  BrokerCore broker_;
+  std::vector<BrokerCore> brokers_;
   std::map<NodeId, std::unique_ptr<NodeCore>> nodes_;
   std::map<NodeId, Persist> persist_;
   std::set<std::pair<int, int>> cuts_;

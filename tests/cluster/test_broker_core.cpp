@@ -25,7 +25,14 @@ Reply DecodedReply(const ClientFrame& frame) {
 }
 
 // A broker with node `primary` registered in `term` at time 0.
-BrokerCore BrokerWithPrimary(NodeId primary, uint64_t term, BrokerConfig config = {}) {
+// The registrations here prove their terms in a cluster of one.
+BrokerConfig OneNode() {
+  BrokerConfig config;
+  config.cluster_size = 1;
+  return config;
+}
+
+BrokerCore BrokerWithPrimary(NodeId primary, uint64_t term, BrokerConfig config = OneNode()) {
   BrokerCore broker(config, T(0));
   auto actions = broker.on_node_message(Registration{primary, term, LogPosition{}, {primary}, 1}, T(0));
   REQUIRE(broker.primary() == primary);
@@ -114,7 +121,7 @@ TEST_CASE("broker: replies from a node that is not the primary, and ill-formed o
 }
 
 TEST_CASE("broker: a client past the limit is refused, and idle slots free up") {
-  BrokerConfig config;
+  BrokerConfig config = OneNode();
   config.max_clients = 2;
   config.client_idle_timeout = Millis(1'000);
   BrokerCore broker = BrokerWithPrimary(1, 1, config);
@@ -148,7 +155,7 @@ TEST_CASE("broker: a client past the limit is refused, and idle slots free up") 
 }
 
 TEST_CASE("broker: a slot with a request still out does not expire, however long it waits") {
-  BrokerConfig config;
+  BrokerConfig config = OneNode();
   config.max_clients = 1;
   config.client_idle_timeout = Millis(100);
   config.hold_time = Millis(10'000);
@@ -174,7 +181,7 @@ TEST_CASE("broker: a slot with a request still out does not expire, however long
 }
 
 TEST_CASE("broker: a held request keeps its slot while it waits for a primary") {
-  BrokerConfig config;
+  BrokerConfig config = OneNode();
   config.max_clients = 1;
   config.client_idle_timeout = Millis(100);
   config.hold_time = Millis(1'000);
@@ -187,7 +194,7 @@ TEST_CASE("broker: a held request keeps its slot while it waits for a primary") 
 }
 
 TEST_CASE("broker: without a primary requests are held, then answered unavailable") {
-  BrokerConfig config;
+  BrokerConfig config = OneNode();
   config.hold_time = Millis(500);
   BrokerCore broker(config, T(0));
   auto held = broker.on_client_frame("a", RequestFrame(1, 1), T(10));
@@ -206,7 +213,7 @@ TEST_CASE("broker: without a primary requests are held, then answered unavailabl
 }
 
 TEST_CASE("broker: held requests go to a new primary in arrival order") {
-  BrokerCore broker(BrokerConfig{}, T(0));
+  BrokerCore broker(OneNode(), T(0));
   broker.on_client_frame("a", RequestFrame(1, 1), T(10));
   broker.on_client_frame("b", RequestFrame(2, 1), T(11));
   broker.on_client_frame("a", RequestFrame(1, 2), T(12));
@@ -220,7 +227,7 @@ TEST_CASE("broker: held requests go to a new primary in arrival order") {
 }
 
 TEST_CASE("broker: unanswered requests are sent again to the next primary") {
-  BrokerConfig config;
+  BrokerConfig config = OneNode();
   config.primary_liveness = Millis(300);
   BrokerCore broker = BrokerWithPrimary(1, 1, config);
   auto sent = broker.on_client_frame("a", RequestFrame(1, 1), T(10));
@@ -252,7 +259,7 @@ TEST_CASE("broker: fencing accepts only a higher term, or the same term from the
 }
 
 TEST_CASE("broker: a candidate whose log lacks an acknowledged write is refused") {
-  BrokerConfig config;
+  BrokerConfig config = OneNode();
   config.primary_liveness = Millis(300);
   BrokerCore broker = BrokerWithPrimary(1, 2, config);
   auto sent = broker.on_client_frame("a", RequestFrame(1, 1), T(10));
@@ -273,7 +280,7 @@ TEST_CASE("broker: a candidate whose log lacks an acknowledged write is refused"
 
 TEST_CASE("broker: while no node holding the acknowledged history asks, it says so once per change, not at "
           "every retry") {
-  BrokerConfig config;
+  BrokerConfig config = OneNode();
   config.primary_liveness = Millis(300);
   BrokerCore broker = BrokerWithPrimary(1, 2, config);
   auto sent = broker.on_client_frame("a", RequestFrame(1, 1), T(10));
@@ -309,7 +316,7 @@ TEST_CASE("broker: while no node holding the acknowledged history asks, it says 
 }
 
 TEST_CASE("broker: a pre-vote is refused while the primary is live toward the broker") {
-  BrokerConfig config;
+  BrokerConfig config = OneNode();
   config.primary_liveness = Millis(300);
   BrokerCore broker = BrokerWithPrimary(1, 1, config);
   Heartbeat beat{1, Role::kPrimary, 1, {1, 1}, 1, 0, true};
@@ -331,7 +338,7 @@ TEST_CASE("broker: a primary that says it stepped down is not live any more") {
 }
 
 TEST_CASE("broker: a request held after the primary's window passed leaves with its next heartbeat") {
-  BrokerConfig config;
+  BrokerConfig config = OneNode();
   config.primary_liveness = Millis(300);
   BrokerCore broker = BrokerWithPrimary(1, 1, config);
   // No tick has noticed the silence yet: the request is held all the same...
@@ -348,7 +355,7 @@ TEST_CASE("broker: a request held after the primary's window passed leaves with 
 }
 
 TEST_CASE("broker: a primary back after a silence gets the requests held meanwhile, once lost") {
-  BrokerConfig config;
+  BrokerConfig config = OneNode();
   config.primary_liveness = Millis(300);
   BrokerCore broker = BrokerWithPrimary(1, 1, config);
   const ClientTag tag = ForwardedRequest(broker.on_client_frame("a", RequestFrame(1, 1), T(10))).client;
@@ -363,7 +370,7 @@ TEST_CASE("broker: a primary back after a silence gets the requests held meanwhi
 }
 
 TEST_CASE("broker: a node is live while heard within the window, and one that stopped is not, at once") {
-  BrokerConfig config;
+  BrokerConfig config = OneNode();
   config.primary_liveness = Millis(300);
   BrokerCore broker(config, T(0));
   CHECK(broker.live_nodes(T(0)).empty());  // nobody is live before it is heard
@@ -385,7 +392,7 @@ TEST_CASE("broker: a node is live while heard within the window, and one that st
 }
 
 TEST_CASE("broker: SHUTDOWN goes to the primary until it confirms, then every operator is answered and it exits") {
-  BrokerConfig config;
+  BrokerConfig config = OneNode();
   config.primary_liveness = Millis(10'000);  // no heartbeats needed to stay live
   config.shutdown = ShutdownConfig{Millis(100), Millis(2'000)};
   BrokerCore broker = BrokerWithPrimary(4, 1, config);
@@ -437,7 +444,7 @@ TEST_CASE("broker: SHUTDOWN goes to the primary until it confirms, then every op
 }
 
 TEST_CASE("broker: once the primary stopped, every live node not confirmed yet is told, until each confirms") {
-  BrokerConfig config;
+  BrokerConfig config = OneNode();
   config.primary_liveness = Millis(10'000);
   config.shutdown = ShutdownConfig{Millis(100), Millis(2'000)};
   BrokerCore broker = BrokerWithPrimary(3, 2, config);
@@ -458,7 +465,7 @@ TEST_CASE("broker: once the primary stopped, every live node not confirmed yet i
 }
 
 TEST_CASE("broker: with no primary, SHUTDOWN goes to every live node") {
-  BrokerConfig config;
+  BrokerConfig config = OneNode();
   config.primary_liveness = Millis(300);
   BrokerCore broker(config, T(0));
   broker.on_node_message(Beat(1, Role::kCandidate, 0), T(0));
@@ -474,7 +481,7 @@ TEST_CASE("broker: with no primary, SHUTDOWN goes to every live node") {
 }
 
 TEST_CASE("broker: with no node live, a SHUTDOWN ends at once") {
-  BrokerCore broker(BrokerConfig{}, T(0));
+  BrokerCore broker(OneNode(), T(0));
   auto actions = broker.on_shutdown_frame("op", ShutdownFrame(1), T(0));
   CHECK(actions.exit);
   CHECK(actions.to_nodes.empty());
@@ -484,7 +491,7 @@ TEST_CASE("broker: with no node live, a SHUTDOWN ends at once") {
 }
 
 TEST_CASE("broker: a node silent for the liveness window during a shutdown counts as gone") {
-  BrokerConfig config;
+  BrokerConfig config = OneNode();
   config.primary_liveness = Millis(300);
   BrokerCore broker = BrokerWithPrimary(1, 1, config);
   broker.on_shutdown_frame("op", ShutdownFrame(1), T(10));  // its confirmation will be lost
@@ -495,7 +502,7 @@ TEST_CASE("broker: a node silent for the liveness window during a shutdown count
 }
 
 TEST_CASE("broker: the handshake times out when a live node never confirms, and says which") {
-  BrokerConfig config;
+  BrokerConfig config = OneNode();
   config.primary_liveness = Millis(300);
   config.shutdown = ShutdownConfig{Millis(50), Millis(400)};
   BrokerCore broker = BrokerWithPrimary(3, 4, config);
@@ -516,7 +523,7 @@ TEST_CASE("broker: the handshake times out when a live node never confirms, and 
 }
 
 TEST_CASE("broker: while stopping, no term starts and a client is told the service is shutting down") {
-  BrokerConfig config;
+  BrokerConfig config = OneNode();
   config.primary_liveness = Millis(10'000);
   BrokerCore broker = BrokerWithPrimary(1, 1, config);
   const ClientTag taken = ForwardedRequest(broker.on_client_frame("a", RequestFrame(1, 1), T(5))).client;

@@ -67,14 +67,14 @@ TEST_CASE("election: the best-ranked node asks the broker, raises the term, wins
   REQUIRE(start.to_bus.size() == 1);
   CHECK(std::get<Election>(start.to_bus[0]).rank == mine);
   CHECK(election.phase() == ElectionPhase::kAwaitingAnswers);
-  CHECK(election.OnTick(mine, 2, T(100)).to_broker.empty());  // answer timeout is 200 ms
-  ElectionStep ask = election.OnTick(mine, 2, T(200));
+  CHECK(election.OnTick(mine, 2, {1}, T(100)).to_broker.empty());  // answer timeout is 200 ms
+  ElectionStep ask = election.OnTick(mine, 2, {1}, T(200));
   REQUIRE(ask.to_broker.size() == 1);
   const auto& pre_vote = std::get<PreVoteRequest>(ask.to_broker[0]);
   CHECK(pre_vote.proposed_term == 3);
   CHECK(pre_vote.last == mine.last);
   // The broker serves term 4 already (someone registered meanwhile): go above it.
-  ElectionStep voting = election.OnPreVoteAnswer(PreVoteAnswer{3, true, 4, 1, "", LogPosition{}}, mine, 2, T(210));
+  ElectionStep voting = election.OnPreVoteAnswer(1, PreVoteAnswer{3, true, 4, 1, "", LogPosition{}}, mine, 2, T(210));
   CHECK(voting.to_broker.empty());
   REQUIRE(voting.vote_for_self_in);
   CHECK(*voting.vote_for_self_in == 5);
@@ -96,9 +96,9 @@ TEST_CASE("election: the best-ranked node asks the broker, raises the term, wins
   CHECK(registration.voters == std::vector<NodeId>{3, 4, 5});
   CHECK(registration.cluster_size == 5);
   CHECK(WhyNotMajority(registration.voters, registration.cluster_size).empty());
-  ElectionStep stale = election.OnRegistrationAnswer(RegistrationAnswer{3, true, 3, 3, ""}, T(215));
+  ElectionStep stale = election.OnRegistrationAnswer(1, RegistrationAnswer{3, true, 3, 3, ""}, T(215));
   CHECK_FALSE(stale.won_term);  // an answer about another term
-  ElectionStep won = election.OnRegistrationAnswer(RegistrationAnswer{5, true, 5, 3, ""}, T(220));
+  ElectionStep won = election.OnRegistrationAnswer(1, RegistrationAnswer{5, true, 5, 3, ""}, T(220));
   REQUIRE(won.won_term);
   CHECK(*won.won_term == 5);
   CHECK_FALSE(election.running());
@@ -110,11 +110,11 @@ TEST_CASE("election: votes that time out back off, a majority proof is checked b
   BullyElection election(2, config);
   const Rank mine{{1, 4}, 2};
   election.Start(mine, 1, T(0));
-  election.OnTick(mine, 1, T(500));
-  election.OnPreVoteAnswer(PreVoteAnswer{2, true, 1, 1, "", LogPosition{}}, mine, 1, T(501));
+  election.OnTick(mine, 1, {1}, T(500));
+  election.OnPreVoteAnswer(1, PreVoteAnswer{2, true, 1, 1, "", LogPosition{}}, mine, 1, T(501));
   election.OnVoteAnswer(VoteAnswer{2, 2, 2, true, ""}, mine, T(502));
   CHECK(election.phase() == ElectionPhase::kAwaitingVotes);
-  ElectionStep late = election.OnTick(mine, 1, T(501 + 500));
+  ElectionStep late = election.OnTick(mine, 1, {1}, T(501 + 500));
   CHECK(election.phase() == ElectionPhase::kBackingOff);
   CHECK(late.note.find("no majority") != std::string::npos);
   CHECK_FALSE(WhyNotMajority({1, 1}, 3).empty());
@@ -139,9 +139,9 @@ TEST_CASE("election: a better-ranked node answers and runs, the weaker one waits
   CHECK(strong.phase() == ElectionPhase::kAwaitingAnswers);
   weak.OnAnswer(reply, T(2));
   CHECK(weak.phase() == ElectionPhase::kAwaitingCoordinator);
-  CHECK(weak.OnTick(weak_rank, 1, T(500)).to_broker.empty());  // it never asks the broker
+  CHECK(weak.OnTick(weak_rank, 1, {1}, T(500)).to_broker.empty());  // it never asks the broker
   // No coordinator within the timeout (1 s): it starts over.
-  ElectionStep again = weak.OnTick(weak_rank, 1, T(1'002));
+  ElectionStep again = weak.OnTick(weak_rank, 1, {1}, T(1'002));
   CHECK(again.to_bus.size() == 1);
   CHECK(weak.phase() == ElectionPhase::kAwaitingAnswers);
 }
@@ -161,14 +161,14 @@ TEST_CASE("election: a refused pre-vote backs off and retries later") {
   BullyElection election(1, config);
   const Rank mine{{1, 1}, 1};
   election.Start(mine, 1, T(0));
-  election.OnTick(mine, 1, T(200));
-  ElectionStep refused = election.OnPreVoteAnswer(PreVoteAnswer{2, false, 1, 2, "primary 2 is live", LogPosition{}}, mine,
+  election.OnTick(mine, 1, {1}, T(200));
+  ElectionStep refused = election.OnPreVoteAnswer(1, PreVoteAnswer{2, false, 1, 2, "primary 2 is live", LogPosition{}}, mine,
                                                   1, T(210));
   CHECK(refused.to_broker.empty());
   CHECK(election.phase() == ElectionPhase::kBackingOff);
   CHECK(refused.note.find("primary 2 is live") != std::string::npos);
-  CHECK(election.OnTick(mine, 1, T(300)).to_bus.empty());
-  CHECK(election.OnTick(mine, 1, T(1'000)).to_bus.size() == 1);  // a new round
+  CHECK(election.OnTick(mine, 1, {1}, T(300)).to_bus.empty());
+  CHECK(election.OnTick(mine, 1, {1}, T(1'000)).to_bus.size() == 1);  // a new round
 }
 
 TEST_CASE("acks: commit needs every in-sync backup and at least min_acks") {

@@ -208,7 +208,9 @@ TEST_CASE("votes: the ack floor is a majority of the configured nodes, --min-ack
 }
 
 TEST_CASE("broker: a registration without a majority's votes is refused, by a fresh broker too, with one it is accepted") {
-  BrokerCore broker(BrokerConfig{}, TimePoint(0));
+  BrokerConfig three;
+  three.cluster_size = 3;
+  BrokerCore broker(three, TimePoint(0));
   auto alone = broker.on_node_message(Registration{3, 5, LogPosition{4, 9}, {3}, 3}, TimePoint(1));
   CHECK(broker.primary() == kNoNode);
   REQUIRE(alone.to_nodes.size() >= 1);
@@ -226,4 +228,32 @@ TEST_CASE("broker: a registration without a majority's votes is refused, by a fr
   broker.on_node_message(Registration{1, 6, LogPosition{4, 9}, {1, 2}, 3}, TimePoint(5));
   CHECK(broker.primary() == 1);
   CHECK(broker.served_term() == 6);
+}
+
+TEST_CASE("broker: the majority is of the broker's own cluster size, not the one a registration claims") {
+  BrokerConfig three;
+  three.cluster_size = 3;
+  BrokerCore broker(three, TimePoint(0));
+  // A node alone that claims a cluster of one would be its own majority.
+  auto alone = broker.on_node_message(Registration{3, 5, LogPosition{4, 9}, {3}, 1}, TimePoint(1));
+  CHECK(broker.primary() == kNoNode);
+  REQUIRE(alone.to_nodes.size() >= 1);
+  const auto& refused = std::get<RegistrationAnswer>(alone.to_nodes.back().message);
+  CHECK_FALSE(refused.accepted);
+  CHECK(refused.reason.find("cluster of 1 nodes; this broker serves 3") != std::string::npos);
+  bool logged = false;
+  for (const BrokerEvent& event : alone.events) {
+    logged = logged || (event.kind == BrokerEventKind::kPrimaryRefused &&
+                        event.text.find("cluster of 1 nodes") != std::string::npos);
+  }
+  CHECK(logged);
+  // Two votes claiming a cluster of three is a majority of three: accepted.
+  broker.on_node_message(Registration{3, 5, LogPosition{4, 9}, {3, 2}, 3}, TimePoint(2));
+  CHECK(broker.primary() == 3);
+  // A broker never told its size accepts nobody, and says why.
+  BrokerCore untold(BrokerConfig{}, TimePoint(0));
+  auto none = untold.on_node_message(Registration{3, 5, LogPosition{4, 9}, {1, 2, 3}, 3}, TimePoint(1));
+  CHECK(untold.primary() == kNoNode);
+  CHECK(std::get<RegistrationAnswer>(none.to_nodes.back().message).reason.find("--cluster-size") !=
+        std::string::npos);
 }

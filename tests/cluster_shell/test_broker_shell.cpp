@@ -17,6 +17,7 @@ struct BrokerFixture {
     options.nodes_endpoint = testing::LoopbackEndpoint(testing::FreeTcpPort());
     options.shutdown_endpoint = testing::LoopbackEndpoint(testing::FreeTcpPort());
     options.core = config;
+    if (options.core.cluster_size == 0) options.core.cluster_size = 1;  // the fake nodes register alone
     options.core.shutdown = shutdown;
     options.exit_linger = Millis(200);
     options.security.insecure = true;  // not about security (tests/security has the CURVE cases)

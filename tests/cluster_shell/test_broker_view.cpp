@@ -46,6 +46,7 @@ TEST_CASE("a message before its own ACCEPTED event is matched to it", "[broker_v
 
 TEST_CASE("the status view lists the broker, each node with its lag, and recent events", "[broker_view]") {
   BrokerConfig config;
+  config.cluster_size = 1;
   config.primary_liveness = Millis(300);
   BrokerCore core(config, TimePoint(0));
   ClusterView view;
@@ -86,7 +87,9 @@ TEST_CASE("the status view lists the broker, each node with its lag, and recent 
 }
 
 TEST_CASE("the status view keeps only the most recent events", "[broker_view]") {
-  BrokerCore core(BrokerConfig{}, TimePoint(0));
+  BrokerConfig one;
+  one.cluster_size = 1;
+  BrokerCore core(one, TimePoint(0));
   ClusterView view;
   for (int i = 0; i < 50; ++i) view.Record(BrokerEvent{BrokerEventKind::kNodeSeen, 1, 0, "e" + std::to_string(i)}, TimePoint(i));
   Reply reply = view.StatusReply(MakeStatusRequest(), core, TimePoint(100));
@@ -104,6 +107,7 @@ TEST_CASE("the status view keeps only the most recent events", "[broker_view]") 
 
 TEST_CASE("the status view shows a shutdown while it runs, and a stopped node as not live", "[broker_view]") {
   BrokerConfig config;
+  config.cluster_size = 1;
   config.primary_liveness = Millis(300);
   BrokerCore core(config, TimePoint(0));
   ClusterView view;
@@ -140,6 +144,7 @@ TEST_CASE("the status view shows a shutdown while it runs, and a stopped node as
 TEST_CASE("the status view lists a node not heard for the liveness window as down, not as its last role",
           "[broker_view]") {
   BrokerConfig config;
+  config.cluster_size = 1;
   config.primary_liveness = Millis(300);
   BrokerCore core(config, TimePoint(0));
   ClusterView view;

@@ -72,7 +72,7 @@ struct NodeFixture {
     options.core.min_acks = 0;
     options.bus_endpoint = testing::LoopbackEndpoint(testing::FreeTcpPort());
     options.transfer_endpoint = testing::LoopbackEndpoint(testing::FreeTcpPort());
-    options.broker_endpoint = broker.endpoint;
+    options.broker_endpoints = {broker.endpoint};
     options.save_path = dir / "saved.tss";
     options.exit_linger = Millis(200);
     options.security.insecure = true;  // not about security (tests/security has the CURVE cases)

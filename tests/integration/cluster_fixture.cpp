@@ -1,5 +1,7 @@
 #include "tests/integration/cluster_fixture.h"
 
+#include <algorithm>
+
 #include "launcher/cluster_keys_use.h"
 
 #include <signal.h>
@@ -54,7 +56,7 @@ Cluster::~Cluster() {
 }
 
 launcher::ClusterLayout Cluster::Layout() const {
-  Result<launcher::ClusterLayout> free = launcher::ClusterLayout::OnFreePorts(options_.node_count);
+  Result<launcher::ClusterLayout> free = launcher::ClusterLayout::OnFreePorts(options_.node_count, options_.broker_count);
   if (!free.ok()) throw std::runtime_error("no free ports: " + free.error().message);
   launcher::ClusterLayout layout = free.value();
   layout.tsbroker = BinaryPath("brokers/tsbroker");
@@ -93,10 +95,11 @@ bool Cluster::Start() {
       argv.erase(argv.begin());
       return std::make_unique<ChildProcess>(binary, argv, layout_.LogPath(part));
     };
-    broker_ = start(launcher::PartId::Broker());
+    for (const launcher::BrokerSpec& broker : layout_.brokers) brokers_.push_back(start(launcher::PartId::Broker(broker.id)));
     for (const launcher::NodeSpec& node : layout_.nodes) nodes_[node.id] = start(launcher::PartId::Node(node.id));
     if (WaitWritesAcknowledged(kStartTimeout)) return true;
-    bool someone_exited = !broker_->running();
+    bool someone_exited = false;
+    for (auto& broker : brokers_) someone_exited = someone_exited || !broker->running();
     for (auto& [id, node] : nodes_) someone_exited = someone_exited || !node->running();
     if (!someone_exited) {
       last_error_ = "no write was acknowledged within " + Number(kStartTimeout.count()) + " ms";
@@ -111,7 +114,9 @@ bool Cluster::WaitWritesAcknowledged(Millis timeout) {
   Client client(client_endpoint(), WithKeys(ProbeOptions()));
   return WaitUntil(
       [&] {
-        if (!broker_->running()) return true;  // checked by the caller
+        for (auto& broker : brokers_) {
+          if (!broker->running()) return true;  // checked by the caller
+        }
         for (auto& [id, node] : nodes_) {
           if (!node->running()) return true;
         }
@@ -121,17 +126,17 @@ bool Cluster::WaitWritesAcknowledged(Millis timeout) {
         return erase.ok() && erase.value().ok();
       },
       timeout) &&
-         broker_->running();
+         std::all_of(brokers_.begin(), brokers_.end(), [](const auto& broker) { return broker->running(); });
 }
 
 void Cluster::StopAll() {
   for (auto& [id, node] : nodes_) node.reset();  // SIGKILL and reap
   nodes_.clear();
-  broker_.reset();
+  brokers_.clear();
 }
 
-std::string Cluster::client_endpoint() const { return layout_.broker.clients.Tcp(); }
-std::string Cluster::shutdown_endpoint() const { return layout_.broker.shutdown.Tcp(); }
+std::string Cluster::client_endpoint() const { return layout_.ClientEndpoints(); }
+std::string Cluster::shutdown_endpoint() const { return layout_.ShutdownEndpoints(); }
 Client Cluster::NewClient(ClientOptions options) const { return Client(client_endpoint(), WithKeys(options)); }
 
 ClientOptions Cluster::WithKeys(ClientOptions options) const {
@@ -250,7 +255,7 @@ void Cluster::DumpLogs(std::ostream& out, size_t lines) const {
     out << "----- " << name << " (" << process->log_path() << "), last " << lines << " lines -----\n"
         << TailLines(process->log(), lines) << "\n";
   };
-  dump("tsbroker", broker_.get());
+  for (size_t b = 0; b < brokers_.size(); ++b) dump("tsbroker " + Number(static_cast<int64_t>(b + 1)), brokers_[b].get());
   for (const auto& [id, node] : nodes_) dump("tsnode " + Number(id), node.get());
   out << std::flush;
 }

@@ -1,5 +1,5 @@
 // A whole tuplestar cluster of real processes for integration tests: one
-// tsbroker and N tsnode children on free loopback ports, in a temp dir that
+// tsbroker (or B: broker_count) and N tsnode children on free loopback ports, in a temp dir that
 // holds one log file per process and each node's --save file. Their command
 // lines come from a launcher::ClusterLayout (launcher/cluster_layout.h), the
 // one description of a cluster the launcher and the benchmarks use too.
@@ -47,6 +47,7 @@ int FailedAssertionsInCurrentTest();
 
 struct ClusterOptions {
   int node_count = 3;
+  int broker_count = 1;  // brokers 1..B; every node connects to each, clients get the list
   Millis heartbeat{100};
   int liveness = 3;
   size_t max_clients = 32;
@@ -112,7 +113,7 @@ class Cluster {
   std::optional<int> Terminate(uint32_t id, Millis timeout = kProcessExitTimeout);  // SIGTERM; exit code
   void Restart(uint32_t id);    // same flags; the node must not be running
   ChildProcess& node(uint32_t id) { return *nodes_.at(id); }
-  ChildProcess& broker() { return *broker_; }
+  ChildProcess& broker(uint32_t id = 1) { return *brokers_.at(id - 1); }
   std::vector<uint32_t> node_ids() const;
 
   std::string save_path(uint32_t id) const;
@@ -133,7 +134,7 @@ class Cluster {
   TempDir dir_;
   launcher::ClusterLayout layout_;
   std::optional<ClientCurve> client_curve_;  // with options_.curve
-  std::unique_ptr<ChildProcess> broker_;
+  std::vector<std::unique_ptr<ChildProcess>> brokers_;  // index = broker id - 1
   std::map<uint32_t, std::unique_ptr<ChildProcess>> nodes_;
   mutable std::string last_error_;  // why the last Start or wait failed
 };

@@ -139,7 +139,7 @@ TEST_CASE("security: without a node key nobody registers with the broker, even c
     INFO("attacker: " << attacker.name);
     keyed_attackers += attacker.pair ? 1 : 0;
     zmq::socket_t dealer = Socket(context, zmq::socket_type::dealer, attacker.pair, broker_key);
-    dealer.connect(cluster.layout().broker.nodes.Tcp());
+    dealer.connect(cluster.layout().brokers.front().nodes.Tcp());
     dealer.send(zmq::buffer(cluster::EncodeNodeToBroker(cluster::PreVoteRequest{9, 1'000'000, {}})),
                 zmq::send_flags::dontwait);
     dealer.send(zmq::buffer(cluster::EncodeNodeToBroker(cluster::Registration{9, 1'000'000, {}, {9}, 1})),
@@ -261,7 +261,7 @@ TEST_CASE("security: tsnode and tsbroker given neither --keys nor --insecure exi
       {"nodes/tsnode", {"--id", "1", "--bus", endpoint, "--transfer", testing::LoopbackEndpoint(testing::FreeTcpPort()),
                         "--broker", testing::LoopbackEndpoint(testing::FreeTcpPort())}},
       {"brokers/tsbroker", {"--clients", endpoint, "--nodes", testing::LoopbackEndpoint(testing::FreeTcpPort()),
-                            "--shutdown", testing::LoopbackEndpoint(testing::FreeTcpPort())}}};
+                            "--shutdown", testing::LoopbackEndpoint(testing::FreeTcpPort()), "--cluster-size", "3"}}};
   for (const Case& test : cases) {
     INFO(test.binary);
     ChildProcess process(testing::BinaryPath(test.binary), test.arguments, dir / "out.log");

@@ -38,8 +38,12 @@ uint64_t AckMonitor::count() const {
   return count_;
 }
 
-Writer::Writer(int index, std::string endpoint, AckMonitor& monitor, size_t pairs_per_put)
-    : endpoint_(std::move(endpoint)), monitor_(monitor), pairs_per_put_(std::max<size_t>(1, pairs_per_put)) {
+Writer::Writer(int index, std::string endpoint, AckMonitor& monitor, size_t pairs_per_put,
+               std::optional<ClientOptions> options)
+    : endpoint_(std::move(endpoint)),
+      monitor_(monitor),
+      pairs_per_put_(std::max<size_t>(1, pairs_per_put)),
+      options_(std::move(options)) {
   report_.index = index;
 }
 
@@ -58,7 +62,7 @@ void Writer::Stop() {
 std::string Writer::KeyPattern(int index) { return "w" + std::to_string(index) + ",[0-9]+"; }
 
 void Writer::Run() {
-  Client client(endpoint_, PatientClientOptions());
+  Client client(endpoint_, options_ ? *options_ : PatientClientOptions());
   const std::string prefix = "w" + std::to_string(report_.index);
   std::vector<std::string> acknowledged_keys;  // POST targets
   uint64_t next_key = 0;

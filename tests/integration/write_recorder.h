@@ -25,6 +25,8 @@
 #include <thread>
 #include <vector>
 
+#include "clients/client.h"
+
 namespace ts::itest {
 
 using SteadyTime = std::chrono::steady_clock::time_point;
@@ -69,7 +71,9 @@ struct WriterReport {
 
 class Writer {
  public:
-  Writer(int index, std::string endpoint, AckMonitor& monitor, size_t pairs_per_put = 1);
+  // `options`: the client's timeouts (none: PatientClientOptions()).
+  Writer(int index, std::string endpoint, AckMonitor& monitor, size_t pairs_per_put = 1,
+         std::optional<ClientOptions> options = std::nullopt);
   ~Writer();
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
@@ -87,6 +91,7 @@ class Writer {
   std::string endpoint_;
   AckMonitor& monitor_;
   size_t pairs_per_put_;
+  std::optional<ClientOptions> options_;
   WriterReport report_;
   std::atomic<bool> stop_{false};
   std::atomic<uint64_t> acknowledged_calls_{0};

@@ -45,9 +45,10 @@ ClusterLayout LauncherLike() {
 
 TEST_CASE("layout: ports from a base are laid out as run.sh always did", "[launcher][layout]") {
   const ClusterLayout layout = ClusterLayout::FromPortBase(35000, 3);
-  CHECK(layout.broker.clients.Tcp() == "tcp://127.0.0.1:35000");
-  CHECK(layout.broker.nodes.Tcp() == "tcp://127.0.0.1:35001");
-  CHECK(layout.broker.shutdown.Tcp() == "tcp://127.0.0.1:35002");
+  REQUIRE(layout.brokers.size() == 1);
+  CHECK(layout.brokers[0].clients.Tcp() == "tcp://127.0.0.1:35000");
+  CHECK(layout.brokers[0].nodes.Tcp() == "tcp://127.0.0.1:35001");
+  CHECK(layout.brokers[0].shutdown.Tcp() == "tcp://127.0.0.1:35002");
   REQUIRE(layout.nodes.size() == 3);
   CHECK(layout.nodes[0].id == 1);
   CHECK(layout.nodes[0].bus.port == 35012);
@@ -58,6 +59,56 @@ TEST_CASE("layout: ports from a base are laid out as run.sh always did", "[launc
   CHECK(layout.ListeningPorts().back() == std::pair<int, std::string>{35017, "node-3-transfer"});
   CHECK(layout.ListeningPorts().front() == std::pair<int, std::string>{35000, "broker-clients"});
   CHECK(layout.ListeningPorts().size() == 9);
+}
+
+TEST_CASE("layout: a pair of brokers: broker 2 at BASE+3..BASE+5, below the nodes, and each node names both",
+          "[launcher][layout][pair]") {
+  const ClusterLayout layout = ClusterLayout::FromPortBase(35000, 3, 2);
+  REQUIRE(layout.brokers.size() == 2);
+  CHECK(layout.brokers[1].id == 2);
+  CHECK(layout.brokers[1].clients.port == 35003);
+  CHECK(layout.brokers[1].nodes.port == 35004);
+  CHECK(layout.brokers[1].shutdown.port == 35005);
+  CHECK(layout.nodes[0].bus.port == 35012);  // the nodes' ports do not move
+  CHECK(PortLayout::Span(3) == 17);
+  CHECK(layout.ListeningPorts().size() == 12);
+  CHECK(layout.ListeningPorts()[3] == std::pair<int, std::string>{35003, "broker2-clients"});
+  CHECK(layout.ClientEndpoints() == "tcp://127.0.0.1:35000,tcp://127.0.0.1:35003");
+  CHECK(layout.ShutdownEndpoints() == "tcp://127.0.0.1:35002,tcp://127.0.0.1:35005");
+  CHECK(FlagValue(layout.NodeArgv(1), "--broker") == "tcp://127.0.0.1:35001,tcp://127.0.0.1:35004");
+  CHECK(FlagValue(layout.BrokerArgv(2), "--clients") == "tcp://127.0.0.1:35003");
+  CHECK(FlagValue(layout.BrokerArgv(2), "--cluster-size") == "3");
+  CHECK(layout.Argv(PartId::Broker(2)) == layout.BrokerArgv(2));
+  CHECK(layout.BrokerArgv(3).empty());
+  const std::vector<PartId> parts = layout.parts();
+  REQUIRE(parts.size() == 5);
+  CHECK(parts[0] == PartId::Broker(1));
+  CHECK(parts[1] == PartId::Broker(2));
+  CHECK(parts[1].Name() == "broker2");
+  CHECK(parts[1].Word() == "broker2");
+  CHECK(parts[1].Label() == "broker 2");
+  CHECK(parts[0].Name() == "broker");
+  CHECK(parts[2] == PartId::Node(1));
+  // JSON keeps both, and still writes "broker" (broker 1) for older readers.
+  const nlohmann::json json = ToJson(layout);
+  CHECK(json.at("broker").at("clients") == "tcp://127.0.0.1:35000");
+  auto back = LayoutFromJson(json);
+  REQUIRE(back.ok());
+  CHECK(back.value().ClientEndpoints() == layout.ClientEndpoints());
+  CHECK(back.value().NodeArgv(2) == layout.NodeArgv(2));
+  // A file from before the pair: one broker.
+  nlohmann::json old = json;
+  old.erase("brokers");
+  auto single = LayoutFromJson(old);
+  REQUIRE(single.ok());
+  CHECK(single.value().broker_count() == 1);
+  CHECK(single.value().ClientEndpoints() == "tcp://127.0.0.1:35000");
+  // A list out of order is refused, naming the broker.
+  nlohmann::json wrong = json;
+  wrong["brokers"][1]["id"] = 5;
+  auto refused = LayoutFromJson(wrong);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().message.find("broker 2: its id is 5") != std::string::npos);
 }
 
 TEST_CASE("layout: the broker's liveness is the nodes' heartbeat times their liveness", "[launcher][layout]") {
@@ -79,7 +130,7 @@ TEST_CASE("layout: the broker's command line", "[launcher][layout]") {
   CHECK(layout.BrokerArgv() == std::vector<std::string>{"/b/brokers/tsbroker", "--clients", "tcp://127.0.0.1:5555",
                                                          "--nodes", "tcp://127.0.0.1:5556", "--shutdown",
                                                          "tcp://127.0.0.1:5557", "--primary-liveness-ms", "300",
-                                                         "--insecure"});
+                                                         "--cluster-size", "3", "--insecure"});
   layout.max_clients = 64;
   layout.hold = Millis(1500);
   layout.client_idle = Millis(800);

@@ -20,9 +20,10 @@ TEST_CASE("run.sh: up, kill the primary, the supervisor restarts it, down saves,
 
   ToolRun up = cluster.Up(3, base);
   REQUIRE(up.exit_code == 0);
-  CHECK_THAT(up.out, Catch::Contains("tuplestar is running: broker + 3 nodes"));
+  CHECK_THAT(up.out, Catch::Contains("tuplestar is running: 2 brokers + 3 nodes"));
   CHECK_THAT(up.out, Catch::Contains("clients  tcp://127.0.0.1:" + std::to_string(base)));
   CHECK_THAT(up.out, Catch::Contains("shutdown tcp://127.0.0.1:" + std::to_string(base + 2)));
+  CHECK_THAT(up.out, Catch::Contains("broker2  clients  tcp://127.0.0.1:" + std::to_string(base + 3)));
   CHECK_THAT(up.out, Catch::Contains("bus tcp://127.0.0.1:" + std::to_string(base + 12)));
 
   REQUIRE(cluster.Cli({"put", "user,1", "ann", "user,2", "bob"}).exit_code == 0);
@@ -74,8 +75,19 @@ TEST_CASE("run.sh: up, kill the primary, the supervisor restarts it, down saves,
   CHECK_THAT(cluster.Run("logs", {std::to_string(backup)}).out,
              Catch::Contains("run.sh: starting node " + std::to_string(backup)));
 
-  // down: the shutdown command through the broker; every process ends, every node saves.
-  std::vector<std::string> pids = {Pid(cluster, "broker")};
+  // kill broker2: the service goes on through broker 1 at once; the supervisor restarts it.
+  ToolRun kill_broker = cluster.Run("kill", {"broker2"});
+  CHECK(kill_broker.exit_code == 0);
+  CHECK_THAT(kill_broker.err, Catch::Contains("broker 2 (pid "));
+  CHECK(cluster.Cli({"--json", "get", "user,1", ".*"}).exit_code == 0);
+  CHECK(WaitUntil([&] { return ReadFile(cluster.file("run/broker2.restarts")) == "1\n"; }, kRestartSeenTimeout));
+  CHECK_THAT(cluster.Run("status").out,
+             Catch::Matches(R"([\s\S]*\nbroker 2 +[0-9]+ +running +1 +clients tcp://127.0.0.1:)" +
+                                std::to_string(base + 3) + R"([\s\S]*)",
+                            Catch::CaseSensitive::Yes));
+
+  // down: the shutdown command through the brokers; every process ends, every node saves.
+  std::vector<std::string> pids = {Pid(cluster, "broker"), Pid(cluster, "broker2")};
   for (int id = 1; id <= 3; ++id) pids.push_back(Pid(cluster, "node-" + std::to_string(id)));
   ToolRun down = cluster.Run("down");
   CHECK(down.exit_code == 0);
@@ -263,7 +275,7 @@ TEST_CASE("run.sh: a directory keeps its ports and nodes across down and up, and
   ToolRun again = Script({"up", "--dir", cluster.dir()});  // no --port, no --nodes
   REQUIRE(again.exit_code == 0);
   CHECK_THAT(again.err, Catch::Contains("this directory ran 2 nodes on port base " + std::to_string(base)));
-  CHECK_THAT(again.out, Catch::Contains("tuplestar is running: broker + 2 nodes"));
+  CHECK_THAT(again.out, Catch::Contains("tuplestar is running: 2 brokers + 2 nodes"));
   CHECK_THAT(again.out, Catch::Contains("clients  tcp://127.0.0.1:" + std::to_string(base)));
   CHECK_THAT(cluster.Cli({"get", "kept", ".*"}).out, Catch::Contains("kept  yes"));
   CHECK(cluster.Run("down").exit_code == 0);

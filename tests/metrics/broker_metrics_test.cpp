@@ -42,7 +42,7 @@ TEST_CASE("tsbroker --metrics: promtool accepts the exposition, and the counters
   const int clients = FreeTcpPort(), nodes = FreeTcpPort(), shutdown = FreeTcpPort(), metrics = FreeTcpPort();
   ChildProcess broker(BinaryPath("brokers/tsbroker"),
                       {"--clients", LoopbackEndpoint(clients), "--nodes", LoopbackEndpoint(nodes), "--shutdown",
-                       LoopbackEndpoint(shutdown), "--insecure", "--hold-ms", "100", "--metrics",
+                       LoopbackEndpoint(shutdown), "--insecure", "--cluster-size", "1", "--hold-ms", "100", "--metrics",
                        "127.0.0.1:" + std::to_string(metrics)},
                       (dir.path() / "broker.log").string());
   std::string text;

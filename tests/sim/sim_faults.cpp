@@ -2,6 +2,7 @@
 // invariant checks; the network and event handlers are in sim_world.cpp.
 #include <algorithm>
 #include <iostream>
+#include <map>
 
 #include "schema/codec.h"
 #include "tests/sim/sim_world_internal.h"
@@ -22,6 +23,7 @@ void World::StartNode(NodeId id) {
   config.min_acks = min_acks_;
   config.durable = true;
   config.cluster_size = node_count_;
+  config.broker_count = 2;
   config.async_replies = options_.async_replies;
   config.snapshot_chunk_pairs = 3;  // small, so snapshots come in several chunks
   // Sometimes a short recent log, so backups need whole snapshots, not catch-ups.
@@ -72,23 +74,47 @@ void World::CrashEveryNode(bool and_broker) {
   if (and_broker && !broker_down_) {
     broker_.reset();
     broker_down_ = true;
-    At(now_ + random_.Between(100, 1'000), RestartBroker{});
+    At(now_ + random_.Between(100, 1'000), RestartBroker{1});
+  }
+  if (and_broker && !broker2_down_) {  // both brokers at once
+    broker2_.reset();
+    broker2_down_ = true;
+    At(now_ + random_.Between(100, 1'000), RestartBroker{2});
   }
 }
 
 // The broker alone: it restarts with no memory (served term, primary,
 // committed position), while the nodes keep running.
-void World::CrashBroker() {
+void World::CrashBroker(BrokerId b) {
+  if (b == 2) {
+    if (broker2_down_) return;
+    Trace("broker 2 CRASHES (serving term " + std::to_string(broker2_->served_term()) + ", primary " +
+          std::to_string(broker2_->primary()) + ")");
+    broker2_.reset();
+    broker2_down_ = true;
+    ++result_.broker_crashes;
+    At(now_ + random_.Between(50, 1'000), RestartBroker{2});
+    return;
+  }
   if (broker_down_) return;
   Trace("the broker CRASHES (serving term " + std::to_string(broker_->served_term()) + ", primary " +
         std::to_string(broker_->primary()) + ", committed " + Describe(broker_->committed()) + ")");
   broker_.reset();
   broker_down_ = true;
   ++result_.broker_crashes;
-  At(now_ + random_.Between(50, 1'000), RestartBroker{});
+  At(now_ + random_.Between(50, 1'000), RestartBroker{1});
 }
 
-void World::Handle(RestartBroker&) {
+void World::Handle(RestartBroker& e) {
+  if (e.broker == 2) {
+    if (!broker2_down_ || broker2_stopped_) return;
+    Trace(broker2_joined_ ? "broker 2 restarts (its memory is lost)" : "broker 2 JOINS");
+    broker2_ = NewBroker();
+    broker2_down_ = false;
+    broker2_joined_ = true;
+    At(now_, BrokerTick{2});
+    return;
+  }
   if (!broker_down_) return;
   Trace("the broker restarts (its memory is lost)");
   broker_ = NewBroker();
@@ -127,25 +153,31 @@ void World::Partition() {
       }
       what = "node " + std::to_string(victim) + " cut from its peers";
       break;
-    case 1:
-      links.emplace_back(v, kBrokerEndpoint);
-      what = "node " + std::to_string(victim) + " cut from the broker";
+    case 1: {
+      const int broker = random_.Below(2) == 0 ? kBrokerEndpoint : kBroker2Endpoint;
+      links.emplace_back(v, broker);
+      what = "node " + std::to_string(victim) + " cut from broker " + (broker == kBrokerEndpoint ? "1" : "2");
       break;
+    }
     case 2:
+      links.emplace_back(v, kBroker2Endpoint);
       for (int other = 0; other <= static_cast<int>(node_count_); ++other) {
         if (other != v) links.emplace_back(v, other);
       }
       what = "node " + std::to_string(victim) + " cut from everyone";
       break;
-    default: {  // two sides; the broker on one of them
-      std::vector<int> side(node_count_ + 1);
-      for (int& s : side) s = static_cast<int>(random_.Below(2));
-      for (int a = 0; a <= static_cast<int>(node_count_); ++a) {
-        for (int b = a + 1; b <= static_cast<int>(node_count_); ++b) {
-          if (side[a] != side[b]) links.emplace_back(a, b);
+    default: {  // two sides; each broker on one of them
+      std::vector<int> ends = {kBroker2Endpoint};
+      for (int end = 0; end <= static_cast<int>(node_count_); ++end) ends.push_back(end);
+      std::map<int, int> side;
+      for (int end : ends) side[end] = static_cast<int>(random_.Below(2));
+      for (size_t i = 0; i < ends.size(); ++i) {
+        for (size_t j = i + 1; j < ends.size(); ++j) {
+          if (side[ends[i]] != side[ends[j]]) links.emplace_back(ends[i], ends[j]);
         }
       }
-      what = "split into two sides";
+      what = "split into two sides (broker 1 with side " + std::to_string(side[kBrokerEndpoint]) +
+             ", broker 2 with side " + std::to_string(side[kBroker2Endpoint]) + ")";
       break;
     }
   }
@@ -169,7 +201,7 @@ void World::Handle(FaultTick&) {
   } else if (dice < 75) {
     CrashEveryNode(/*and_broker=*/true);
   } else if (dice < 80) {
-    CrashBroker();
+    CrashBroker(random_.Below(2) == 0 ? 1 : 2);
   }
   At(std::min(fault_end_, now_ + (storm_ ? random_.Between(50, 350) : random_.Between(100, 700))), FaultTick{});
 }
@@ -196,6 +228,10 @@ void World::StopFaults() {
     broker_ = NewBroker();
     broker_down_ = false;
     ++broker_incarnation_;
+  }
+  if (broker2_down_ && !broker2_stopped_) {
+    RestartBroker join{2};
+    Handle(join);
   }
 }
 
@@ -291,6 +327,11 @@ bool World::Converged(std::string* why) const {
   if (leader.role() != Role::kPrimary || leader.term() != broker_->served_term()) {
     *why = "broker's primary " + std::to_string(primary) + " is " + std::string(RoleName(leader.role())) +
            " in term " + std::to_string(leader.term());
+    return false;
+  }
+  if (broker2_ && (broker2_->primary() != primary || broker2_->served_term() != leader.term())) {
+    *why = "broker 2 serves node " + std::to_string(broker2_->primary()) + " in term " +
+           std::to_string(broker2_->served_term());
     return false;
   }
   for (const auto& [id, node] : nodes_) {

@@ -1,6 +1,7 @@
 #include "tests/sim/sim_world.h"
 
 #include <algorithm>
+#include <type_traits>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -41,7 +42,8 @@ World::World(const SimOptions& options)
     clients_.push_back(std::move(client));
     Wake(i, random_.Between(0, 500));
   }
-  At(0, BrokerTick{});
+  At(0, BrokerTick{1});
+  At(random_.Between(0, fault_end_ / 2), RestartBroker{2});  // the second broker joins
   At(random_.Between(200, 600), FaultTick{});
   At(fault_end_, ConvergeCheck{});
   Trace("seed " + std::to_string(options.seed) + ": " + (storm_ ? "storm, " : "") + std::to_string(node_count_) +
@@ -78,6 +80,7 @@ SimResult World::Run() {
 std::unique_ptr<BrokerCore> World::NewBroker() const {
   BrokerConfig broker_config;
   broker_config.primary_liveness = Millis(kBrokerLivenessMs);
+  broker_config.cluster_size = static_cast<uint32_t>(node_count_);
   broker_config.hold_time = Millis(1'000);
   broker_config.client_idle_timeout = Millis(3'000);
   broker_config.shutdown = ShutdownConfig{Millis(kShutdownResendMs), Millis(kShutdownGraceMs)};
@@ -136,25 +139,30 @@ void World::SendNodeActions(NodeId from, NodeActions actions) {
     Transmit(static_cast<int>(from), static_cast<int>(to), [&] { return ToNode{to, send.message}; });
   }
   for (NodeToBroker& message : actions.to_broker) {
-    Transmit(static_cast<int>(from), kBrokerEndpoint, [&] { return ToBroker{message}; });
+    // A reply goes back through the broker its request came by; the rest to both.
+    const auto* reply = std::get_if<ClientReplyFrame>(&message);
+    for (BrokerId b : {BrokerId{1}, BrokerId{2}}) {
+      if (reply != nullptr && reply->client.via != b) continue;
+      Transmit(static_cast<int>(from), BrokerEndpoint(b), [&] { return ToBroker{message, b}; });
+    }
   }
 }
 
-void World::SendBrokerActions(BrokerActions actions) {
-  if (shutdown_.begun) CheckBrokerActionsWhileStopping(actions);
+void World::SendBrokerActions(BrokerActions actions, BrokerId from) {
+  if (shutdown_.begun && from == 1) CheckBrokerActionsWhileStopping(actions);
   for (const BrokerEvent& event : actions.events) {
-    Trace("broker event: " + event.text);
+    Trace("broker " + std::to_string(from) + " event: " + event.text);
     if (event.kind == BrokerEventKind::kPrimaryAccepted) {
       auto [it, inserted] = broker_terms_.emplace(event.term, event.node);
       if (!inserted && it->second != event.node) {
-        Fail("the broker accepted nodes " + std::to_string(it->second) + " and " +
+        Fail("a broker (" + std::to_string(from) + " now) accepted nodes " + std::to_string(it->second) + " and " +
              std::to_string(event.node) + " as primary of term " + std::to_string(event.term));
       }
     }
   }
   for (NodeSend& send : actions.to_nodes) {
     const NodeId to = send.to;
-    Transmit(kBrokerEndpoint, static_cast<int>(to), [&] { return ToNode{to, send.message}; });
+    Transmit(BrokerEndpoint(from), static_cast<int>(to), [&] { return ToNode{to, send.message, from}; });
   }
   for (ClientFrame& frame : actions.to_clients) {
     if (frame.client.rfind("late.", 0) == 0) {  // the request sent during the shutdown
@@ -193,13 +201,32 @@ void World::Handle(ToNode& e) {
     Trace("node " + std::to_string(e.to) + " <- " +
           std::visit([](const auto& m) { return Describe(m); }, e.message));
   }
-  NodeActions actions = std::visit([&](const auto& m) { return node.core->on_message(m, TimePoint(now_)); },
-                                   e.message);
+  NodeActions actions = std::visit(
+      [&](const auto& m) {
+        if constexpr (std::is_same_v<std::decay_t<decltype(m)>, BrokerToNode>) {
+          return node.core->on_message(e.from_broker, m, TimePoint(now_));
+        } else {
+          return node.core->on_message(m, TimePoint(now_));
+        }
+      },
+      e.message);
   SendNodeActions(e.to, std::move(actions));
   dirty_.insert(e.to);
 }
 
 void World::Handle(ToBroker& e) {
+  if (e.broker == 2) {
+    if (broker2_down_) return;  // not joined yet, crashed, or stopped: lost
+    BrokerActions actions;
+    if (auto* from_node = std::get_if<NodeToBroker>(&e.message)) {
+      if (options_.trace) Trace("broker 2 <- " + Describe(*from_node));
+      actions = broker2_->on_node_message(*from_node, TimePoint(now_));
+    } else if (auto* request = std::get_if<std::pair<ClientAddress, std::string>>(&e.message)) {
+      if (options_.trace) Trace("broker 2 <- request from " + request->first);
+      actions = broker2_->on_client_frame(request->first, std::move(request->second), TimePoint(now_));
+    }
+    return SendBrokerActions(std::move(actions), 2);
+  }
   if (shutdown_.broker_exited || broker_down_) return;  // its sockets are closed: lost
   BrokerActions actions;
   if (auto* from_node = std::get_if<NodeToBroker>(&e.message)) {
@@ -278,11 +305,16 @@ void World::Handle(NodeTick& e) {
   At(now_ + kNodeTickMs, NodeTick{e.node, e.incarnation});
 }
 
-void World::Handle(BrokerTick&) {
+void World::Handle(BrokerTick& e) {
+  if (e.broker == 2) {
+    if (broker2_down_) return;  // its restart starts the ticks again
+    SendBrokerActions(broker2_->on_tick(TimePoint(now_)), 2);
+    return At(now_ + kBrokerTickMs, BrokerTick{2});
+  }
   if (shutdown_.broker_exited) return;
-  if (broker_down_) return At(now_ + kBrokerTickMs, BrokerTick{});
+  if (broker_down_) return At(now_ + kBrokerTickMs, BrokerTick{1});
   SendBrokerActions(broker_->on_tick(TimePoint(now_)));
-  At(now_ + kBrokerTickMs, BrokerTick{});
+  At(now_ + kBrokerTickMs, BrokerTick{1});
 }
 
 void World::Handle(ClientWake& e) {
@@ -298,7 +330,12 @@ void World::Handle(ClientWake& e) {
 
 void World::SendCurrent(uint32_t index, bool is_retry) {
   ClientState& client = clients_.at(index);
-  if (is_retry && random_.Below(4) == 0) {
+  if (is_retry && broker2_joined_ && !shutdown_.begun && random_.Below(2) == 0) {
+    // It moves to the other broker (a new socket there), same request id:
+    // the primary must apply it once, whichever broker brings it.
+    client.broker = client.broker == 1 ? 2 : 1;
+    client.address = "client" + std::to_string(index) + "." + std::to_string(++client.reconnects);
+  } else if (is_retry && random_.Below(4) == 0) {
     // A REQ client reopens its socket: a new routing id at the broker.
     client.address = "client" + std::to_string(index) + "." + std::to_string(++client.reconnects);
   }
@@ -309,7 +346,7 @@ void World::SendCurrent(uint32_t index, bool is_retry) {
     Trace("client " + std::to_string(index) + " -> " + request.op_name + " #" +
           std::to_string(request.id.request_number) + what + (is_retry ? " (retry)" : ""));
   }
-  At(now_ + random_.Between(1, 3), ToBroker{std::make_pair(client.address, EncodeRequest(request))});
+  At(now_ + random_.Between(1, 3), ToBroker{std::make_pair(client.address, EncodeRequest(request)), client.broker});
   Wake(index, kClientTimeoutMs);
 }
 

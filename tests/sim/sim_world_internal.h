@@ -23,7 +23,8 @@ namespace ts::sim::detail {
 
 using namespace ts::cluster;
 
-constexpr int kBrokerEndpoint = 0;         // link endpoints: 0 is the broker, n is node n
+constexpr int kBrokerEndpoint = 0;         // link endpoints: 0 is broker 1, n is node n,
+constexpr int kBroker2Endpoint = -2;       // and -2 is broker 2 (the second of the pair)
 constexpr int64_t kNodeTickMs = 10;        // the shells' poll timeout
 constexpr int64_t kBrokerTickMs = 10;
 constexpr int64_t kClientTimeoutMs = 600;  // then the client retries the same request id
@@ -36,16 +37,19 @@ constexpr int64_t kShutdownResendMs = 100;   // the broker's shutdown resend int
 constexpr int64_t kShutdownGraceMs = 2'000;  // ... and its grace
 constexpr int64_t kShutdownSettleMs = 10;    // after the broker exits, until the checks
 
-struct ToNode { NodeId to; std::variant<PeerMessage, BrokerToNode> message; };
+struct ToNode { NodeId to; std::variant<PeerMessage, BrokerToNode> message; BrokerId from_broker = 1; };
 struct OperatorFrame { ClientAddress sender; std::string frame; };  // on the shutdown endpoint
-struct ToBroker { std::variant<NodeToBroker, std::pair<ClientAddress, std::string>, OperatorFrame> message; };
+struct ToBroker {
+  std::variant<NodeToBroker, std::pair<ClientAddress, std::string>, OperatorFrame> message;
+  BrokerId broker = 1;
+};
 struct ToClient { uint32_t client; ClientAddress address; std::string frame; };
 struct NodeTick { NodeId node; uint64_t incarnation; };
-struct BrokerTick {};
+struct BrokerTick { BrokerId broker = 1; };
 struct ClientWake { uint32_t client; uint64_t generation; };
 struct FaultTick {};
 struct Restart { NodeId node; };
-struct RestartBroker {};
+struct RestartBroker { BrokerId broker = 1; };  // broker 2's first start is its joining
 struct DiskSynced { NodeId node; uint64_t incarnation; };  // a node's fdatasync returns  // a crashed broker comes back, its memory lost
 struct Heal { std::vector<std::pair<int, int>> links; };
 struct ConvergeCheck {};
@@ -87,6 +91,7 @@ struct ClientState {
   ClientAddress address;
   uint64_t generation = 0;  // only the latest wake-up counts
   uint32_t reconnects = 0;
+  BrokerId broker = 1;  // the broker its socket talks to; a retry may move to the other
 };
 
 class World {
@@ -103,7 +108,8 @@ class World {
   void Transmit(int from, int to, Make make);
   void SendNodeActions(NodeId from, NodeActions actions);
   void EndCycle(NodeId id);  // on_tick, then the cycle's writes go to its disk
-  void SendBrokerActions(BrokerActions actions);
+  void SendBrokerActions(BrokerActions actions, BrokerId from = 1);
+  static int BrokerEndpoint(BrokerId b) { return b == 1 ? kBrokerEndpoint : kBroker2Endpoint; }
 
   // Event handlers.
   void Handle(ToNode& e);
@@ -133,7 +139,7 @@ class World {
   bool MayCrash(NodeId id) const;
   void Partition();
   void StopFaults();
-  void CrashBroker();
+  void CrashBroker(BrokerId b);
   bool Converged(std::string* why) const;
   void CheckReplyStamps(NodeId from, const NodeActions& actions);
   void CheckDurableClaims(NodeId from, const NodeActions& actions);
@@ -161,6 +167,12 @@ class World {
   std::map<NodeId, SimNode> nodes_;
   std::unique_ptr<BrokerCore> broker_;
   bool broker_down_ = false;  // crashed, restarting
+  // Broker 2: down until it joins (a random time during the faults), then
+  // crashes and restarts like broker 1; it stops when the closing shutdown begins.
+  std::unique_ptr<BrokerCore> broker2_;
+  bool broker2_down_ = true;
+  bool broker2_joined_ = false;
+  bool broker2_stopped_ = false;
   std::vector<ClientState> clients_;
   std::map<std::pair<int, int>, int> cuts_;  // (low, high) -> how many partitions cut it
 
@@ -172,8 +184,9 @@ class World {
   bool done_ = false;
 
   // term -> the node a broker accepted, or that acted as primary, over every
-  // broker incarnation: a broker that lost its memory must not accept a
-  // second node for a term either (the majority proof rules it out).
+  // broker incarnation and both brokers: a broker that lost its memory, or
+  // the other broker, must not accept a second node for a term either (the
+  // majority proof rules it out).
   std::map<uint64_t, NodeId> broker_terms_;
   std::map<uint64_t, NodeId> node_terms_;
   uint64_t broker_incarnation_ = 1;

@@ -41,6 +41,14 @@ std::string N(int64_t value) { return std::to_string(value); }
 
 void World::BeginShutdown() {
   shutdown_.begun = true;
+  // The closing shutdown goes through broker 1; broker 2 stops with it (as
+  // `./run.sh down` shuts each broker in turn, and the second finds no node).
+  // Clients move back to broker 1.
+  if (broker2_) Trace("broker 2 stops with the service");
+  broker2_.reset();
+  broker2_down_ = true;
+  broker2_stopped_ = true;
+  for (ClientState& client : clients_) client.broker = 1;
   shutdown_.mode = static_cast<ShutdownRecord::Mode>(random_.Below(3));
   std::string what = ModeName(shutdown_.mode);
   if (shutdown_.mode == ShutdownRecord::Mode::kNodeCutFromPeers) {
