@@ -108,6 +108,7 @@ int RunChaos(const ChaosOptions& given) {
   Say("run " + run + " in " + dir + " (seed " + std::to_string(options.seed) + ")");
 
   ReportInput report;
+  std::vector<std::string> broker_logs;  // every broker's, for the checker's primaries per term
   report.dir = dir;
   std::vector<Round> plan;
   int64_t history_start_ns = 0;
@@ -129,6 +130,7 @@ int RunChaos(const ChaosOptions& given) {
       return kExitCannotRun;
     }
     NetnsCluster& cluster = *made.value();
+    broker_logs = cluster.BrokerLogs();
     std::string hosts;
     for (const std::string& part : cluster.parts()) {
       hosts += (hosts.empty() ? "" : ", ") + part + " " + cluster.network().host(part).address + " (" +
@@ -156,14 +158,14 @@ int RunChaos(const ChaosOptions& given) {
       // what the broker served: it must forget too, or nothing serves again.
       for (Round& round : plan) {
         for (Fault& fault : round.faults) {
-          if (fault.kind == FaultKind::kCrashAll) fault.targets.push_back("b1");
+          if (fault.kind == FaultKind::kCrashAll) fault.targets.insert(fault.targets.end(), shape.brokers.begin(), shape.brokers.end());
         }
       }
     }
     report.settings = "seed " + std::to_string(options.seed) + ", rounds planned " + std::to_string(options.rounds) +
                       ", faults stand " + std::to_string(shape.shortest.count()) + ".." +
                       std::to_string(shape.longest.count()) + " ms, " + std::to_string(ChaosDefaults::kNodes) +
-                      " nodes + 1 broker, " + (options.insecure ? "--insecure" : "CURVE") +
+                      " nodes + " + std::to_string(shape.brokers.size()) + " brokers, " + (options.insecure ? "--insecure" : "CURVE") +
                       (options.unsafe_ack ? ", UNSAFE tsnode --unsafe-ack-before-replication, nodes in memory" : "") +
                       "\nhosts: " + hosts + "\nclients: " + std::to_string(options.clients) + " x " +
                       std::to_string(options.keys) + " keys, timeout " +
@@ -243,7 +245,7 @@ int RunChaos(const ChaosOptions& given) {
   int exit_code = kExitHeld;
   if (std::filesystem::exists(options.check_bin) && std::filesystem::exists(dir + "/history.jsonl")) {
     std::vector<std::string> argv = {options.check_bin, "--history", dir + "/history.jsonl"};
-    for (const std::string& log : {dir + "/logs/broker.log"}) argv.insert(argv.end(), {"--broker-log", log});
+    for (const std::string& log : broker_logs) argv.insert(argv.end(), {"--broker-log", log});
     argv.insert(argv.end(), {"--faults", dir + "/faults.jsonl"});
     ChildProcess check(argv, dir + "/check.log");
     Say("checking: " + Joined(argv, " "));

@@ -16,13 +16,15 @@ Error ClusterError(const std::string& message) { return Error{ErrorKind::kIntern
 
 }  // namespace
 
-std::string PartName(PartId part) { return part.is_broker() ? "b1" : "n" + std::to_string(part.node); }
+std::string PartName(PartId part) {
+  return part.is_broker() ? "b" + std::to_string(part.broker) : "n" + std::to_string(part.node);
+}
 
 Result<std::unique_ptr<NetnsCluster>> NetnsCluster::Create(const NetnsClusterOptions& options) {
   std::unique_ptr<NetnsCluster> cluster(new NetnsCluster());
   cluster->dir_ = options.dir;
   ClusterLayout& layout = cluster->layout_;
-  layout = ClusterLayout::FromPortBase(NetnsClusterLimits::kPortBase, options.nodes);
+  layout = ClusterLayout::FromPortBase(NetnsClusterLimits::kPortBase, options.nodes, options.brokers);
   layout.port_base = 0;  // one base, but every part on its own address
   layout.tsbroker = options.build_dir + "/brokers/tsbroker";
   layout.tsnode = options.build_dir + "/nodes/tsnode";
@@ -47,9 +49,10 @@ Result<std::unique_ptr<NetnsCluster>> NetnsCluster::Create(const NetnsClusterOpt
   if (!network.ok()) return network.error();
   cluster->network_ = std::move(network.value());
   // Every endpoint on its part's own address.
-  const std::string broker_host = cluster->network_->host("b1").address;
-  for (Endpoint* endpoint : {&layout.broker.clients, &layout.broker.nodes, &layout.broker.shutdown}) {
-    endpoint->host = broker_host;
+  for (size_t b = 0; b < layout.brokers.size(); ++b) {
+    BrokerSpec& broker = layout.brokers[b];
+    const std::string broker_host = cluster->network_->host(PartName(PartId::Broker(static_cast<uint32_t>(b + 1)))).address;
+    for (Endpoint* endpoint : {&broker.clients, &broker.nodes, &broker.shutdown}) endpoint->host = broker_host;
   }
   for (NodeSpec& node : layout.nodes) {
     node.bus.host = node.transfer.host = cluster->network_->host(PartName(PartId::Node(node.id))).address;
@@ -90,7 +93,8 @@ std::vector<std::string> NetnsCluster::parts() const {
 }
 
 PartId NetnsCluster::Id(const std::string& part) const {
-  return part == "b1" ? PartId::Broker() : PartId::Node(static_cast<uint32_t>(std::stoul(part.substr(1))));
+  const auto number = static_cast<uint32_t>(std::stoul(part.substr(1)));
+  return part[0] == 'b' ? PartId::Broker(number) : PartId::Node(number);
 }
 
 Status NetnsCluster::StartAll() {
@@ -150,8 +154,19 @@ void NetnsCluster::StopAll() {
   paused_.clear();
 }
 
+// The first broker that answers speaks for the cluster (a broker may be down
+// or cut off in a round).
+Result<ClusterStatus> NetnsCluster::Probe() const {
+  Result<ClusterStatus> status = Error{ErrorKind::kUnavailable, "no broker"};
+  for (const BrokerSpec& broker : layout_.brokers) {
+    status = ProbeStatus(broker.clients.Tcp(), NetnsClusterLimits::kProbeTimeout, curve_);
+    if (status.ok() && status.value().primary != 0) return status;
+  }
+  return status;
+}
+
 std::string NetnsCluster::PrimaryPart() {
-  Result<ClusterStatus> status = ProbeStatus(layout_.broker.clients.Tcp(), NetnsClusterLimits::kProbeTimeout, curve_);
+  Result<ClusterStatus> status = Probe();
   if (!status.ok() || status.value().primary == 0) return "";
   return PartName(PartId::Node(status.value().primary));
 }
@@ -159,8 +174,7 @@ std::string NetnsCluster::PrimaryPart() {
 bool NetnsCluster::WaitServing(Millis timeout, std::string* last_seen) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   do {
-    Result<ClusterStatus> status =
-        ProbeStatus(layout_.broker.clients.Tcp(), NetnsClusterLimits::kProbeTimeout, curve_);
+    Result<ClusterStatus> status = Probe();
     if (status.ok()) {
       bool ready = status.value().primary != 0;
       for (const NodeSpec& node : layout_.nodes) {
@@ -180,7 +194,11 @@ bool NetnsCluster::WaitServing(Millis timeout, std::string* last_seen) {
   return false;
 }
 
-std::vector<std::string> NetnsCluster::ClientEndpoints() const { return {layout_.broker.clients.Tcp()}; }
+std::vector<std::string> NetnsCluster::ClientEndpoints() const {
+  std::vector<std::string> endpoints;
+  for (const BrokerSpec& broker : layout_.brokers) endpoints.push_back(broker.clients.Tcp());
+  return endpoints;
+}
 
 std::string NetnsCluster::ClientKeyBase() const { return LauncherKeyBase(layout_, security::KeyRole::kClient); }
 
@@ -189,7 +207,11 @@ std::string NetnsCluster::ServerKeyPath() const {
   return *layout_.keys_dir + "/brokers/broker-1.pub";
 }
 
-std::vector<std::string> NetnsCluster::BrokerLogs() const { return {layout_.LogPath(PartId::Broker())}; }
+std::vector<std::string> NetnsCluster::BrokerLogs() const {
+  std::vector<std::string> logs;
+  for (uint32_t b = 1; b <= layout_.brokers.size(); ++b) logs.push_back(layout_.LogPath(PartId::Broker(b)));
+  return logs;
+}
 
 std::string NetnsCluster::LogPath(const std::string& part) const { return layout_.LogPath(Id(part)); }
 

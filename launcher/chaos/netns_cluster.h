@@ -24,6 +24,7 @@
 #include "common/status.h"
 #include "launcher/child_process.h"
 #include "launcher/cluster_layout.h"
+#include "launcher/cluster_status.h"
 #include "launcher/chaos/netns.h"
 #include "launcher/chaos/nemesis_plan.h"
 
@@ -45,6 +46,7 @@ struct NetnsClusterOptions {
   std::string dir;        // data/, logs/, keys/ go here
   std::string build_dir;  // BUILD/nodes/tsnode, BUILD/brokers/tsbroker
   int nodes = 3;
+  int brokers = 2;  // a broker pair, as ./run.sh up starts
   bool insecure = false;                     // every part --insecure (else CURVE, DIR/keys)
   std::vector<std::string> extra_node_args;  // e.g. --unsafe-ack-before-replication (tschaos --unsafe)
   // TEST ONLY (tschaos --unsafe): nodes without a data directory, the first
@@ -88,6 +90,7 @@ class NetnsCluster {
   std::string ClientKeyBase() const;    // "" with --insecure
   std::string ServerKeyPath() const;    // the broker's public key; "" with --insecure
   std::vector<std::string> BrokerLogs() const;
+  Result<ClusterStatus> Probe() const;  // the status of the first broker that names a primary
   std::string LogPath(const std::string& part) const;
 
  private:

@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
   int retries = 0;
   uint64_t seed = 1;
   std::string out, rate_out;
-  app.add_option("--broker", brokers, "the brokers' client endpoints, EP[,EP...] (the first is used today)")->required();
+  app.add_option("--broker", brokers, "the brokers' client endpoints, EP[,EP...] (a client moves to the next on a timeout or refusal)")->required();
   app.add_option("--key", key, "the client's CURVE pair (BASE of BASE.pub/BASE.secret)");
   app.add_option("--server-key", server_key, "the broker's public key file");
   app.add_flag("--insecure", insecure, "plain text, for an --insecure or --clients-open cluster");
@@ -91,7 +91,7 @@ int main(int argc, char** argv) {
       return kExitUsage;
     }
   }
-  options.broker = endpoints.front();  // the client library takes one endpoint until broker lists land
+  options.broker = brokers;  // the client library takes the list and moves along it
   if (insecure && (!key.empty() || !server_key.empty())) {
     std::cerr << "tschaos-history: --insecure and --key/--server-key exclude each other\n";
     return kExitUsage;
