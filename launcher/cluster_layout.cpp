@@ -41,25 +41,29 @@ ClusterLayout ClusterLayout::FromPortBase(int base, int node_count) {
   layout.broker.clients.port = base + PortLayout::kBrokerClients;
   layout.broker.nodes.port = base + PortLayout::kBrokerNodes;
   layout.broker.shutdown.port = base + PortLayout::kBrokerShutdown;
+  layout.broker.metrics = Endpoint{"127.0.0.1", base + PortLayout::kBrokerMetrics};
   for (uint32_t id = 1; id <= static_cast<uint32_t>(node_count); ++id) {
     NodeSpec node;
     node.id = id;
     node.bus.port = base + PortLayout::NodeBus(id);
     node.transfer.port = base + PortLayout::NodeTransfer(id);
+    node.metrics = Endpoint{"127.0.0.1", base + PortLayout::NodeMetrics(id)};
     layout.nodes.push_back(node);
   }
   return layout;
 }
 
-Result<ClusterLayout> ClusterLayout::OnFreePorts(int node_count) {
+Result<ClusterLayout> ClusterLayout::OnFreePorts(int node_count, bool metrics) {
   ClusterLayout layout;
   std::vector<Endpoint*> endpoints = {&layout.broker.clients, &layout.broker.nodes, &layout.broker.shutdown};
+  if (metrics) endpoints.push_back(&layout.broker.metrics.emplace());
   layout.nodes.resize(static_cast<size_t>(node_count));
   for (uint32_t id = 1; id <= static_cast<uint32_t>(node_count); ++id) {
     NodeSpec& node = layout.nodes[id - 1];
     node.id = id;
     endpoints.push_back(&node.bus);
     endpoints.push_back(&node.transfer);
+    if (metrics) endpoints.push_back(&node.metrics.emplace());
   }
   for (Endpoint* endpoint : endpoints) {
     Result<int> port = FreeTcpPort();
@@ -96,6 +100,7 @@ std::vector<std::string> ClusterLayout::BrokerArgv() const {
   if (hold) argv.insert(argv.end(), {"--hold-ms", Number(hold->count())});
   if (client_idle) argv.insert(argv.end(), {"--client-idle-ms", Number(client_idle->count())});
   if (log_level) argv.insert(argv.end(), {"--log-level", *log_level});
+  if (broker.metrics) argv.insert(argv.end(), {"--metrics", broker.metrics->HostPort()});
   AppendSecurityArgs(argv, /*broker=*/true);
   return argv;
 }
@@ -116,6 +121,7 @@ std::vector<std::string> ClusterLayout::NodeArgv(uint32_t id, const std::string&
   if (save_files) argv.insert(argv.end(), {"--save", SavePath(id)});
   if (node_data_dirs) argv.insert(argv.end(), {"--data-dir", NodeDataDir(id)});
   if (node_data_dirs && sync) argv.insert(argv.end(), {"--sync", *sync});
+  if (self->metrics) argv.insert(argv.end(), {"--metrics", self->metrics->HostPort()});
   for (const NodeSpec& peer : nodes) {
     if (peer.id == id) continue;
     argv.insert(argv.end(), {"--peer", Number(peer.id) + "," + peer.bus.Tcp() + "," + peer.transfer.Tcp()});
@@ -149,12 +155,22 @@ std::vector<std::pair<int, std::string>> ClusterLayout::ListeningPorts() const {
   return ports;
 }
 
+std::vector<std::pair<int, std::string>> ClusterLayout::MetricsPorts() const {
+  std::vector<std::pair<int, std::string>> ports;
+  if (broker.metrics) ports.emplace_back(broker.metrics->port, "broker-metrics");
+  for (const NodeSpec& node : nodes) {
+    if (node.metrics) ports.emplace_back(node.metrics->port, "node-" + Number(node.id) + "-metrics");
+  }
+  return ports;
+}
+
 // ---- JSON ----------------------------------------------------------------------
 
 nlohmann::json ToJson(const ClusterLayout& layout) {
   nlohmann::json nodes = nlohmann::json::array();
   for (const NodeSpec& node : layout.nodes) {
     nodes.push_back({{"id", node.id}, {"bus", node.bus.Tcp()}, {"transfer", node.transfer.Tcp()}});
+    if (node.metrics) nodes.back()["metrics"] = node.metrics->Tcp();
   }
   nlohmann::json json = {
       {"port_base", layout.port_base},
@@ -181,6 +197,7 @@ nlohmann::json ToJson(const ClusterLayout& layout) {
   if (layout.sync) json["sync"] = *layout.sync;
   if (layout.keys_dir) json["keys_dir"] = *layout.keys_dir;
   if (layout.clients_open) json["clients_open"] = true;
+  if (layout.broker.metrics) json["broker"]["metrics"] = layout.broker.metrics->Tcp();
   return json;
 }
 
@@ -224,6 +241,13 @@ Status EndpointField(const nlohmann::json& json, const std::string& where, const
   return Status::Ok();
 }
 
+// Absent in files written before metrics: none.
+Status OptionalEndpoint(const nlohmann::json& json, const std::string& where, const std::string& name,
+                        std::optional<Endpoint>* out) {
+  if (!json.is_object() || !json.contains(name)) return Status::Ok();
+  return EndpointField(json, where, name, &out->emplace());
+}
+
 }  // namespace
 
 Result<ClusterLayout> LayoutFromJson(const nlohmann::json& json) {
@@ -235,6 +259,7 @@ Result<ClusterLayout> LayoutFromJson(const nlohmann::json& json) {
                       EndpointField(broker, "broker", "clients", &layout.broker.clients),
                       EndpointField(broker, "broker", "nodes", &layout.broker.nodes),
                       EndpointField(broker, "broker", "shutdown", &layout.broker.shutdown),
+                      OptionalEndpoint(broker, "broker", "metrics", &layout.broker.metrics),
                       Field(json, "cluster", "tsbroker", &layout.tsbroker),
                       Field(json, "cluster", "tsnode", &layout.tsnode),
                       Field(json, "cluster", "data_dir", &layout.data_dir),
@@ -264,7 +289,8 @@ Result<ClusterLayout> LayoutFromJson(const nlohmann::json& json) {
     NodeSpec node;
     const std::string where = "node " + Number(static_cast<int64_t>(layout.nodes.size()) + 1);
     for (Status read : {Field(entry, where, "id", &node.id), EndpointField(entry, where, "bus", &node.bus),
-                        EndpointField(entry, where, "transfer", &node.transfer)}) {
+                        EndpointField(entry, where, "transfer", &node.transfer),
+                        OptionalEndpoint(entry, where, "metrics", &node.metrics)}) {
       if (!read.ok()) return read.error();
     }
     if (node.id != layout.nodes.size() + 1) {

@@ -29,21 +29,29 @@ namespace ts::launcher {
 using Millis = std::chrono::milliseconds;
 
 // Ports from a base B: broker clients B, nodes B+1, shutdown B+2; node i's
-// bus B+10+2i and transfer B+11+2i (node 1: B+12, B+13).
+// bus B+10+2i and transfer B+11+2i (node 1: B+12, B+13). Metrics (HTTP,
+// Prometheus): the broker's B+100 (B+100..B+109 are the brokers'), node i's
+// B+110+i (node 1: B+111).
 struct PortLayout {
   static constexpr int kBrokerClients = 0;
   static constexpr int kBrokerNodes = 1;
   static constexpr int kBrokerShutdown = 2;
+  static constexpr int kBrokerMetrics = 100;
   static int NodeBus(uint32_t id) { return 10 + 2 * static_cast<int>(id); }
   static int NodeTransfer(uint32_t id) { return 11 + 2 * static_cast<int>(id); }
+  static int NodeMetrics(uint32_t id) { return 110 + static_cast<int>(id); }
   // The highest port a cluster of `node_count` nodes uses, above its base.
-  static int Span(int node_count) { return NodeTransfer(static_cast<uint32_t>(node_count)); }
+  static int Span(int node_count) {
+    const auto last = static_cast<uint32_t>(node_count);
+    return NodeMetrics(last) > NodeTransfer(last) ? NodeMetrics(last) : NodeTransfer(last);
+  }
 };
 
 struct Endpoint {
   std::string host = "127.0.0.1";
   int port = 0;
   std::string Tcp() const { return "tcp://" + host + ":" + std::to_string(port); }
+  std::string HostPort() const { return host + ":" + std::to_string(port); }  // --metrics takes this
 };
 // "tcp://HOST:PORT" -> Endpoint; the error says what is wrong with `text`.
 Result<Endpoint> ParseEndpoint(const std::string& text);
@@ -64,11 +72,13 @@ struct PartId {
 
 struct BrokerSpec {
   Endpoint clients, nodes, shutdown;
+  std::optional<Endpoint> metrics;  // tsbroker --metrics (HTTP); none: off
 };
 
 struct NodeSpec {
   uint32_t id = 0;
   Endpoint bus, transfer;
+  std::optional<Endpoint> metrics;  // tsnode --metrics (HTTP); none: off
 };
 
 struct ClusterLayout {
@@ -100,10 +110,12 @@ struct ClusterLayout {
   std::optional<std::string> keys_dir;
   bool clients_open = false;               // tsbroker --clients-open (with keys_dir)
 
-  // Nodes 1..node_count on loopback, ports from `base` (PortLayout).
+  // Nodes 1..node_count on loopback, ports from `base` (PortLayout),
+  // metrics included.
   static ClusterLayout FromPortBase(int base, int node_count);
-  // Nodes 1..node_count on loopback, every port a FreeTcpPort.
-  static Result<ClusterLayout> OnFreePorts(int node_count);
+  // Nodes 1..node_count on loopback, every port a FreeTcpPort; metrics only
+  // when asked.
+  static Result<ClusterLayout> OnFreePorts(int node_count, bool metrics = false);
 
   // How long a silent node still counts as live: heartbeat x liveness. The
   // nodes use it (their flags), the broker too (its --primary-liveness-ms),
@@ -125,9 +137,11 @@ struct ClusterLayout {
   // --keys keys_dir (and the broker's --clients-open), or --insecure.
   void AppendSecurityArgs(std::vector<std::string>& argv, bool is_broker) const;
 
-  // Every port the cluster listens on, with what it is ("broker-clients",
-  // "node-2-bus", ...), in the order of parts().
+  // Every ZeroMQ port the cluster listens on, with what it is
+  // ("broker-clients", "node-2-bus", ...), in the order of parts().
   std::vector<std::pair<int, std::string>> ListeningPorts() const;
+  // The metrics (HTTP) ports: ("broker-metrics", "node-2-metrics", ...).
+  std::vector<std::pair<int, std::string>> MetricsPorts() const;
 };
 
 nlohmann::json ToJson(const ClusterLayout& layout);

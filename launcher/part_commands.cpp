@@ -81,13 +81,18 @@ void MarkStopped(const Target& target) {
   target.dir.SetFlag(target.part, PartFlag::kStopped, true);
 }
 
+// ", metrics http://127.0.0.1:5655/metrics" when the part serves them.
+std::string MetricsUrl(const std::optional<Endpoint>& metrics) {
+  return metrics ? ", metrics http://" + metrics->HostPort() + "/metrics" : "";
+}
+
 std::string Listens(const ClusterLayout& layout, PartId part) {
   if (part.is_broker()) {
     return "clients " + layout.broker.clients.Tcp() + ", nodes :" + std::to_string(layout.broker.nodes.port) +
-           ", shutdown :" + std::to_string(layout.broker.shutdown.port);
+           ", shutdown :" + std::to_string(layout.broker.shutdown.port) + MetricsUrl(layout.broker.metrics);
   }
   const NodeSpec& node = *layout.node(part.node);
-  return "bus " + node.bus.Tcp() + ", transfer :" + std::to_string(node.transfer.port);
+  return "bus " + node.bus.Tcp() + ", transfer :" + std::to_string(node.transfer.port) + MetricsUrl(node.metrics);
 }
 
 std::string PartState(const ClusterDir& dir, PartId part) {

@@ -121,10 +121,18 @@ struct NodeStatus {
   uint64_t committed_seq = 0;  // primary: highest seq it may acknowledge (0 until its term's first)
   bool broker_live = false;
   size_t pairs = 0;
+  size_t pair_bytes = 0;                // the text of every key and value
   std::vector<NodeId> live_peers;
   std::vector<NodeId> in_sync_backups;  // primary only
   size_t backups_in_reach = 0;          // primary only: in sync, syncing toward it, or live candidates
   size_t pending_replies = 0;           // primary only: client replies not sent yet
+  // Primary only: (backup, highest seq it acked this term), by id.
+  std::vector<std::pair<NodeId, uint64_t>> backup_acked;
+};
+
+struct ProcessFacts {
+  uint64_t rss_bytes = 0;    // resident memory
+  uint64_t zap_refused = 0;  // handshakes the ZAP handler refused
 };
 
 class NodeCore {
@@ -169,6 +177,10 @@ class NodeCore {
   // calls this); its reply comes out later, in order, as ClientReplyFrame.
   NodeActions on_client_request(const ClientTag& client, const Request& request, TimePoint now);
   NodeActions on_tick(TimePoint now);
+
+  // What the shell knows of its process, carried in later heartbeats for
+  // status (the core decides nothing on it).
+  void SetProcessFacts(const ProcessFacts& facts);
 
   NodeStatus status(TimePoint now) const;
   Role role() const;

@@ -54,10 +54,40 @@ TEST_CASE("layout: ports from a base are laid out as run.sh always did", "[launc
   CHECK(layout.nodes[0].transfer.port == 35013);
   CHECK(layout.nodes[2].bus.port == 35016);
   CHECK(layout.nodes[2].transfer.port == 35017);
-  CHECK(PortLayout::Span(3) == 17);
+  CHECK(PortLayout::Span(3) == 113);  // node 3's metrics
   CHECK(layout.ListeningPorts().back() == std::pair<int, std::string>{35017, "node-3-transfer"});
   CHECK(layout.ListeningPorts().front() == std::pair<int, std::string>{35000, "broker-clients"});
   CHECK(layout.ListeningPorts().size() == 9);
+}
+
+TEST_CASE("layout: metrics ports sit above the ZeroMQ ones, and every part gets --metrics", "[launcher][layout]") {
+  const ClusterLayout layout = ClusterLayout::FromPortBase(35000, 3);
+  const std::vector<std::pair<int, std::string>> expected = {
+      {35100, "broker-metrics"}, {35111, "node-1-metrics"}, {35112, "node-2-metrics"}, {35113, "node-3-metrics"}};
+  CHECK(layout.MetricsPorts() == expected);
+  CHECK(FlagValue(layout.BrokerArgv(), "--metrics") == "127.0.0.1:35100");
+  CHECK(FlagValue(layout.NodeArgv(2), "--metrics") == "127.0.0.1:35112");
+  // No metrics port collides with a ZeroMQ one, for the largest cluster the launcher starts.
+  const ClusterLayout largest = ClusterLayout::FromPortBase(20000, 20);
+  std::set<int> ports;
+  for (const auto& [port, what] : largest.ListeningPorts()) ports.insert(port);
+  for (const auto& [port, what] : largest.MetricsPorts()) {
+    INFO(what);
+    CHECK(ports.insert(port).second);
+    CHECK(port <= 20000 + PortLayout::Span(20));
+  }
+  // A layout written before metrics (no "metrics" fields) reads back without them.
+  nlohmann::json old = ToJson(layout);
+  old["broker"].erase("metrics");
+  for (nlohmann::json& node : old["nodes"]) node.erase("metrics");
+  Result<ClusterLayout> read = LayoutFromJson(old);
+  REQUIRE(read.ok());
+  CHECK_FALSE(read.value().broker.metrics.has_value());
+  CHECK(FlagValue(read.value().BrokerArgv(), "--metrics").empty());
+  // And one with them keeps them.
+  Result<ClusterLayout> kept = LayoutFromJson(ToJson(layout));
+  REQUIRE(kept.ok());
+  CHECK(kept.value().MetricsPorts() == expected);
 }
 
 TEST_CASE("layout: the broker's liveness is the nodes' heartbeat times their liveness", "[launcher][layout]") {
