@@ -80,12 +80,12 @@ TEST_CASE("layout: metrics ports sit above the ZeroMQ ones, and every part gets 
   nlohmann::json old = ToJson(layout);
   old["broker"].erase("metrics");
   for (nlohmann::json& node : old["nodes"]) node.erase("metrics");
-  Result<ClusterLayout> read = LayoutFromJson(old);
+  ts::Result<ClusterLayout> read = LayoutFromJson(old);
   REQUIRE(read.ok());
   CHECK_FALSE(read.value().broker.metrics.has_value());
   CHECK(FlagValue(read.value().BrokerArgv(), "--metrics").empty());
   // And one with them keeps them.
-  Result<ClusterLayout> kept = LayoutFromJson(ToJson(layout));
+  ts::Result<ClusterLayout> kept = LayoutFromJson(ToJson(layout));
   REQUIRE(kept.ok());
   CHECK(kept.value().MetricsPorts() == expected);
 }
