@@ -109,7 +109,7 @@ TEST_CASE("layout: the broker's command line", "[launcher][layout]") {
   CHECK(layout.BrokerArgv() == std::vector<std::string>{"/b/brokers/tsbroker", "--clients", "tcp://127.0.0.1:5555",
                                                          "--nodes", "tcp://127.0.0.1:5556", "--shutdown",
                                                          "tcp://127.0.0.1:5557", "--primary-liveness-ms", "300",
-                                                         "--insecure"});
+                                                         "--metrics", "127.0.0.1:5655", "--insecure"});
   layout.max_clients = 64;
   layout.hold = Millis(1500);
   layout.client_idle = Millis(800);
@@ -149,7 +149,7 @@ TEST_CASE("layout: a node's command line names its ports, every peer, its data d
         std::vector<std::string>{"/b/nodes/tsnode", "--id", "2", "--bus", "tcp://127.0.0.1:5569", "--transfer",
                                  "tcp://127.0.0.1:5570", "--broker", "tcp://127.0.0.1:5556", "--heartbeat-ms", "100",
                                  "--liveness", "3", "--save", "/d/node-2.snapshot", "--data-dir",
-                                 "/d/node-2.data", "--peer",
+                                 "/d/node-2.data", "--metrics", "127.0.0.1:5667", "--peer",
                                  "1,tcp://127.0.0.1:5567,tcp://127.0.0.1:5568", "--peer",
                                  "3,tcp://127.0.0.1:5571,tcp://127.0.0.1:5572", "--insecure"});
   CHECK(FlagValue(layout.NodeArgv(1, "/d/node-3.snapshot"), "--load") == "/d/node-3.snapshot");
