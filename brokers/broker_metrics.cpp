@@ -2,8 +2,10 @@
 
 namespace ts::cluster {
 
-std::string BrokerMetricsText(const BrokerCore& core, const ClusterView& view, TimePoint now) {
+std::string BrokerMetricsText(const BrokerCore& core, const ClusterView& view, const metrics::RequestMetrics& requests,
+                              TimePoint now) {
   metrics::MetricsText out;
+  requests.Render(out, "tuplestar_broker", "the broker (through a primary, or itself)");
   const BrokerStats& stats = core.stats();
   const auto counter = [&](const char* name, const char* help, uint64_t value) {
     out.Counter(name, help, static_cast<double>(value));

@@ -71,7 +71,8 @@ class Broker {
     // primary as one message (socket_support.h, kMaxFramesPerMessage).
     CarryOut(std::exchange(turn_actions_, {}), now);
     if (metrics_ != nullptr && now >= next_metrics_) {
-      metrics_->Publish(BrokerMetricsText(core_, view_, now));
+      requests_.Forget(MonotonicNow());
+      metrics_->Publish(BrokerMetricsText(core_, view_, requests_, now));
       next_metrics_ = now + std::chrono::duration_cast<Millis>(metrics::MetricsServerDefaults::kPublishInterval);
     }
     return !exiting_;
@@ -108,8 +109,23 @@ class Broker {
         AnswerStatus(address, frame, now);
         return;
       }
+      if (metrics_ != nullptr) TimeRequest(address, frame);
       turn_actions_.Append(core_.on_client_frame(address, std::move(frame), now));
     });
+  }
+
+  static metrics::MonotonicTime MonotonicNow() { return std::chrono::steady_clock::now().time_since_epoch(); }
+
+  // --metrics: requests by op and outcome, and their latency through the broker.
+  void TimeRequest(const std::string& address, const std::string& frame) {
+    Result<FrameSummary> request = PeekRequest(frame);
+    if (request.ok()) requests_.Started(TimingKey(address, request.value().id), request.value().op_name, MonotonicNow());
+  }
+  void TimeReply(const ClientFrame& reply) {
+    Result<FrameSummary> summary = PeekReply(reply.frame);
+    if (summary.ok()) {
+      requests_.Finished(TimingKey(reply.client, summary.value().id), OutcomeOf(summary.value()), MonotonicNow());
+    }
   }
 
   // Monitor events: [uint16 event, uint32 value (the descriptor)][endpoint].
@@ -200,6 +216,7 @@ class Broker {
     }
     SendToNodes(actions.to_nodes);
     for (const ClientFrame& reply : actions.to_clients) {
+      if (metrics_ != nullptr) TimeReply(reply);
       switch (SendParts(sockets_.clients, {reply.client, "", reply.frame})) {
         case SendOutcome::kSent:
           break;
@@ -287,6 +304,7 @@ class Broker {
   ClusterView view_;
   metrics::MetricsServer* metrics_;  // null: no --metrics
   TimePoint next_metrics_{0};
+  metrics::RequestMetrics requests_;  // with --metrics
   ClientConnections connections_;
   std::map<NodeId, std::string> node_routes_;  // node id -> its DEALER's routing id, as last heard
   BrokerActions turn_actions_;      // what this turn's frames asked for, carried out at its end

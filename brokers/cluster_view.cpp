@@ -87,7 +87,9 @@ Reply ClusterView::StatusReply(const Request& request, const BrokerCore& core, T
                "applied=" + N(applied),
                "lag=" + (core.primary() != kNoNode ? N(primary_applied > applied ? primary_applied - applied : 0)
                                                                                  : std::string("?")),
-               "primary=" + N(h.primary_id)};
+               "primary=" + N(h.primary_id), "pairs=" + N(h.pairs), "bytes=" + N(h.pair_bytes),
+               "memory=" + (h.rss_bytes != 0 ? N(h.rss_bytes) : std::string("?")),
+               "zap_refused=" + N(h.zap_refused)};
       if (down) value.push_back("last_role=" + std::string(RoleName(h.role)));
     } else {
       value = {"role=?"};

@@ -5,7 +5,8 @@
 // line, and asks it for the answer to a STATUS request (docs/PROTOCOL.md
 // "Status request"): the broker line (primary, term, clients, held requests,
 // counters), one `node,<id>` fact per node BrokerCore has heard (role, term,
-// applied seq, lag behind the primary, and, from BrokerCore's liveness
+// applied seq, lag behind the primary, pairs and their bytes, resident
+// memory, ZAP refusals, and, from BrokerCore's liveness
 // tracker, live or not and when last heard), a `shutdown` fact while one runs
 // (state, since when, who confirmed, operators waiting, what was refused) and
 // the most recent events (node lost or back, primary accepted or lost, ...)

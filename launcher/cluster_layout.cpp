@@ -53,6 +53,7 @@ ClusterLayout ClusterLayout::FromPortBase(int base, int node_count, int broker_c
     broker.clients.port = base + PortLayout::BrokerPort(b, PortLayout::kBrokerClients);
     broker.nodes.port = base + PortLayout::BrokerPort(b, PortLayout::kBrokerNodes);
     broker.shutdown.port = base + PortLayout::BrokerPort(b, PortLayout::kBrokerShutdown);
+    broker.metrics = Endpoint{"127.0.0.1", base + PortLayout::BrokerMetrics(b)};
     layout.brokers.push_back(broker);
   }
   for (uint32_t id = 1; id <= static_cast<uint32_t>(node_count); ++id) {
@@ -65,7 +66,7 @@ ClusterLayout ClusterLayout::FromPortBase(int base, int node_count, int broker_c
   return layout;
 }
 
-Result<ClusterLayout> ClusterLayout::OnFreePorts(int node_count, int broker_count) {
+Result<ClusterLayout> ClusterLayout::OnFreePorts(int node_count, int broker_count, bool metrics) {
   ClusterLayout layout;
   layout.brokers.resize(static_cast<size_t>(std::max(broker_count, 1)));
   std::vector<Endpoint*> endpoints;
@@ -73,6 +74,7 @@ Result<ClusterLayout> ClusterLayout::OnFreePorts(int node_count, int broker_coun
     BrokerSpec& broker = layout.brokers[b];
     broker.id = static_cast<uint32_t>(b + 1);
     endpoints.insert(endpoints.end(), {&broker.clients, &broker.nodes, &broker.shutdown});
+    if (metrics) endpoints.push_back(&broker.metrics.emplace());
   }
   layout.nodes.resize(static_cast<size_t>(node_count));
   for (uint32_t id = 1; id <= static_cast<uint32_t>(node_count); ++id) {
@@ -140,6 +142,7 @@ std::vector<std::string> ClusterLayout::BrokerArgv(uint32_t broker_id) const {
   if (hold) argv.insert(argv.end(), {"--hold-ms", Number(hold->count())});
   if (client_idle) argv.insert(argv.end(), {"--client-idle-ms", Number(client_idle->count())});
   if (log_level) argv.insert(argv.end(), {"--log-level", *log_level});
+  if (broker.metrics) argv.insert(argv.end(), {"--metrics", broker.metrics->HostPort()});
   AppendSecurityArgs(argv, /*broker=*/true);
   return argv;
 }
@@ -160,6 +163,7 @@ std::vector<std::string> ClusterLayout::NodeArgv(uint32_t id, const std::string&
   if (save_files) argv.insert(argv.end(), {"--save", SavePath(id)});
   if (node_data_dirs) argv.insert(argv.end(), {"--data-dir", NodeDataDir(id)});
   if (node_data_dirs && sync) argv.insert(argv.end(), {"--sync", *sync});
+  if (self->metrics) argv.insert(argv.end(), {"--metrics", self->metrics->HostPort()});
   for (const NodeSpec& peer : nodes) {
     if (peer.id == id) continue;
     argv.insert(argv.end(), {"--peer", Number(peer.id) + "," + peer.bus.Tcp() + "," + peer.transfer.Tcp()});
@@ -197,12 +201,24 @@ std::vector<std::pair<int, std::string>> ClusterLayout::ListeningPorts() const {
   return ports;
 }
 
+std::vector<std::pair<int, std::string>> ClusterLayout::MetricsPorts() const {
+  std::vector<std::pair<int, std::string>> ports;
+  for (const BrokerSpec& broker : brokers) {
+    if (broker.metrics) ports.emplace_back(broker.metrics->port, PartId::Broker(broker.id).Name() + "-metrics");
+  }
+  for (const NodeSpec& node : nodes) {
+    if (node.metrics) ports.emplace_back(node.metrics->port, "node-" + Number(node.id) + "-metrics");
+  }
+  return ports;
+}
+
 // ---- JSON ----------------------------------------------------------------------
 
 nlohmann::json ToJson(const ClusterLayout& layout) {
   nlohmann::json nodes = nlohmann::json::array();
   for (const NodeSpec& node : layout.nodes) {
     nodes.push_back({{"id", node.id}, {"bus", node.bus.Tcp()}, {"transfer", node.transfer.Tcp()}});
+    if (node.metrics) nodes.back()["metrics"] = node.metrics->Tcp();
   }
   nlohmann::json brokers = nlohmann::json::array();
   for (const BrokerSpec& broker : layout.brokers) {
@@ -210,6 +226,7 @@ nlohmann::json ToJson(const ClusterLayout& layout) {
                        {"clients", broker.clients.Tcp()},
                        {"nodes", broker.nodes.Tcp()},
                        {"shutdown", broker.shutdown.Tcp()}});
+    if (broker.metrics) brokers.back()["metrics"] = broker.metrics->Tcp();
   }
   nlohmann::json json = {
       {"port_base", layout.port_base},
@@ -280,6 +297,13 @@ Status EndpointField(const nlohmann::json& json, const std::string& where, const
   return Status::Ok();
 }
 
+// Absent in files written before metrics: none.
+Status OptionalEndpoint(const nlohmann::json& json, const std::string& where, const std::string& name,
+                        std::optional<Endpoint>* out) {
+  if (!json.is_object() || !json.contains(name)) return Status::Ok();
+  return EndpointField(json, where, name, &out->emplace());
+}
+
 }  // namespace
 
 Result<ClusterLayout> LayoutFromJson(const nlohmann::json& json) {
@@ -295,7 +319,8 @@ Result<ClusterLayout> LayoutFromJson(const nlohmann::json& json) {
       const std::string where = "broker " + Number(static_cast<int64_t>(layout.brokers.size()) + 1);
       for (Status read : {Field(entry, where, "id", &spec.id), EndpointField(entry, where, "clients", &spec.clients),
                           EndpointField(entry, where, "nodes", &spec.nodes),
-                          EndpointField(entry, where, "shutdown", &spec.shutdown)}) {
+                          EndpointField(entry, where, "shutdown", &spec.shutdown),
+                          OptionalEndpoint(entry, where, "metrics", &spec.metrics)}) {
         if (!read.ok()) return read.error();
       }
       if (spec.id != layout.brokers.size() + 1) {
@@ -343,7 +368,8 @@ Result<ClusterLayout> LayoutFromJson(const nlohmann::json& json) {
     NodeSpec node;
     const std::string where = "node " + Number(static_cast<int64_t>(layout.nodes.size()) + 1);
     for (Status read : {Field(entry, where, "id", &node.id), EndpointField(entry, where, "bus", &node.bus),
-                        EndpointField(entry, where, "transfer", &node.transfer)}) {
+                        EndpointField(entry, where, "transfer", &node.transfer),
+                        OptionalEndpoint(entry, where, "metrics", &node.metrics)}) {
       if (!read.ok()) return read.error();
     }
     if (node.id != layout.nodes.size() + 1) {

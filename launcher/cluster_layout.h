@@ -42,14 +42,22 @@ struct PortLayout {
   }
   static int NodeBus(uint32_t id) { return 10 + 2 * static_cast<int>(id); }
   static int NodeTransfer(uint32_t id) { return 11 + 2 * static_cast<int>(id); }
+  // Metrics (HTTP, Prometheus): broker b's B+99+b (B+100..B+109 are the
+  // brokers'), node i's B+110+i (node 1: B+111).
+  static int BrokerMetrics(uint32_t broker) { return 99 + static_cast<int>(broker); }
+  static int NodeMetrics(uint32_t id) { return 110 + static_cast<int>(id); }
   // The highest port a cluster of `node_count` nodes uses, above its base.
-  static int Span(int node_count) { return NodeTransfer(static_cast<uint32_t>(node_count)); }
+  static int Span(int node_count) {
+    const auto last = static_cast<uint32_t>(node_count);
+    return NodeMetrics(last) > NodeTransfer(last) ? NodeMetrics(last) : NodeTransfer(last);
+  }
 };
 
 struct Endpoint {
   std::string host = "127.0.0.1";
   int port = 0;
   std::string Tcp() const { return "tcp://" + host + ":" + std::to_string(port); }
+  std::string HostPort() const { return host + ":" + std::to_string(port); }  // --metrics takes this
 };
 // "tcp://HOST:PORT" -> Endpoint; the error says what is wrong with `text`.
 Result<Endpoint> ParseEndpoint(const std::string& text);
@@ -74,11 +82,13 @@ struct PartId {
 struct BrokerSpec {
   uint32_t id = 1;  // 1..B; every broker presents the service's key, keys/brokers/broker-1
   Endpoint clients, nodes, shutdown;
+  std::optional<Endpoint> metrics;  // tsbroker --metrics (HTTP); none: off
 };
 
 struct NodeSpec {
   uint32_t id = 0;
   Endpoint bus, transfer;
+  std::optional<Endpoint> metrics;  // tsnode --metrics (HTTP); none: off
 };
 
 struct ClusterLayout {
@@ -114,7 +124,7 @@ struct ClusterLayout {
   // PortLayout::kMaxBrokers) on loopback, ports from `base` (PortLayout).
   static ClusterLayout FromPortBase(int base, int node_count, int broker_count = 1);
   // Nodes 1..node_count and brokers 1..broker_count on loopback, every port a FreeTcpPort.
-  static Result<ClusterLayout> OnFreePorts(int node_count, int broker_count = 1);
+  static Result<ClusterLayout> OnFreePorts(int node_count, int broker_count = 1, bool metrics = false);
 
   // How long a silent node still counts as live: heartbeat x liveness. The
   // nodes use it (their flags), the broker too (its --primary-liveness-ms),
@@ -146,6 +156,8 @@ struct ClusterLayout {
   // Every port the cluster listens on, with what it is ("broker-clients",
   // "node-2-bus", ...), in the order of parts().
   std::vector<std::pair<int, std::string>> ListeningPorts() const;
+  // The metrics (HTTP) ports: ("broker-metrics", "broker2-metrics", "node-2-metrics", ...).
+  std::vector<std::pair<int, std::string>> MetricsPorts() const;
 };
 
 // JSON: "brokers" is a list of {"id", "clients", "nodes", "shutdown"}; "broker"

@@ -87,14 +87,19 @@ void MarkStopped(const Target& target) {
   target.dir.SetFlag(target.part, PartFlag::kStopped, true);
 }
 
+// ", metrics http://127.0.0.1:5655/metrics" when the part serves them.
+std::string MetricsUrl(const std::optional<Endpoint>& metrics) {
+  return metrics ? ", metrics http://" + metrics->HostPort() + "/metrics" : "";
+}
+
 std::string Listens(const ClusterLayout& layout, PartId part) {
   if (part.is_broker()) {
     const BrokerSpec& broker = *layout.broker(part.broker);
     return "clients " + broker.clients.Tcp() + ", nodes :" + std::to_string(broker.nodes.port) +
-           ", shutdown :" + std::to_string(broker.shutdown.port);
+           ", shutdown :" + std::to_string(broker.shutdown.port) + MetricsUrl(broker.metrics);
   }
   const NodeSpec& node = *layout.node(part.node);
-  return "bus " + node.bus.Tcp() + ", transfer :" + std::to_string(node.transfer.port);
+  return "bus " + node.bus.Tcp() + ", transfer :" + std::to_string(node.transfer.port) + MetricsUrl(node.metrics);
 }
 
 std::string PartState(const ClusterDir& dir, PartId part) {

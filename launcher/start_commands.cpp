@@ -145,8 +145,10 @@ void CheckCanStart(const ClusterDir& dir, const ClusterLayout& layout) {
          "starting it again (each node recovers its own data directory)");
     dir.RemoveRunDir();
   }
-  const int highest = layout.ListeningPorts().back().first;
-  for (const auto& [port, what] : layout.ListeningPorts()) {
+  const int highest = layout.port_base + PortLayout::Span(layout.node_count());
+  std::vector<std::pair<int, std::string>> ports = layout.ListeningPorts();
+  for (const auto& metrics_port : layout.MetricsPorts()) ports.push_back(metrics_port);
+  for (const auto& [port, what] : ports) {
     if (PortInUse(port)) {
       Die("port " + std::to_string(port) + " (" + what + ") is already in use: is another cluster running? " +
               "Choose another base with --port (this one uses " + std::to_string(layout.port_base) + ".." +
@@ -349,7 +351,8 @@ int CmdStart(const LauncherSettings& settings, const StartOptions& options, bool
     if (::access(binary.c_str(), X_OK) != 0) Die(binary + " is missing: build it with ./run.sh build", 1);
   }
   Say("starting " + Brokers(state.layout) + " + " + std::to_string(state.layout.node_count()) + " nodes on ports " +
-      std::to_string(state.layout.port_base) + ".." + std::to_string(state.layout.ListeningPorts().back().first) +
+      std::to_string(state.layout.port_base) + ".." +
+      std::to_string(state.layout.port_base + PortLayout::Span(state.layout.node_count())) +
       ", directory " + dir.dir());
   AnnounceData(dir, state.layout, plan.import_file);  // before the run state: a refused --load leaves none
   if (Status created = dir.CreateRunDirs(); !created.ok()) Die(created.error().message);

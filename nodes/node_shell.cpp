@@ -17,6 +17,9 @@
 #include "nodes/space/persistence.h"
 #include "common/socket_support.h"
 #include "nodes/node_sockets.h"
+#include "nodes/node_metrics.h"
+#include "common/metrics/metrics_server.h"
+#include "common/metrics/process_memory.h"
 
 namespace ts::cluster {
 namespace {
@@ -38,8 +41,11 @@ spdlog::level::level_enum LevelOf(NodeEventKind kind) {
 
 class Node {
  public:
-  Node(const NodeShellOptions& options, NodeSockets sockets, NodeLog* log, TimePoint now)
-      : options_(options), sockets_(std::move(sockets)), log_(log), core_(options.core, now) {
+  Node(const NodeShellOptions& options, NodeSockets sockets, NodeLog* log, TimePoint now,
+       const security::ProcessSecurity& security, metrics::MetricsServer* metrics_server)
+      : options_(options), sockets_(std::move(sockets)), log_(log), core_(options.core, now), started_(now),
+        security_(security), metrics_server_(metrics_server) {
+    if (metrics_server_ != nullptr) metrics_.emplace();
     for (size_t i = 0; i < sockets_.peers.size(); ++i) peer_index_[sockets_.peers[i].id] = i;
     const Millis quarter = options.core.heartbeat_interval / 4;
     poll_wait_ = std::clamp(quarter, Millis(1), NodeShellDefaults::kMaxPollWait);
@@ -88,6 +94,7 @@ class Node {
       CarryOut(released.value());
       if (released.value().save_and_exit) return false;
     }
+    UpdateFacts();
     return !actions.save_and_exit;
   }
 
@@ -132,9 +139,30 @@ class Node {
           continue;
         }
         if (spdlog::should_log(spdlog::level::trace)) spdlog::trace("in from broker {}: {}", from, Describe(message.value()));
+        if (metrics_) metrics_->OnBrokerMessage(message.value(), MonotonicNow());
         actions.Append(core_.on_message(from, message.value(), SteadyNow()));
       }
     }
+  }
+
+  static metrics::MonotonicTime MonotonicNow() { return std::chrono::steady_clock::now().time_since_epoch(); }
+
+  // Status facts for the core's heartbeats, and the metrics text.
+  void UpdateFacts() {
+    const TimePoint now = SteadyNow();
+    if (now < next_facts_) return;
+    next_facts_ = now + NodeShellDefaults::kFactsInterval;
+    const security::ZapHandler* zap = security_.zap();
+    const uint64_t resident = metrics::ResidentMemoryBytes();
+    core_.SetProcessFacts({resident, zap != nullptr ? zap->refused_total() : 0});
+    if (!metrics_) return;
+    NodeShellFacts facts;
+    if (log_ != nullptr) facts.log = &log_->writer().stats();
+    if (zap != nullptr) facts.zap_refusals = zap->RefusalsByReason();
+    facts.resident_bytes = resident;
+    facts.frames_ill_formed = junk_frames_;
+    facts.uptime_seconds = static_cast<double>((now - started_).count()) / 1000.0;
+    metrics_server_->Publish(metrics_->Text(core_, facts, now, MonotonicNow()));
   }
 
   void Junk(const std::string& why) {
@@ -142,6 +170,7 @@ class Node {
   }
 
   void CarryOut(const NodeActions& actions) {
+    if (metrics_) metrics_->OnActions(actions, MonotonicNow());
     for (const NodeEvent& event : actions.events) {
       spdlog::log(LevelOf(event.kind), "{}: {}", NodeEventKindName(event.kind), event.text);
     }
@@ -219,6 +248,11 @@ class Node {
   uint64_t junk_frames_ = 0;
   uint64_t broker_sends_dropped_ = 0;
   uint64_t peer_sends_dropped_ = 0;
+  TimePoint started_;
+  TimePoint next_facts_{0};
+  const security::ProcessSecurity& security_;
+  metrics::MetricsServer* metrics_server_;  // null: no --metrics
+  std::optional<NodeMetrics> metrics_;
 };
 
 std::string JoinEndpoints(const std::vector<std::string>& endpoints) {
@@ -297,9 +331,20 @@ int RunNode(const NodeShellOptions& options, const volatile std::sig_atomic_t* s
                options.core.heartbeat_interval.count(),
                options.core.liveness_window.count() / std::max<int64_t>(1, options.core.heartbeat_interval.count()));
 
+  std::unique_ptr<metrics::MetricsServer> metrics_server;
+  if (!options.metrics_endpoint.empty()) {
+    Result<std::unique_ptr<metrics::MetricsServer>> started = metrics::MetricsServer::Start(options.metrics_endpoint);
+    if (!started.ok()) {
+      std::cerr << "tsnode: --metrics: " << started.error().message << "\n";
+      return kNodeExitFailure;
+    }
+    metrics_server = std::move(started).value();
+    spdlog::info("metrics on http://{}/metrics", metrics_server->endpoint());
+  }
+
   int exit_code = kNodeExitOk;
   {
-    Node node(options, std::move(*sockets), log.get(), SteadyNow());
+    Node node(options, std::move(*sockets), log.get(), SteadyNow(), *link_security.value(), metrics_server.get());
     if (log) node.Restore();
     if (import) node.Preload(loaded, loaded_at);  // with a log: written as its first snapshot
     loaded.Clear();

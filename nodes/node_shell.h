@@ -14,6 +14,9 @@
 // with it (acks, replies). On save_and_exit, or when *stop is set
 // (SIGINT/SIGTERM), the sockets flush (bounded by linger), the space is saved
 // to --save (atomically, nodes/space/persistence.h) and RunNode returns.
+// Every kFactsInterval it hands the core its process facts (resident memory,
+// ZAP refusals: heartbeats carry them to status) and, with --metrics,
+// publishes node_metrics.h's text (fed the broker's frames and the actions).
 // At start, --data-dir is recovered before any socket is made; --load imports
 // a save file only into an empty data directory (without --data-dir, --load
 // is the node's whole starting state, as before).
@@ -49,6 +52,9 @@ struct NodeShellDefaults {
   // The brokers' key in the keys folder: keys/brokers/broker-1. Every broker
   // of a cluster presents it (one service key for the clients to check).
   static constexpr uint32_t kBrokerKeyId = 1;
+  // How often the resident memory and ZAP refusals are read for status
+  // (heartbeats carry them) and the metrics text is rendered (--metrics).
+  static constexpr Millis kFactsInterval{250};
 };
 
 struct PeerAddress {
@@ -72,6 +78,7 @@ struct NodeShellOptions {
   // --keys DIR/keys or --insecure (node_sockets.h); neither: tsnode refuses to start.
   security::SecurityFlags security;
   uint32_t broker_key_id = NodeShellDefaults::kBrokerKeyId;  // whose public key every broker DEALER expects
+  std::string metrics_endpoint;  // HOST:PORT for Prometheus (GET /metrics, node_metrics.h); "" serves none
 };
 
 // Exit codes of tsnode.

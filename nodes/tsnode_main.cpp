@@ -140,6 +140,8 @@ int main(int argc, char** argv) {
                  "broker link expects (the brokers of a cluster share it)")
       ->capture_default_str()
       ->check(CLI::Range(1u, 1'000'000'000u));
+  app.add_option("--metrics", options.metrics_endpoint,
+                 "serve Prometheus metrics at http://HOST:PORT/metrics (e.g. 127.0.0.1:9101; port 0: any free)");
   app.add_option("--log-level", log_level, std::string("log level: ") + kLogLevelNames)->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 

@@ -104,6 +104,11 @@ struct Heartbeat {
   committedSeq @5 :UInt64;
   brokerLive @6 :Bool;
   leaseStamp @7 :UInt64;   # primary: its clock (ms); follower: the echo of its primary's
+  # For status (informational, never decided on): the node's space and process.
+  pairs @8 :UInt64;
+  pairBytes @9 :UInt64;    # the text of every key and value
+  rssBytes @10 :UInt64;    # resident memory (/proc/self/statm); 0: not known
+  zapRefused @11 :UInt64;  # handshakes its ZAP handler refused, every reason
 }
 
 struct WriteBatch {

@@ -78,9 +78,13 @@ std::vector<LogEntry> ToEntries(capnp::List<cw::LogEntry>::Reader in, FieldPath&
 }
 
 Heartbeat ToHeartbeat(cw::Heartbeat::Reader in) {
-  return Heartbeat{in.getFrom(),         ToRole(in.getRole()),       in.getTerm(),      ToPosition(in.getLast()),
-                   in.getPrimaryId(),    in.getCommittedSeq(),       in.getBrokerLive(),
-                   in.getLeaseStamp()};
+  Heartbeat heartbeat{in.getFrom(),      ToRole(in.getRole()), in.getTerm(),       ToPosition(in.getLast()),
+                      in.getPrimaryId(), in.getCommittedSeq(), in.getBrokerLive(), in.getLeaseStamp()};
+  heartbeat.pairs = in.getPairs();
+  heartbeat.pair_bytes = in.getPairBytes();
+  heartbeat.rss_bytes = in.getRssBytes();
+  heartbeat.zap_refused = in.getZapRefused();
+  return heartbeat;
 }
 
 // ------------------------------------------------------------ channels

@@ -118,6 +118,10 @@ void Fill(cw::Heartbeat::Builder out, const Heartbeat& m) {
   out.setCommittedSeq(m.committed_seq);
   out.setBrokerLive(m.broker_live);
   out.setLeaseStamp(m.lease_stamp);
+  out.setPairs(m.pairs);
+  out.setPairBytes(m.pair_bytes);
+  out.setRssBytes(m.rss_bytes);
+  out.setZapRefused(m.zap_refused);
 }
 
 struct PeerEncoder {

@@ -24,6 +24,7 @@
 //    (0 until the term's no-op commits); NodeConfig gained recent_log_bytes.
 //  - Majority elections: RequestVote / VoteAnswer (peer bus), Registration
 //    gained voters + cluster_size, Heartbeat gained lease_stamp.
+//  - Heartbeat gained pairs, pair_bytes, rss_bytes, zap_refused (status).
 #pragma once
 
 #include <chrono>
@@ -125,6 +126,12 @@ struct Heartbeat {
   // the primary it follows. A primary serves only while a majority echoed a
   // stamp younger than the liveness window.
   uint64_t lease_stamp = 0;
+  // For status only (nothing decides on them): the node's pair count and
+  // text bytes, its resident memory and its ZAP refusals (0: not known).
+  uint64_t pairs = 0;
+  uint64_t pair_bytes = 0;
+  uint64_t rss_bytes = 0;
+  uint64_t zap_refused = 0;
 };
 
 // Everything one primary poll cycle wrote, in seq order.

@@ -291,4 +291,45 @@ Result<Reply> DecodeReply(std::string_view frame, const DecodeLimits& limits) {
   return DecodeFrame<Reply, wire::ClientReply>(frame, limits, ToReply);
 }
 
+Result<FrameSummary> PeekRequest(std::string_view frame, const DecodeLimits& limits) {
+  return DecodeFrame<FrameSummary, wire::ClientRequest>(
+      frame, limits, [](wire::ClientRequest::Reader in, FieldPath& path) {
+        FrameSummary summary;
+        path.At(0, "id");
+        summary.id = ToId(in.getId());
+        path.At(0, "op");
+        summary.op_name = ToString(in.getOp());
+        return summary;
+      });
+}
+
+Result<FrameSummary> PeekReply(std::string_view frame, const DecodeLimits& limits) {
+  return DecodeFrame<FrameSummary, wire::ClientReply>(frame, limits, [](wire::ClientReply::Reader in, FieldPath& path) {
+    FrameSummary summary;
+    path.At(0, "id");
+    summary.id = ToId(in.getId());
+    path.At(0, "op");
+    summary.op_name = ToString(in.getOp());
+    path.At(0, "rejected list");
+    summary.rejected = in.getRejected().size();
+    path.At(0, "error");
+    if (in.hasError()) summary.error = FromWire(in.getError()).kind;
+    return summary;
+  });
+}
+
+std::string OutcomeOf(const FrameSummary& reply) {
+  if (reply.error) return std::string(ErrorKindName(*reply.error));
+  return reply.rejected > 0 ? "rejected" : "ok";
+}
+
+std::string TimingKey(std::string_view client_address, const RequestId& id) {
+  std::string key(client_address);
+  key += '\0';
+  key += std::to_string(id.client_id);
+  key += ':';
+  key += std::to_string(id.request_number);
+  return key;
+}
+
 }  // namespace ts

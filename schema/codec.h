@@ -18,6 +18,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -38,5 +39,23 @@ Result<Request> DecodeRequest(std::string_view frame, const DecodeLimits& limits
 
 std::string EncodeReply(const Reply& reply);
 Result<Reply> DecodeReply(std::string_view frame, const DecodeLimits& limits = {});
+
+// What an observer (the metrics of a node or a broker) needs of a frame, read
+// without converting its patterns or pairs: the id, the op and, for a reply,
+// how it ended. Same safety as the decoders (errors, never exceptions).
+struct FrameSummary {
+  RequestId id;
+  std::string op_name;
+  std::optional<ErrorKind> error;  // reply: failed as a whole
+  size_t rejected = 0;             // reply: PUT/POST pairs not used
+};
+Result<FrameSummary> PeekRequest(std::string_view frame, const DecodeLimits& limits = {});
+Result<FrameSummary> PeekReply(std::string_view frame, const DecodeLimits& limits = {});
+// A reply's outcome for metrics: "ok", "rejected" (some PUT/POST pairs not
+// used) or the error kind's name.
+std::string OutcomeOf(const FrameSummary& reply);
+// The key a request is timed under between its arrival and its reply: the
+// client's routing id and the request's id (a retry reuses it).
+std::string TimingKey(std::string_view client_address, const RequestId& id);
 
 }  // namespace ts

@@ -80,6 +80,22 @@ uint64_t ZapHandler::refused(std::string_view domain) const {
   return state == nullptr ? 0 : state->refused.load();
 }
 
+std::vector<ZapRefusalCount> ZapHandler::RefusalsByReason() const {
+  const auto count = [&](ZapOutcome outcome) { return refused_by_outcome_[static_cast<size_t>(outcome)].load(); };
+  return {{"unknown_key", count(ZapOutcome::kUnknownKey)},
+          {"role_refused", count(ZapOutcome::kRoleRefused)},
+          {"not_curve", count(ZapOutcome::kNotCurve)},
+          {"bad_credentials", count(ZapOutcome::kBadCredentials)},
+          {"unknown_domain", count(ZapOutcome::kUnknownDomain)},
+          {"malformed", malformed_.load()}};
+}
+
+uint64_t ZapHandler::refused_total() const {
+  uint64_t total = 0;
+  for (const ZapRefusalCount& count : RefusalsByReason()) total += count.refused;
+  return total;
+}
+
 std::vector<ZapDomainCount> ZapHandler::Counts() const {
   std::vector<ZapDomainCount> counts;
   for (const DomainState& state : domains_) counts.push_back({state.domain, state.admitted.load(), state.refused.load()});
@@ -136,6 +152,7 @@ void ZapHandler::AnswerOne(cluster::TimePoint now) {
       spdlog::debug("ZAP {}: {} from {}", state.domain, verdict.reason, request.value().address);
     } else {
       ++state.refused;
+      ++refused_by_outcome_[static_cast<size_t>(verdict.outcome)];
       if (const uint64_t held = state.refusal_log.TakeSuppressed(now)) {
         spdlog::warn("ZAP {}: {} more refusals not logged", state.domain, held);
       }

@@ -18,6 +18,7 @@
 // already admitted stay; a failed reload keeps the old keys.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <deque>
 #include <functional>
@@ -59,6 +60,14 @@ struct ZapDomainCount {
 
 inline constexpr std::string_view kUnlistedDomain = "(unlisted)";
 
+// Refusals of one kind, over every domain: reason is "unknown_key",
+// "role_refused", "not_curve", "bad_credentials", "unknown_domain" or
+// "malformed" (a request that is not ZAP).
+struct ZapRefusalCount {
+  std::string_view reason;
+  uint64_t refused = 0;
+};
+
 class ZapHandler {
  public:
   using KeyLoader = std::function<Result<AllowList>()>;
@@ -83,6 +92,9 @@ class ZapHandler {
   uint64_t refused(std::string_view domain) const;
   std::vector<ZapDomainCount> Counts() const;
   uint64_t malformed_requests() const { return malformed_.load(); }
+  // Every reason, in a fixed order, zeros included (for metrics and status).
+  std::vector<ZapRefusalCount> RefusalsByReason() const;
+  uint64_t refused_total() const;  // every refusal, malformed requests included
 
  private:
   struct DomainState {
@@ -108,6 +120,8 @@ class ZapHandler {
   ZapPolicy policy_;
   std::deque<DomainState> domains_;  // fixed after construction; the last is kUnlistedDomain
   std::atomic<uint64_t> malformed_{0};
+  // Indexed by ZapOutcome (kAdmitted's slot stays 0).
+  std::array<std::atomic<uint64_t>, static_cast<size_t>(ZapOutcome::kRoleRefused) + 1> refused_by_outcome_{};
   std::atomic<bool> stop_{false};
   std::atomic<bool> running_{true};
   std::thread thread_;

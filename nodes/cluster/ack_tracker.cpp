@@ -70,4 +70,12 @@ uint64_t AckTracker::Advance(uint64_t last_seq, TimePoint now) {
   return committed_;
 }
 
+std::vector<std::pair<NodeId, uint64_t>> AckTracker::AckedSeqs() const {
+  std::vector<std::pair<NodeId, uint64_t>> acked;
+  for (const auto& [id, backup] : backups_) {
+    if (backup.follows_me) acked.emplace_back(id, backup.acked_seq);
+  }
+  return acked;
+}
+
 }  // namespace ts::cluster

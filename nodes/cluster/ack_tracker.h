@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <utility>
 #include <vector>
 
 #include "common/liveness.h"
@@ -44,6 +45,9 @@ class AckTracker {
   // Advances the commit point toward last_seq; returns it.
   uint64_t Advance(uint64_t last_seq, TimePoint now);
   uint64_t committed() const { return committed_; }
+  // (backup, highest seq it acked in this term) for each backup heard
+  // following me, live or not, by id: the metrics' lag per backup.
+  std::vector<std::pair<NodeId, uint64_t>> AckedSeqs() const;
   size_t min_acks() const { return min_acks_; }
 
  private:

@@ -103,6 +103,10 @@ Heartbeat NodeCore::State::MakeHeartbeat(TimePoint now) const {
   heartbeat.primary_id = primary;
   if (role == Role::kPrimary) heartbeat.committed_seq = primary_side.ReportedCommit(acks.committed()).seq;
   heartbeat.broker_live = AnyBrokerLive(now);
+  heartbeat.pairs = replica.space.size();
+  heartbeat.pair_bytes = replica.space.pairs().bytes();
+  heartbeat.rss_bytes = process_facts.rss_bytes;
+  heartbeat.zap_refused = process_facts.zap_refused;
   if (role == Role::kPrimary) {
     heartbeat.lease_stamp = static_cast<uint64_t>(now.count()) + 1;
   } else if (Following()) {
@@ -310,6 +314,8 @@ NodeActions NodeCore::on_tick(TimePoint now) {
   return out;
 }
 
+void NodeCore::SetProcessFacts(const ProcessFacts& facts) { state_->process_facts = facts; }
+
 NodeStatus NodeCore::status(TimePoint now) const {
   const State& s = *state_;
   NodeStatus status;
@@ -323,12 +329,14 @@ NodeStatus NodeCore::status(TimePoint now) const {
   status.broker_live = s.AnyBrokerLive(now);
   status.live_brokers = s.LiveBrokers(now);
   status.pairs = s.replica.space.size();
+  status.pair_bytes = s.replica.space.pairs().bytes();
   status.live_peers = s.peers.LivePeers(now);
   if (s.role == Role::kPrimary) {
     status.in_sync_backups = s.acks.InSync(now);
     status.backups_in_reach = s.acks.InReach(now);
     status.pending_replies = s.primary_side.pending_replies();
     status.waiting_requests = s.primary_side.waiting_requests();
+    status.backup_acked = s.acks.AckedSeqs();
   }
   return status;
 }

@@ -123,11 +123,19 @@ struct NodeStatus {
   bool broker_live = false;             // some broker is live
   std::vector<BrokerId> live_brokers;   // which ones
   size_t pairs = 0;
+  size_t pair_bytes = 0;                // the text of every key and value
   std::vector<NodeId> live_peers;
   std::vector<NodeId> in_sync_backups;  // primary only
   size_t backups_in_reach = 0;          // primary only: in sync, syncing toward it, or live candidates
   size_t pending_replies = 0;           // primary only: client replies not sent yet
   size_t waiting_requests = 0;          // primary only: GET/TAKE --wait and WATCH requests held
+  // Primary only: (backup, highest seq it acked this term), by id.
+  std::vector<std::pair<NodeId, uint64_t>> backup_acked;
+};
+
+struct ProcessFacts {
+  uint64_t rss_bytes = 0;    // resident memory
+  uint64_t zap_refused = 0;  // handshakes the ZAP handler refused
 };
 
 class NodeCore {
@@ -176,6 +184,10 @@ class NodeCore {
   // calls this); its reply comes out later, in order, as ClientReplyFrame.
   NodeActions on_client_request(const ClientTag& client, const Request& request, TimePoint now);
   NodeActions on_tick(TimePoint now);
+
+  // What the shell knows of its process, carried in later heartbeats for
+  // status (the core decides nothing on it).
+  void SetProcessFacts(const ProcessFacts& facts);
 
   NodeStatus status(TimePoint now) const;
   Role role() const;

@@ -106,6 +106,7 @@ struct NodeCore::State {
   // (duplicated) must not get two snapshots under one transfer id.
   std::map<NodeId, uint64_t> last_transfer_served;
   TimePoint next_heartbeat{0};
+  ProcessFacts process_facts;  // the shell's, for heartbeats (status only)
   uint64_t commit_told_broker = 0;  // primary: the highest committed seq the broker was sent
   TimePoint election_not_before{0};
   // Durable mode: the last position the shell reported durable, in the

@@ -101,9 +101,17 @@ class PairStore {
   const_iterator begin() const { return tree_.begin(); }
   const_iterator end() const { return tree_.end(); }
   size_t size() const { return tree_.size(); }
+  // The text of every key and value held, in bytes (status and metrics).
+  size_t bytes() const { return bytes_; }
   bool empty() const { return tree_.empty(); }
-  void clear() { tree_.clear(); }
-  void swap(PairStore& other) { tree_.swap(other.tree_); }
+  void clear() {
+    tree_.clear();
+    bytes_ = 0;
+  }
+  void swap(PairStore& other) {
+    tree_.swap(other.tree_);
+    std::swap(bytes_, other.bytes_);
+  }
 
   const_iterator find(std::string_view key) const { return tree_.find(key); }
   const_iterator lower_bound(std::string_view key) const { return tree_.lower_bound(key); }
@@ -119,21 +127,34 @@ class PairStore {
   void insert_or_assign(std::string_view key, std::string_view value) {
     auto it = tree_.lower_bound(key);
     if (it != tree_.end() && it->key() == key) {
-      it->set_value(value);
+      set_value(it, value);
     } else {
-      tree_.insert(it, StoredPair(key, value));
+      insert_new(it, key, value);
     }
   }
   // Inserts a key known absent, at `hint` (find's answer for it).
   void insert_new(const_iterator hint, std::string_view key, std::string_view value) {
     tree_.insert(hint, StoredPair(key, value));
+    bytes_ += key.size() + value.size();
   }
-  size_t erase(std::string_view key) { return tree_.erase(key); }
+  // Replaces the value of the pair at `it` (an element of this store).
+  void set_value(const_iterator it, std::string_view value) {
+    bytes_ = bytes_ - it->value().size() + value.size();
+    it->set_value(value);
+  }
+  size_t erase(std::string_view key) {
+    auto it = tree_.find(key);
+    if (it == tree_.end()) return 0;
+    bytes_ -= it->key().size() + it->value().size();
+    tree_.erase(it);
+    return 1;
+  }
 
   friend bool operator==(const PairStore& a, const PairStore& b) { return a.tree_ == b.tree_; }
 
  private:
   Tree tree_;
+  size_t bytes_ = 0;
 };
 
 }  // namespace ts

@@ -298,7 +298,7 @@ static Reply WritePairs(const Request& request, const SpaceLimits& limits,
     std::string value_text = TupleText(pair.value);
     if (effect != nullptr) effect->upserts.emplace_back(key_text, value_text);
     if (present) {
-      it->set_value(value_text);
+      pairs.set_value(it, value_text);
     } else {
       pairs.insert_new(it, key_text, value_text);
     }

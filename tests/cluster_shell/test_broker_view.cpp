@@ -58,7 +58,7 @@ TEST_CASE("the status view lists the broker, each node with its lag, and recent 
   };
   heard(PreVoteRequest{3, 3, {1, 9}}, TimePoint(150));
   heard(Heartbeat{1, Role::kPrimary, 2, {2, 50}, 1, 50, true}, t);
-  heard(Heartbeat{2, Role::kBackup, 2, {2, 45}, 1, 0, true}, t);
+  heard(Heartbeat{2, Role::kBackup, 2, {2, 45}, 1, 0, true, 0, 7, 96, 12'345'678, 3}, t);
   auto registered = core.on_node_message(Registration{1, 2, {2, 50}, {1}, 1}, t);
   for (const BrokerEvent& event : registered.events) view.Record(event, t);
 
@@ -74,6 +74,12 @@ TEST_CASE("the status view lists the broker, each node with its lag, and recent 
   CHECK(Fact(reply, {"node", "2"}, "applied=") == "45");
   CHECK(Fact(reply, {"node", "2"}, "lag=") == "5");
   CHECK(Fact(reply, {"node", "2"}, "heard=") == "250 ms ago");
+  // The node's own facts, from its heartbeat: pairs, their bytes, memory, ZAP refusals.
+  CHECK(Fact(reply, {"node", "2"}, "pairs=") == "7");
+  CHECK(Fact(reply, {"node", "2"}, "bytes=") == "96");
+  CHECK(Fact(reply, {"node", "2"}, "memory=") == "12345678");
+  CHECK(Fact(reply, {"node", "2"}, "zap_refused=") == "3");
+  CHECK(Fact(reply, {"node", "1"}, "memory=") == "?");  // not known
   CHECK(Fact(reply, {"node", "3"}, "role=") == "?");
   CHECK(Fact(reply, {"node", "3"}, "live=") == "no");
   CHECK(Fact(reply, {"node", "3"}, "heard=") == "1.1 s ago");

@@ -60,7 +60,8 @@ inline std::string Dump(const std::vector<LogEntry>& entries) {
 inline std::string Dump(const Heartbeat& m) {
   return "Heartbeat " + N(m.from) + " " + std::string(RoleName(m.role)) + " " + N(m.term) + " " + Dump(m.last) +
          " " + N(m.primary_id) + " " + N(m.committed_seq) + " " + (m.broker_live ? "live" : "dead") + " " +
-         N(m.lease_stamp);
+         N(m.lease_stamp) + " pairs " + N(m.pairs) + "/" + N(m.pair_bytes) + " rss " + N(m.rss_bytes) + " zap " +
+         N(m.zap_refused);
 }
 inline std::string Dump(const RequestVote& m) {
   return "RequestVote " + N(m.from) + " " + N(m.term) + " " + Dump(m.last);
@@ -163,6 +164,8 @@ inline std::vector<PeerMessage> SamplePeerMessages() {
   samples.push_back(Heartbeat{kNoNode, Role::kCandidate, 0, {}, kNoNode, 0, false});  // all defaults
   samples.push_back(Heartbeat{0xFFFFFFFF, Role::kPrimary, kMax64, {kMax64, kMax64}, 0xFFFFFFFE, kMax64, true, kMax64});
   samples.push_back(Heartbeat{3, Role::kBackup, 5, {5, 9}, 2, 0, false, 123'457});  // a lease echo
+  // The status facts (pairs, bytes, resident memory, ZAP refusals).
+  samples.push_back(Heartbeat{3, Role::kBackup, 5, {5, 9}, 2, 0, false, 1, 12, 345, 1u << 30, kMax64});
   samples.push_back(WriteBatch{2, 4, 17, {SampleEntry(18, true), SampleEntry(19, false), LogEntry{}}});
   samples.push_back(WriteBatch{2, 4, 17, {}});
   samples.push_back(Election{3, Rank{{5, 6}, 3}, 8});

@@ -22,7 +22,7 @@
 # this runs as root; otherwise it says what to install.
 set -euo pipefail
 
-readonly kHarnesses=(fuzz_request fuzz_reply fuzz_cluster fuzz_pattern fuzz_snapshot fuzz_tsctl)
+readonly kHarnesses=(fuzz_request fuzz_reply fuzz_cluster fuzz_pattern fuzz_snapshot fuzz_tsctl fuzz_wal)
 readonly kClang=clang-14
 readonly kClangxx=clang++-14
 

@@ -55,7 +55,7 @@ TEST_CASE("layout: ports from a base are laid out as run.sh always did", "[launc
   CHECK(layout.nodes[0].transfer.port == 35013);
   CHECK(layout.nodes[2].bus.port == 35016);
   CHECK(layout.nodes[2].transfer.port == 35017);
-  CHECK(PortLayout::Span(3) == 17);
+  CHECK(PortLayout::Span(3) == 113);  // node 3's metrics
   CHECK(layout.ListeningPorts().back() == std::pair<int, std::string>{35017, "node-3-transfer"});
   CHECK(layout.ListeningPorts().front() == std::pair<int, std::string>{35000, "broker-clients"});
   CHECK(layout.ListeningPorts().size() == 9);
@@ -111,6 +111,36 @@ TEST_CASE("layout: a pair of brokers: broker 2 at BASE+3..BASE+5, below the node
   CHECK(refused.error().message.find("broker 2: its id is 5") != std::string::npos);
 }
 
+TEST_CASE("layout: metrics ports sit above the ZeroMQ ones, and every part gets --metrics", "[launcher][layout]") {
+  const ClusterLayout layout = ClusterLayout::FromPortBase(35000, 3);
+  const std::vector<std::pair<int, std::string>> expected = {
+      {35100, "broker-metrics"}, {35111, "node-1-metrics"}, {35112, "node-2-metrics"}, {35113, "node-3-metrics"}};
+  CHECK(layout.MetricsPorts() == expected);
+  CHECK(FlagValue(layout.BrokerArgv(), "--metrics") == "127.0.0.1:35100");
+  CHECK(FlagValue(layout.NodeArgv(2), "--metrics") == "127.0.0.1:35112");
+  // No metrics port collides with a ZeroMQ one, for the largest cluster the launcher starts.
+  const ClusterLayout largest = ClusterLayout::FromPortBase(20000, 20);
+  std::set<int> ports;
+  for (const auto& [port, what] : largest.ListeningPorts()) ports.insert(port);
+  for (const auto& [port, what] : largest.MetricsPorts()) {
+    INFO(what);
+    CHECK(ports.insert(port).second);
+    CHECK(port <= 20000 + PortLayout::Span(20));
+  }
+  // A layout written before metrics (no "metrics" fields) reads back without them.
+  nlohmann::json old = ToJson(layout);
+  for (nlohmann::json& broker : old["brokers"]) broker.erase("metrics");
+  for (nlohmann::json& node : old["nodes"]) node.erase("metrics");
+  ts::Result<ClusterLayout> read = LayoutFromJson(old);
+  REQUIRE(read.ok());
+  CHECK_FALSE(read.value().brokers.at(0).metrics.has_value());
+  CHECK(FlagValue(read.value().BrokerArgv(), "--metrics").empty());
+  // And one with them keeps them.
+  ts::Result<ClusterLayout> kept = LayoutFromJson(ToJson(layout));
+  REQUIRE(kept.ok());
+  CHECK(kept.value().MetricsPorts() == expected);
+}
+
 TEST_CASE("layout: the broker's liveness is the nodes' heartbeat times their liveness", "[launcher][layout]") {
   ClusterLayout layout = LauncherLike();
   layout.heartbeat = Millis(100);
@@ -130,7 +160,7 @@ TEST_CASE("layout: the broker's command line", "[launcher][layout]") {
   CHECK(layout.BrokerArgv() == std::vector<std::string>{"/b/brokers/tsbroker", "--clients", "tcp://127.0.0.1:5555",
                                                          "--nodes", "tcp://127.0.0.1:5556", "--shutdown",
                                                          "tcp://127.0.0.1:5557", "--primary-liveness-ms", "300",
-                                                         "--cluster-size", "3", "--insecure"});
+                                                         "--cluster-size", "3", "--metrics", "127.0.0.1:5655", "--insecure"});
   layout.max_clients = 64;
   layout.hold = Millis(1500);
   layout.client_idle = Millis(800);
@@ -170,7 +200,7 @@ TEST_CASE("layout: a node's command line names its ports, every peer, its data d
         std::vector<std::string>{"/b/nodes/tsnode", "--id", "2", "--bus", "tcp://127.0.0.1:5569", "--transfer",
                                  "tcp://127.0.0.1:5570", "--broker", "tcp://127.0.0.1:5556", "--heartbeat-ms", "100",
                                  "--liveness", "3", "--save", "/d/node-2.snapshot", "--data-dir",
-                                 "/d/node-2.data", "--peer",
+                                 "/d/node-2.data", "--metrics", "127.0.0.1:5667", "--peer",
                                  "1,tcp://127.0.0.1:5567,tcp://127.0.0.1:5568", "--peer",
                                  "3,tcp://127.0.0.1:5571,tcp://127.0.0.1:5572", "--insecure"});
   CHECK(FlagValue(layout.NodeArgv(1, "/d/node-3.snapshot"), "--load") == "/d/node-3.snapshot");
