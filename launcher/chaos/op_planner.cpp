@@ -20,7 +20,8 @@ bool RefusedBeforeApplying(ErrorKind kind) {
     case ErrorKind::kPatternTooCostly:
     case ErrorKind::kNotImplemented:
     case ErrorKind::kTooLarge:
-    case ErrorKind::kServiceRefused: return true;
+    case ErrorKind::kServiceRefused:
+    case ErrorKind::kHistoryGone: return true;  // a WATCH refusal; the history clients send none
     case ErrorKind::kUnavailable:
     case ErrorKind::kNotEnoughReplicas:
     case ErrorKind::kInternal: return false;

@@ -34,9 +34,13 @@ void CheckScan(std::string_view bytes) {
   uint64_t at = 0;
   for (const RecordView& record : scan.records) {
     FUZZ_CHECK(record.offset == at, "records not contiguous at " + std::to_string(at));
+    // Header and payload re-frame to the file's bytes; the padding after them
+    // is not checksummed and the scanner does not read it (a flipped bit there
+    // loses nothing), so it is left out of the comparison.
     const std::string framed = FrameRecord(static_cast<RecordType>(record.type), record.payload);
-    FUZZ_CHECK(bytes.substr(record.offset, framed.size()) == framed, "record at " + std::to_string(at) +
-                                                                         " does not re-frame to its bytes");
+    const size_t checked = kRecordHeaderBytes + record.payload.size();
+    FUZZ_CHECK(bytes.substr(record.offset, checked) == std::string_view(framed).substr(0, checked),
+               "record at " + std::to_string(at) + " does not re-frame to its bytes");
     at = record.end();
   }
   FUZZ_CHECK(at == scan.valid_bytes, "valid_bytes is not the last record's end");
