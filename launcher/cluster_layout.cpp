@@ -61,6 +61,7 @@ ClusterLayout ClusterLayout::FromPortBase(int base, int node_count, int broker_c
     node.id = id;
     node.bus.port = base + PortLayout::NodeBus(id);
     node.transfer.port = base + PortLayout::NodeTransfer(id);
+    node.metrics = Endpoint{"127.0.0.1", base + PortLayout::NodeMetrics(id)};
     layout.nodes.push_back(node);
   }
   return layout;
@@ -82,6 +83,7 @@ Result<ClusterLayout> ClusterLayout::OnFreePorts(int node_count, int broker_coun
     node.id = id;
     endpoints.push_back(&node.bus);
     endpoints.push_back(&node.transfer);
+    if (metrics) endpoints.push_back(&node.metrics.emplace());
   }
   for (Endpoint* endpoint : endpoints) {
     Result<int> port = FreeTcpPort();

@@ -37,7 +37,9 @@ TEST_CASE("netns cluster: serves from namespaces, and a killed primary is replac
     auto made = chaos::NetnsCluster::Create(Options(run, folder.path()));
     REQUIRE(made.ok());
     chaos::NetnsCluster& cluster = *made.value();
-    CHECK(cluster.layout().broker.clients.host == cluster.network().host("b1").address);
+    REQUIRE(cluster.layout().brokers.size() == 2);  // the broker pair, each in its own namespace
+    CHECK(cluster.layout().brokers[0].clients.host == cluster.network().host("b1").address);
+    CHECK(cluster.layout().brokers[1].clients.host == cluster.network().host("b2").address);
     CHECK(cluster.layout().nodes[1].bus.host == cluster.network().host("n2").address);
     REQUIRE(cluster.StartAll().ok());
     std::string seen;

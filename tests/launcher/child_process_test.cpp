@@ -155,8 +155,9 @@ TEST_CASE("run.sh help shows the launcher's defaults as launcher_settings.h has 
   const ts::testing::ToolRun help =
       ts::testing::RunTool(std::string(TS_SOURCE_DIR) + "/run.sh", {"help"}, std::chrono::seconds(30));
   CHECK(help.exit_code == 0);
-  CHECK_THAT(help.out, Catch::Contains("Defaults: --nodes " + std::to_string(D::kNodeCount) + ", --port " +
-                                       std::to_string(D::kPortBase) + ","));
+  CHECK_THAT(help.out, Catch::Contains("Defaults: --nodes " + std::to_string(D::kNodeCount) + ", --brokers " +
+                                       std::to_string(D::kBrokerCount) + ", --port " + std::to_string(D::kPortBase) +
+                                       ","));
   CHECK_THAT(help.out, Catch::Contains("restarted after " + std::to_string(D::kRestartFirstDelay.count()) +
                                        " ms (doubling up to " + std::to_string(D::kRestartMaxDelay.count()) + " ms)"));
   CHECK_THAT(help.out, Catch::Contains(std::to_string(D::kRestartMaxAttempts) + " times in a row"));

@@ -41,10 +41,10 @@ TEST_CASE("tsnode --metrics: promtool accepts it, and requests, latency, fsyncs 
   layout.save_files = false;
   layout.node_data_dirs = true;
   layout.min_acks = 0;  // one node: no backup to wait for
-  REQUIRE(layout.broker.metrics);
+  REQUIRE(layout.brokers.at(0).metrics);
   REQUIRE(layout.nodes[0].metrics);
   const int node_port = layout.nodes[0].metrics->port;
-  const int broker_port = layout.broker.metrics->port;
+  const int broker_port = layout.brokers.at(0).metrics->port;
 
   std::vector<std::string> broker_argv = layout.BrokerArgv();
   ChildProcess broker(broker_argv[0], {broker_argv.begin() + 1, broker_argv.end()}, layout.LogPath({0}));
@@ -65,7 +65,7 @@ TEST_CASE("tsnode --metrics: promtool accepts it, and requests, latency, fsyncs 
 
   ts::ClientOptions options;
   options.request_timeout = 5s;
-  ts::Client client(layout.broker.clients.Tcp(), options);
+  ts::Client client(layout.brokers.at(0).clients.Tcp(), options);
   ts::Result<ts::Reply> put = client.Call(ts::MakePut({ts::Pair{{"user", "1"}, {"ada"}}, ts::Pair{{"user", "2"}, {"bob"}}}));
   REQUIRE(put.ok());
   INFO((put.value().error ? put.value().error->message : std::string("no error")));
