@@ -241,7 +241,12 @@ Status RemoveRun(const std::string& run) {
   Result<std::vector<std::string>> links = NamesWithPrefix(Prefix(run), false);
   if (!links.ok()) return links.error();
   for (const std::string& link : links.value()) {
-    if (Result<std::string> deleted = RunCommand({"ip", "link", "del", link}); !deleted.ok() && removed.ok()) {
+    Result<std::string> deleted = RunCommand({"ip", "link", "del", link});
+    if (deleted.ok() || !removed.ok()) continue;
+    // The kernel removes a namespace's veths after `ip netns del` returns, so a
+    // link listed above may be gone by now: only one still there is a failure.
+    Result<std::vector<std::string>> still = NamesWithPrefix(Prefix(run), false);
+    if (!still.ok() || std::find(still.value().begin(), still.value().end(), link) != still.value().end()) {
       removed = deleted.error();
     }
   }
