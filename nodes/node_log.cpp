@@ -19,6 +19,27 @@ wal::SnapshotFill FillFrom(const NodeCore& core) {
   };
 }
 
+// The state at the log's tail, frozen: the thread reads it while the loop
+// changes the space (the pairs' blocks are shared, pair_store.h).
+struct FrozenState {
+  std::vector<StoredPair> pairs;
+  std::vector<ClientRecord> clients;
+};
+
+wal::SnapshotFill FillFromFrozen(std::shared_ptr<const FrozenState> frozen) {
+  return [frozen = std::move(frozen)](wal::SnapshotWriter& snapshot) -> Status {
+    for (const auto& [key, value] : frozen->pairs) {
+      Status added = snapshot.AddPair(key, value);
+      if (!added.ok()) return added;
+    }
+    for (const ClientRecord& row : frozen->clients) {
+      Status added = snapshot.AddClient(row);
+      if (!added.ok()) return added;
+    }
+    return Status::Ok();
+  };
+}
+
 }  // namespace
 
 NodeLog::NodeLog(std::string dir, NodeLogOptions options, wal::OpenedLog opened)
@@ -40,6 +61,7 @@ Result<std::unique_ptr<NodeLog>> NodeLog::Open(wal::Storage& storage, const std:
     log->syncer_ = std::move(syncer).value();
     log->writer_->set_before_close([syncer = log->syncer_.get()] { syncer->WaitIdle(); });
   }
+  if (options.snapshot_thread) log->snapshotter_ = std::make_unique<SnapshotThread>();
   return log;
 }
 
@@ -92,10 +114,15 @@ Status NodeLog::TakeFinishedSync(NodeCore& core, TimePoint now, bool report, Nod
 }
 
 Status NodeLog::Write(NodeCore& core) {
+  if (Status taken = TakeFinishedSnapshot(/*wait=*/false); !taken.ok()) return taken;
   DurableWork work = core.TakeDurableWork();
   // The term and the vote first: every entry's term is at most the node's
   // term, and a vote answer waits for this record's sync (raft's Ready).
   Status written = Status::Ok();
+  if (work.install) {
+    // The install replaces the log the snapshot in flight would shorten.
+    if (Status taken = TakeFinishedSnapshot(/*wait=*/true); !taken.ok()) return taken;
+  }
   if (work.install && syncer_) {
     // The sync in flight covers the history this install replaces: its
     // position must not reach the core.
@@ -121,8 +148,35 @@ Status NodeLog::Write(NodeCore& core) {
                                            " but the node is at " + Describe(work.through) +
                                            " (a bug: the node must stop)"};
   }
-  if (writer_->stats().bytes - bytes_at_snapshot_ >= options_.snapshot_log_bytes) return WriteSnapshot(core);
+  if (writer_->stats().bytes - bytes_at_snapshot_ < options_.snapshot_log_bytes) return Status::Ok();
+  if (!snapshotter_) return WriteSnapshot(core);
+  if (snapshot_in_flight_) return Status::Ok();  // the next one once it is done
+  return StartSnapshot(core);
+}
+
+Status NodeLog::StartSnapshot(const NodeCore& core) {
+  // Frozen in the same turn as the header's position is taken: the state
+  // at the log's tail, as WriteSnapshot writes it.
+  Result<wal::SnapshotHeader> header = writer_->BeginSnapshot();
+  if (!header.ok()) return header.error();
+  auto frozen = std::make_shared<FrozenState>(FrozenState{core.space().pairs().Freeze(), core.client_rows()});
+  bytes_at_snapshot_ = writer_->stats().bytes;
+  snapshot_in_flight_ = header.value();
+  snapshotter_->Run([&storage = writer_->storage(), dir = writer_->dir(), header = header.value(),
+                     chunk_bytes = writer_->snapshot_chunk_bytes(), fill = FillFromFrozen(std::move(frozen))] {
+    return wal::WriteSnapshotFile(storage, dir, header, chunk_bytes, fill);
+  });
   return Status::Ok();
+}
+
+Status NodeLog::TakeFinishedSnapshot(bool wait) {
+  if (!snapshot_in_flight_) return Status::Ok();
+  if (wait) snapshotter_->WaitIdle();
+  std::optional<Result<std::string>> done = snapshotter_->TakeDone();
+  if (!done) return Status::Ok();
+  const wal::SnapshotHeader header = *snapshot_in_flight_;
+  snapshot_in_flight_.reset();
+  return writer_->FinishSnapshot(header, *done);
 }
 
 Result<NodeActions> NodeLog::Sync(NodeCore& core, TimePoint now) {

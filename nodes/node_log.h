@@ -36,17 +36,28 @@
 //    flight never reports a position of a history a snapshot install
 //    replaced (the install waits for it and drops its position), and no
 //    segment is closed under it (the writer's before_close hook waits).
+//  - With options.snapshot_thread (tsnode) the snapshot that Write starts
+//    once snapshot_log_bytes were written is built off the loop: Write rolls
+//    the segment, freezes the state at the log's tail (a pointer per pair,
+//    PairStore::Freeze) and hands the encoding, writing, fdatasync and
+//    rename to a SnapshotThread (snapshot_thread.h); a later Write takes its
+//    result and only then removes the log before it. One at a time: while
+//    one is in flight no other starts. An install first waits for it. The
+//    --load import and installs (WriteSnapshot, work.install) stay on the
+//    caller's thread.
 //  - The first storage error is final (log_writer.h): Persist returns it and
 //    the node must stop; the next start's recovery repairs the tail.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "common/status.h"
 #include "nodes/cluster/node_core.h"
 #include "nodes/log/durable_log.h"
+#include "nodes/snapshot_thread.h"
 #include "nodes/sync_thread.h"
 
 namespace ts::cluster {
@@ -63,6 +74,7 @@ struct NodeLogOptions {
   uint64_t snapshot_log_bytes = kSnapshotLogBytes;
   wal::LogOptions log;
   bool sync_thread = false;  // fdatasync on a SyncThread (with kAlways); else on the caller's
+  bool snapshot_thread = false;  // the periodic snapshot on a SnapshotThread; else on the caller's
 };
 
 class NodeLog {
@@ -92,12 +104,25 @@ class NodeLog {
   void WaitForSyncThread() {
     if (syncer_) syncer_->WaitIdle();
   }
+  // A periodic snapshot is being written on the snapshot thread (or written
+  // and not yet taken by a Write).
+  bool snapshot_in_flight() const { return snapshot_in_flight_.has_value(); }
+  // Blocks until the snapshot thread is idle (its result is taken by the
+  // next Write): lets a test step without racing it.
+  void WaitForSnapshotThread() {
+    if (snapshotter_) snapshotter_->WaitIdle();
+  }
 
  private:
   NodeLog(std::string dir, NodeLogOptions options, wal::OpenedLog opened);
   // The sync that finished on the thread, if any: counted, and its position
   // reported to the core unless `report` is false (a replaced history).
   Status TakeFinishedSync(NodeCore& core, TimePoint now, bool report, NodeActions& released);
+  // Rolls the segment and hands the snapshot of the frozen state to the thread.
+  Status StartSnapshot(const NodeCore& core);
+  // The snapshot the thread finished, if any (`wait`: blocks for it): the log
+  // before it goes, or its error is returned.
+  Status TakeFinishedSnapshot(bool wait);
 
   std::string dir_;
   NodeLogOptions options_;
@@ -106,6 +131,8 @@ class NodeLog {
   bool empty_ = true;
   uint64_t bytes_at_snapshot_ = 0;  // writer_->stats().bytes at the last snapshot
   std::unique_ptr<SyncThread> syncer_;  // after writer_: stopped before the writer closes its segment
+  std::optional<wal::SnapshotHeader> snapshot_in_flight_;
+  std::unique_ptr<SnapshotThread> snapshotter_;  // after writer_: joined before the writer goes
 };
 
 }  // namespace ts::cluster

@@ -95,6 +95,10 @@ int main(int argc, char** argv) {
   app.add_flag("--inline-sync", inline_sync,
                "with --sync always: fdatasync on the poll thread, which then waits for it (by default a sync thread "
                "does it while the loop reads the next requests and acks; an ack waits for its fsync either way)");
+  bool inline_snapshot = false;
+  app.add_flag("--inline-snapshot", inline_snapshot,
+               "write the periodic log snapshot on the poll thread, which then stops heartbeating for as long as it "
+               "takes (~0.4 s a million pairs); by default a snapshot thread writes it from a frozen copy of the state");
   app.add_option("--snapshot-log-bytes", snapshot_log_bytes,
                  "write a snapshot of the state after this many bytes of log (the older log is removed)")
       ->capture_default_str()
@@ -196,6 +200,7 @@ int main(int argc, char** argv) {
   }
   options.log.sync = sync_mode == "none" ? SyncMode::kNone : SyncMode::kAlways;
   options.log.sync_thread = !inline_sync;
+  options.log.snapshot_thread = !inline_snapshot;
   options.log.snapshot_log_bytes = snapshot_log_bytes;
   options.exit_linger = Millis(linger_ms);
 

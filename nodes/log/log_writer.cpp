@@ -162,14 +162,21 @@ Status LogWriter::Sync() {
   return SyncSegment();
 }
 
-Status LogWriter::CommitSnapshot(const SnapshotHeader& header, const SnapshotFill& fill) {
-  auto writer = SnapshotWriter::Create(storage_, dir_, header, options_.snapshot_chunk_bytes);
+Result<std::string> WriteSnapshotFile(Storage& storage, const std::string& dir, const SnapshotHeader& header,
+                                      size_t chunk_bytes, const SnapshotFill& fill) {
+  auto writer = SnapshotWriter::Create(storage, dir, header, chunk_bytes);
   if (!writer.ok()) return writer.error();
   Status filled = fill(*writer.value());
-  if (!filled.ok()) return filled;
+  if (!filled.ok()) return filled.error();
   Status committed = writer.value()->Commit();
-  if (!committed.ok()) return committed;
-  snapshot_path_ = writer.value()->path();
+  if (!committed.ok()) return committed.error();
+  return writer.value()->path();
+}
+
+Status LogWriter::CommitSnapshot(const SnapshotHeader& header, const SnapshotFill& fill) {
+  Result<std::string> written = WriteSnapshotFile(storage_, dir_, header, options_.snapshot_chunk_bytes, fill);
+  if (!written.ok()) return written.error();
+  snapshot_path_ = written.value();
   ++stats_.snapshots;
   return Status::Ok();
 }
@@ -190,14 +197,26 @@ Status LogWriter::RemoveBefore(uint64_t first_segment) {
 }
 
 Status LogWriter::WriteSnapshot(const SnapshotFill& fill) {
-  if (!failed_.ok()) return failed_;
+  Result<SnapshotHeader> header = BeginSnapshot();
+  if (!header.ok()) return header.error();
+  return FinishSnapshot(header.value(), WriteSnapshotFile(storage_, dir_, header.value(),
+                                                          options_.snapshot_chunk_bytes, fill));
+}
+
+Result<SnapshotHeader> LogWriter::BeginSnapshot() {
+  if (!failed_.ok()) return failed_.error();
   // The log after the snapshot starts in a segment of its own, so that the
   // snapshot needs nothing before it.
   Status rolled = StartSegment(segment_number_ + 1, /*sync_previous=*/true);
-  if (!rolled.ok()) return rolled;
-  const SnapshotHeader header{segment_number_, state_.last, state_.term, state_.voted_for};
-  Status committed = CommitSnapshot(header, fill);
-  if (!committed.ok()) return committed;  // the log itself is intact
+  if (!rolled.ok()) return rolled.error();
+  return SnapshotHeader{segment_number_, state_.last, state_.term, state_.voted_for};
+}
+
+Status LogWriter::FinishSnapshot(const SnapshotHeader& header, const Result<std::string>& written) {
+  if (!failed_.ok()) return failed_;
+  if (!written.ok()) return written.error();  // the log itself is intact
+  snapshot_path_ = written.value();
+  ++stats_.snapshots;
   return RemoveBefore(header.first_segment);
 }
 

@@ -20,6 +20,14 @@
 //    snapshot whose fill or write fails changes nothing (the temp file goes),
 //    except an install that failed after its rename: which log the next start
 //    sees is then unknown, so the writer fails (below).
+//  - BeginSnapshot / WriteSnapshotFile / FinishSnapshot split WriteSnapshot
+//    for a snapshot written on another thread: BeginSnapshot starts the
+//    segment that follows the snapshot and returns its header (the state to
+//    write is the one at last(), now); WriteSnapshotFile (any thread; it
+//    touches no writer state) writes and commits the file; FinishSnapshot,
+//    back on the writer's thread, counts it and only then removes the log
+//    before it. Appends go on meanwhile, into the new segment and later
+//    ones, which the removal never touches.
 //  - The first storage error makes the writer fail: that call and every
 //    later one return it (after a failed fsync the kernel may have dropped the
 //    pages; retrying would claim durability it cannot know). The node must
@@ -62,6 +70,11 @@ struct LogOptions {
 // Adds the pairs and client rows of the state being snapshotted.
 using SnapshotFill = std::function<Status(SnapshotWriter&)>;
 
+// Writes and commits (snapshot.h) the snapshot `header` names in dir, with
+// the pairs and rows `fill` adds; its result is the file's final path.
+Result<std::string> WriteSnapshotFile(Storage& storage, const std::string& dir, const SnapshotHeader& header,
+                                      size_t chunk_bytes, const SnapshotFill& fill);
+
 class LogWriter {
  public:
   // Continues the log that `recovered` (Recover on the same directory)
@@ -92,6 +105,12 @@ class LogWriter {
 
   Status WriteSnapshot(const SnapshotFill& fill);
   Status InstallSnapshot(LogPosition at, const SnapshotFill& fill);
+  Result<SnapshotHeader> BeginSnapshot();
+  // `written`: WriteSnapshotFile's result for BeginSnapshot's header.
+  Status FinishSnapshot(const SnapshotHeader& header, const Result<std::string>& written);
+  Storage& storage() const { return storage_; }
+  const std::string& dir() const { return dir_; }
+  size_t snapshot_chunk_bytes() const { return options_.snapshot_chunk_bytes; }
 
   const LogState& state() const { return state_; }
   LogPosition last() const { return state_.last; }

@@ -7,6 +7,11 @@
 // objects in the slot, and two heap blocks once a text outgrows the 15-byte
 // inline buffer).
 // A full scan still walks contiguous nodes; reading a pair is one pointer.
+// The block is immutable once packed and counted (a 4-byte atomic count at
+// its head): copying a StoredPair shares it, set_value packs a new one. So
+// Freeze() is a consistent copy of the whole store at the cost of a pointer
+// per pair, which another thread may read while this one goes on changing
+// the store (a snapshot written off the node's poll loop, node_log.h).
 //
 // The map-like subset the space, persistence and tests use: find and
 // lower_bound by any text, insert_or_assign, erase, at, count, iteration in
@@ -14,16 +19,19 @@
 // and equality. A value can be replaced in place: it is not part of the order.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <initializer_list>
 #include <memory>
+#include <new>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <tuple>
 #include <utility>
+#include <vector>
 
 #include <absl/container/btree_set.h>
 
@@ -32,18 +40,35 @@ namespace ts {
 class StoredPair {
  public:
   StoredPair(std::string_view key, std::string_view value) : bytes_(Pack(key, value)) {}
-  StoredPair(const StoredPair& other) : bytes_(Pack(other.key(), other.value())) {}
+  StoredPair(const StoredPair& other) : bytes_(Share(other.bytes_)) {}
   StoredPair& operator=(const StoredPair& other) {
-    if (this != &other) bytes_ = Pack(other.key(), other.value());
+    if (this != &other) {
+      char* shared = Share(other.bytes_);
+      Release(bytes_);
+      bytes_ = shared;
+    }
     return *this;
   }
-  StoredPair(StoredPair&&) noexcept = default;
-  StoredPair& operator=(StoredPair&&) noexcept = default;
+  StoredPair(StoredPair&& other) noexcept : bytes_(other.bytes_) { other.bytes_ = nullptr; }
+  StoredPair& operator=(StoredPair&& other) noexcept {
+    if (this != &other) {
+      Release(bytes_);
+      bytes_ = other.bytes_;
+      other.bytes_ = nullptr;
+    }
+    return *this;
+  }
+  ~StoredPair() { Release(bytes_); }
 
-  std::string_view key() const { return {bytes_.get() + kHeaderBytes, Size(0)}; }
-  std::string_view value() const { return {bytes_.get() + kHeaderBytes + Size(0), Size(1)}; }
-  // The key (the pair's place in the order) stays; only the value changes.
-  void set_value(std::string_view value) const { bytes_ = Pack(key(), value); }
+  std::string_view key() const { return {bytes_ + kHeaderBytes, Size(0)}; }
+  std::string_view value() const { return {bytes_ + kHeaderBytes + Size(0), Size(1)}; }
+  // The key (the pair's place in the order) stays; only the value changes:
+  // a new block, so that a frozen copy keeps the old value.
+  void set_value(std::string_view value) const {
+    char* packed = Pack(key(), value);
+    Release(bytes_);
+    bytes_ = packed;
+  }
 
   // For `const auto& [key, value] = pair`.
   template <size_t I>
@@ -58,25 +83,40 @@ class StoredPair {
   }
 
  private:
-  static constexpr size_t kHeaderBytes = 2 * sizeof(uint32_t);
+  // [share count][key size][value size][key][value]
+  static constexpr size_t kCountBytes = sizeof(uint32_t);
+  static constexpr size_t kHeaderBytes = kCountBytes + 2 * sizeof(uint32_t);
+  using Count = std::atomic_ref<uint32_t>;
 
-  static std::unique_ptr<char[]> Pack(std::string_view key, std::string_view value) {
+  static char* Pack(std::string_view key, std::string_view value) {
     // Texts are bounded far below 4 GiB by the space's limits.
     const uint32_t sizes[2] = {static_cast<uint32_t>(key.size()), static_cast<uint32_t>(value.size())};
-    std::unique_ptr<char[]> bytes(new char[kHeaderBytes + key.size() + value.size()]);
-    std::memcpy(bytes.get(), sizes, kHeaderBytes);
-    std::memcpy(bytes.get() + kHeaderBytes, key.data(), key.size());
-    std::memcpy(bytes.get() + kHeaderBytes + key.size(), value.data(), value.size());
+    // operator new's alignment suits the count at offset 0.
+    char* bytes = static_cast<char*>(::operator new(kHeaderBytes + key.size() + value.size()));
+    new (bytes) uint32_t(1);
+    std::memcpy(bytes + kCountBytes, sizes, sizeof sizes);
+    std::memcpy(bytes + kHeaderBytes, key.data(), key.size());
+    std::memcpy(bytes + kHeaderBytes + key.size(), value.data(), value.size());
     return bytes;
+  }
+  static uint32_t& CountOf(char* bytes) { return *std::launder(reinterpret_cast<uint32_t*>(bytes)); }
+  static char* Share(char* bytes) {
+    if (bytes != nullptr) Count(CountOf(bytes)).fetch_add(1, std::memory_order_relaxed);
+    return bytes;
+  }
+  static void Release(char* bytes) {
+    if (bytes != nullptr && Count(CountOf(bytes)).fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      ::operator delete(bytes);
+    }
   }
   size_t Size(int which) const {
     uint32_t size = 0;
-    std::memcpy(&size, bytes_.get() + which * sizeof(uint32_t), sizeof size);
+    std::memcpy(&size, bytes_ + kCountBytes + which * sizeof(uint32_t), sizeof size);
     return size;
   }
 
   // Mutable so that set_value works on the B-tree's const elements.
-  mutable std::unique_ptr<char[]> bytes_;
+  mutable char* bytes_;
 };
 
 // Orders pairs by key text; finds by any text (transparent).
@@ -149,6 +189,11 @@ class PairStore {
     tree_.erase(it);
     return 1;
   }
+
+  // Every pair as it is now, in key order, sharing the blocks (see above):
+  // a pointer copy per pair, readable on another thread while this store
+  // changes.
+  std::vector<StoredPair> Freeze() const { return std::vector<StoredPair>(tree_.begin(), tree_.end()); }
 
   friend bool operator==(const PairStore& a, const PairStore& b) { return a.tree_ == b.tree_; }
 
