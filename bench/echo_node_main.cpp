@@ -19,6 +19,7 @@
 
 #include "bench/echo_core.h"
 #include "schema/cluster_codec.h"
+#include "schema/frame_bundle.h"
 #include "common/process_support.h"
 #include "common/socket_support.h"
 
@@ -88,26 +89,34 @@ int main(int argc, char** argv) {
     try {
       zmq::pollitem_t items[] = {{socket.handle(), 0, ZMQ_POLLIN, 0}};
       zmq::poll(items, 1, poll_wait);
-      // Like tsnode: a message carries one frame per part, and what a turn
-      // produced leaves as one message (common/socket_support.h).
+      // Like tsnode: a message carries a frame or a bundle of frames per part
+      // (schema/frame_bundle.h), and what a turn produced leaves as one
+      // message (common/socket_support.h), bundled.
       for (int i = 0; i < EchoShellDefaults::kMaxFramesPerTurn; ++i) {
         parts.clear();
         if (!zmq::recv_multipart(socket, std::back_inserter(parts), zmq::recv_flags::dontwait)) break;
         for (const zmq::message_t& part : parts) {
-          ts::Result<BrokerToNode> message = DecodeBrokerToNode(View(part));
-          if (!message.ok()) {
-            if (WorthLogging(++junk)) spdlog::warn("dropped an ill-formed broker frame: {}", message.error().message);
+          ts::Result<std::vector<std::string_view>> in = ts::FramesIn(View(part));
+          if (!in.ok()) {
+            if (WorthLogging(++junk)) spdlog::warn("dropped an ill-formed broker bundle: {}", in.error().message);
             continue;
           }
-          broker_heard = SteadyNow();
-          core.on_message(message.value(), broker_heard, out);
+          for (std::string_view frame : in.value()) {
+            ts::Result<BrokerToNode> message = DecodeBrokerToNode(frame);
+            if (!message.ok()) {
+              if (WorthLogging(++junk)) spdlog::warn("dropped an ill-formed broker frame: {}", message.error().message);
+              continue;
+            }
+            broker_heard = SteadyNow();
+            core.on_message(message.value(), broker_heard, out);
+          }
         }
       }
       const TimePoint now = SteadyNow();
       core.on_tick(now, out);
       frames.clear();
       for (const NodeToBroker& message : out) frames.push_back(EncodeNodeToBroker(message));
-      SendFrames(socket, {}, frames);
+      SendFrames(socket, {}, ts::BundleFrames(frames));
       out.clear();
       if (core.accepted() != was_accepted) {
         was_accepted = core.accepted();

@@ -25,6 +25,7 @@
 #include "common/socket_support.h"
 #include "schema/capnp_frame.h"
 #include "schema/codec.h"
+#include "schema/frame_bundle.h"
 
 namespace ts::cluster {
 namespace {
@@ -159,7 +160,8 @@ class Broker {
     SendParts(sockets_.clients, {address, "", reply});
   }
 
-  // A node DEALER's message: [routing id][frame]..., one or more frames.
+  // A node DEALER's message: [routing id][frame]..., each part a frame or a
+  // bundle of frames (schema/frame_bundle.h).
   void DrainNodes() {
     Drain(sockets_.nodes, [&](std::vector<zmq::message_t>& parts, TimePoint now) {
       if (parts.size() < 2) {
@@ -167,7 +169,17 @@ class Broker {
                                  std::to_string(parts.size()) + " parts where [routing id][frame]... was expected"});
         return;
       }
-      for (size_t i = 1; i < parts.size() && !exiting_; ++i) HandleNodeFrame(View(parts[0]), View(parts[i]), now);
+      for (size_t i = 1; i < parts.size() && !exiting_; ++i) {
+        Result<std::vector<std::string_view>> frames = FramesIn(View(parts[i]));
+        if (!frames.ok()) {
+          IllFormedNodeFrame(frames.error());
+          continue;
+        }
+        for (std::string_view frame : frames.value()) {
+          if (exiting_) break;
+          HandleNodeFrame(View(parts[0]), frame, now);
+        }
+      }
     });
   }
 
@@ -290,7 +302,8 @@ class Broker {
       spdlog::debug("no connection from node {} yet; dropped {}", to, what());
       return;
     }
-    const SendOutcome outcome = SendFrames(sockets_.nodes, route->second, frames_);
+    // One CURVE box per bundle rather than per request (frame_bundle.h).
+    const SendOutcome outcome = SendFrames(sockets_.nodes, route->second, BundleFrames(frames_));
     if (outcome != SendOutcome::kSent && WorthLogging(++node_sends_dropped_)) {
       spdlog::warn("could not send to node {} ({}); dropped {} ({} so far)", to,
                    outcome == SendOutcome::kNoRoute ? "disconnected" : "queue full", what(), node_sends_dropped_);

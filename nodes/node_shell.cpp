@@ -12,6 +12,7 @@
 #include <zmq_addon.hpp>
 
 #include "schema/cluster_codec.h"
+#include "schema/frame_bundle.h"
 #include "nodes/cluster/node_core.h"
 #include "nodes/log/posix_storage.h"
 #include "nodes/space/persistence.h"
@@ -125,7 +126,8 @@ class Node {
     }
   }
 
-  // A message from the broker carries one frame per part (socket_support.h).
+  // A message from the broker carries a frame, or a bundle of frames
+  // (schema/frame_bundle.h), per part (socket_support.h).
   void DrainBroker(size_t index, NodeActions& actions) {
     const BrokerId from = kFirstBroker + static_cast<BrokerId>(index);
     std::vector<zmq::message_t> parts;
@@ -133,16 +135,25 @@ class Node {
       parts.clear();
       if (!zmq::recv_multipart(sockets_.brokers[index], std::back_inserter(parts), zmq::recv_flags::dontwait)) return;
       for (const zmq::message_t& part : parts) {
-        Result<BrokerToNode> message = DecodeBrokerToNode(View(part));
-        if (!message.ok()) {
-          Junk(message.error().message);
+        Result<std::vector<std::string_view>> frames = FramesIn(View(part));
+        if (!frames.ok()) {
+          Junk(frames.error().message);
           continue;
         }
-        if (spdlog::should_log(spdlog::level::trace)) spdlog::trace("in from broker {}: {}", from, Describe(message.value()));
-        if (metrics_) metrics_->OnBrokerMessage(message.value(), MonotonicNow());
-        actions.Append(core_.on_message(from, message.value(), SteadyNow()));
+        for (std::string_view frame : frames.value()) HandleBrokerFrame(from, frame, actions);
       }
     }
+  }
+
+  void HandleBrokerFrame(BrokerId from, std::string_view frame, NodeActions& actions) {
+    Result<BrokerToNode> message = DecodeBrokerToNode(frame);
+    if (!message.ok()) {
+      Junk(message.error().message);
+      return;
+    }
+    if (spdlog::should_log(spdlog::level::trace)) spdlog::trace("in from broker {}: {}", from, Describe(message.value()));
+    if (metrics_) metrics_->OnBrokerMessage(message.value(), MonotonicNow());
+    actions.Append(core_.on_message(from, message.value(), SteadyNow()));
   }
 
   static metrics::MonotonicTime MonotonicNow() { return std::chrono::steady_clock::now().time_since_epoch(); }
@@ -193,7 +204,9 @@ class Node {
       for (auto& frames : broker_frames_) frames.push_back(frame);
     }
     for (size_t k = 0; k < broker_frames_.size(); ++k) {
-      if (!broker_frames_[k].empty() && SendFrames(sockets_.brokers[k], {}, broker_frames_[k]) != SendOutcome::kSent &&
+      // One CURVE box per bundle rather than per reply (frame_bundle.h).
+      if (!broker_frames_[k].empty() &&
+          SendFrames(sockets_.brokers[k], {}, BundleFrames(broker_frames_[k])) != SendOutcome::kSent &&
           WorthLogging(++broker_sends_dropped_)) {
         spdlog::debug("link to broker {} down or full; dropped a message of {} frames ({} so far)", k + 1,
                       broker_frames_[k].size(), broker_sends_dropped_);

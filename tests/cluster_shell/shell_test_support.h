@@ -21,6 +21,7 @@
 
 #include "schema/cluster_codec.h"
 #include "schema/codec.h"
+#include "schema/frame_bundle.h"
 #include "tests/support/process.h"
 
 namespace ts::shell_test {
@@ -104,8 +105,25 @@ inline std::optional<std::string> Fact(const Reply& reply, const Tuple& key, con
   return std::nullopt;
 }
 
+// The frames in received parts, a bundle's (schema/frame_bundle.h) opened,
+// in order; a broken bundle stays as it is (it decodes to nothing).
+template <class It>
+std::deque<std::string> FramesOf(It first, It last) {
+  std::deque<std::string> frames;
+  for (It part = first; part != last; ++part) {
+    Result<std::vector<std::string_view>> in = FramesIn(*part);
+    if (!in.ok()) {
+      frames.push_back(*part);
+      continue;
+    }
+    for (std::string_view frame : in.value()) frames.emplace_back(frame);
+  }
+  return frames;
+}
+
 // Frames received on a (DEALER or SUB) socket and not looked at yet: a
-// message from the broker or a node may carry several, one per part.
+// message from the broker or a node may carry several, a frame or a bundle
+// per part.
 inline std::deque<std::string>& UnreadFrames(zmq::socket_t& socket) {
   thread_local std::map<void*, std::deque<std::string>> unread;
   return unread[socket.handle()];
@@ -123,7 +141,7 @@ std::optional<T> ReceiveKind(zmq::socket_t& socket, Decode decode, std::chrono::
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
       auto parts = Receive(socket, std::max(left, std::chrono::milliseconds(1)));
       if (!parts) return std::nullopt;
-      unread.assign(parts->begin(), parts->end());
+      unread = FramesOf(parts->begin(), parts->end());
     }
     const std::string frame = std::move(unread.front());
     unread.pop_front();

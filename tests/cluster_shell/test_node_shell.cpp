@@ -31,7 +31,8 @@ struct FakeBroker {
         if (!parts) continue;
         REQUIRE(parts->size() >= 2);
         route = parts->front();
-        unread.assign(parts->begin() + 1, parts->end());
+        std::deque<std::string> frames = FramesOf(parts->begin() + 1, parts->end());
+        unread.assign(frames.begin(), frames.end());
       }
       auto message = DecodeNodeToBroker(unread.front());
       unread.erase(unread.begin());
