@@ -8,6 +8,7 @@
 #include <iterator>
 #include <map>
 #include <optional>
+#include <set>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -29,18 +30,6 @@
 
 namespace ts::cluster {
 namespace {
-
-// The op of a client request frame, read without converting the rest (the
-// broker routes requests; it only needs to spot STATUS).
-std::optional<std::string> PeekOp(std::string_view frame) {
-  auto op = capnp_frame::DecodeFrame<std::string, wire::ClientRequest>(
-      frame, DecodeLimits{}, [](wire::ClientRequest::Reader request) {
-        const capnp::Text::Reader text = request.getOp();
-        return std::string(text.cStr(), text.size());
-      });
-  if (!op.ok()) return std::nullopt;
-  return std::move(op).value();
-}
 
 // ---- the loop ---------------------------------------------------------------
 
@@ -94,7 +83,8 @@ class Broker {
 
   void DrainClients() {
     Drain(sockets_.clients, [&](std::vector<zmq::message_t>& parts, TimePoint now) {
-      // A REQ (or DEALER) client: [routing id][empty][request].
+      // A REQ (or DEALER) client: [routing id][empty][request]; a pipelined
+      // client's request part may be a bundle of requests (frame_bundle.h).
       if (parts.size() != 3 || parts[1].size() != 0) {
         if (WorthLogging(++bad_client_envelopes_)) {
           spdlog::warn("dropped a client message of {} parts without the [id][empty][request] envelope ({} so far)",
@@ -103,25 +93,45 @@ class Broker {
         return;
       }
       std::string address(View(parts[0]));
-      std::string frame(View(parts[2]));
       const int fd = parts[2].get(ZMQ_SRCFD);  // -1 for transports without one (inproc)
       if (fd >= 0) connections_.OnMessage(fd, address);
-      if (PeekOp(frame) == std::string(kStatusOpName)) {
-        AnswerStatus(address, frame, now);
+      Result<std::vector<std::string_view>> frames = FramesIn(View(parts[2]));
+      if (!frames.ok()) {
+        if (WorthLogging(++bad_client_envelopes_)) {
+          spdlog::warn("dropped a client message whose bundle is broken ({} so far): {}", bad_client_envelopes_,
+                       frames.error().message);
+        }
         return;
       }
-      if (metrics_ != nullptr) TimeRequest(address, frame);
-      turn_actions_.Append(core_.on_client_frame(address, std::move(frame), now));
+      if (IsBundle(View(parts[2]))) NoteBundlingClient(address);
+      for (std::string_view frame : frames.value()) HandleClientFrame(address, frame, now);
     });
+  }
+
+  // One look at the request (its id and op), for STATUS and for the metrics;
+  // the rest goes to the primary unread.
+  void HandleClientFrame(const std::string& address, std::string_view frame, TimePoint now) {
+    Result<FrameSummary> request = PeekRequest(frame);
+    if (request.ok() && request.value().op_name == kStatusOpName) {
+      AnswerStatus(address, frame, now);
+      return;
+    }
+    if (metrics_ != nullptr && request.ok()) {
+      requests_.Started(TimingKey(address, request.value().id), request.value().op_name, MonotonicNow());
+    }
+    turn_actions_.Append(core_.on_client_frame(address, std::string(frame), now));
+  }
+
+  // A client that sent a bundle takes its replies bundled too. Plain replies
+  // suit every client, so forgetting one (the set is bounded) costs boxes only.
+  void NoteBundlingClient(const std::string& address) {
+    if (bundling_clients_.size() >= BrokerShellDefaults::kMaxBundlingClients) bundling_clients_.clear();
+    bundling_clients_.insert(address);
   }
 
   static metrics::MonotonicTime MonotonicNow() { return std::chrono::steady_clock::now().time_since_epoch(); }
 
   // --metrics: requests by op and outcome, and their latency through the broker.
-  void TimeRequest(const std::string& address, const std::string& frame) {
-    Result<FrameSummary> request = PeekRequest(frame);
-    if (request.ok()) requests_.Started(TimingKey(address, request.value().id), request.value().op_name, MonotonicNow());
-  }
   void TimeReply(const ClientFrame& reply) {
     Result<FrameSummary> summary = PeekReply(reply.frame);
     if (summary.ok()) {
@@ -145,13 +155,14 @@ class Broker {
       } else if (event == ZMQ_EVENT_DISCONNECTED) {
         if (auto address = connections_.OnDisconnected(static_cast<int>(fd))) {
           spdlog::debug("a client disconnected; its slot is free");
+          bundling_clients_.erase(*address);
           turn_actions_.Append(core_.on_client_left(*address, SteadyNow()));
         }
       }
     }
   }
 
-  void AnswerStatus(const std::string& address, const std::string& frame, TimePoint now) {
+  void AnswerStatus(const std::string& address, std::string_view frame, TimePoint now) {
     Result<Request> request = DecodeRequest(frame);
     if (!request.ok()) return;  // PeekOp read it, so it decodes; nothing to answer otherwise
     Reply status = view_.StatusReply(request.value(), core_, now);
@@ -229,26 +240,40 @@ class Broker {
     SendToNodes(actions.to_nodes);
     for (const ClientFrame& reply : actions.to_clients) {
       if (metrics_ != nullptr) TimeReply(reply);
-      switch (SendParts(sockets_.clients, {reply.client, "", reply.frame})) {
-        case SendOutcome::kSent:
-          break;
-        case SendOutcome::kNoRoute:  // the client has gone: its slot is free
-          spdlog::debug("a client left before its reply; freeing its slot");
-          core_.on_client_left(reply.client, now);
-          break;
-        case SendOutcome::kQueueFull:
-          if (WorthLogging(++client_sends_dropped_)) {
-            spdlog::warn("a client's queue is full; dropped a reply ({} so far)", client_sends_dropped_);
-          }
-          break;
+      if (bundling_clients_.count(reply.client) != 0) {
+        replies_to_bundle_[reply.client].push_back(reply.frame);
+        continue;
       }
+      SendReply(reply.client, reply.frame, now);
     }
+    // A client's replies of this turn, in order, as one bundle: one CURVE box.
+    for (auto& [client, frames] : replies_to_bundle_) {
+      for (const std::string& part : BundleFrames(frames)) SendReply(client, part, now);
+    }
+    replies_to_bundle_.clear();
     for (const ClientFrame& answer : actions.to_operators) {
       if (SendParts(sockets_.shutdown, {answer.client, "", answer.frame}) != SendOutcome::kSent) {
         spdlog::warn("could not answer an operator on the shutdown endpoint (it has gone?)");
       }
     }
     if (actions.exit) exiting_ = true;
+  }
+
+  void SendReply(const std::string& client, std::string_view frame, TimePoint now) {
+    switch (SendParts(sockets_.clients, {client, "", frame})) {
+      case SendOutcome::kSent:
+        break;
+      case SendOutcome::kNoRoute:  // the client has gone: its slot is free
+        spdlog::debug("a client left before its reply; freeing its slot");
+        bundling_clients_.erase(client);
+        core_.on_client_left(client, now);
+        break;
+      case SendOutcome::kQueueFull:
+        if (WorthLogging(++client_sends_dropped_)) {
+          spdlog::warn("a client's queue is full; dropped a reply ({} so far)", client_sends_dropped_);
+        }
+        break;
+    }
   }
 
   // Trouble is a warning, routine an info line (and a status event), detail debug.
@@ -322,6 +347,8 @@ class Broker {
   std::map<NodeId, std::string> node_routes_;  // node id -> its DEALER's routing id, as last heard
   BrokerActions turn_actions_;      // what this turn's frames asked for, carried out at its end
   std::vector<std::string> frames_;  // encoded frames of the message to a node being built
+  std::set<std::string> bundling_clients_;  // clients that sent a bundle: their replies go bundled
+  std::map<std::string, std::vector<std::string>> replies_to_bundle_;  // this turn's, by client
   bool exiting_ = false;
   uint64_t bad_client_envelopes_ = 0;
   uint64_t client_sends_dropped_ = 0;

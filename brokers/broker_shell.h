@@ -33,6 +33,9 @@ struct BrokerShellDefaults {
   static constexpr Millis kExitLinger{1'000};
   // Frames read from one socket per loop turn before the others get a turn.
   static constexpr int kMaxFramesPerSocketPerTurn = 1'000;
+  // Clients remembered as taking bundled replies (frame_bundle.h); past it the
+  // set starts again (a forgotten client gets plain replies until it bundles).
+  static constexpr size_t kMaxBundlingClients = 4'096;
   // Queued frames per peer before sends are refused (then dropped and logged).
   static constexpr int kClientQueueLimit = 10'000;
   static constexpr int kNodeQueueLimit = 100'000;

@@ -44,6 +44,14 @@ InFlightTable::TickActions InFlightTable::OnTick(TimePoint now) {
   return actions;
 }
 
+std::vector<InFlightTable::Completed> InFlightTable::TakeAll() {
+  std::vector<Completed> all;
+  all.reserve(entries_.size());
+  for (const auto& [number, entry] : entries_) all.push_back(Completed{number, entry.attempts});
+  entries_.clear();
+  return all;
+}
+
 const std::string& InFlightTable::FrameOf(uint64_t number) const {
   static const std::string kNone;
   auto found = entries_.find(number);

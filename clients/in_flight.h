@@ -47,6 +47,10 @@ class InFlightTable {
   // count one more attempt with a new deadline of now + attempt_timeout.
   TickActions OnTick(TimePoint now);
 
+  // Every request out, oldest first, now failed and forgotten (the shell
+  // learnt that nobody will answer: the connection was refused).
+  std::vector<Completed> TakeAll();
+
   // The frame to send for a request that is out (empty when it is not).
   const std::string& FrameOf(uint64_t number) const;
   int AttemptsOf(uint64_t number) const;  // 0 when not out

@@ -5,6 +5,7 @@
 
 #include "clients/client_transport.h"
 #include "schema/codec.h"
+#include "schema/frame_bundle.h"
 
 namespace ts {
 namespace {
@@ -24,7 +25,8 @@ PipelineOptions Sanitized(PipelineOptions options) {
 PipelinedClient::PipelinedClient(std::string endpoint, PipelineOptions options)
     : endpoint_(std::move(endpoint)),
       options_(Sanitized(options)),
-      table_(options_.request_timeout, 1 + options_.retries) {
+      table_(options_.request_timeout, 1 + options_.retries),
+      watch_(options_.refused_after) {
   zmq::context_t* context = options_.shared_context;
   if (context == nullptr) {
     try {
@@ -39,16 +41,20 @@ PipelinedClient::PipelinedClient(std::string endpoint, PipelineOptions options)
   // One broker at a time: the primary needs a client's requests in order,
   // and two paths (two brokers) would reorder them.
   endpoints_ = SplitEndpoints(endpoint_);
-  Result<zmq::socket_t> socket =
-      ConnectClientSocket(*context, zmq::socket_type::dealer, endpoints_[current_], options_.curve);
+  Result<WatchedSocket> socket =
+      WatchedSocket::Connect(*context, zmq::socket_type::dealer, endpoints_[current_], options_.curve);
   if (!socket.ok()) {
     setup_error_ = socket.error();
     return;
   }
-  socket_ = std::move(socket).value();
+  watched_.emplace(std::move(socket).value());
+  socket_ = &watched_->socket();
 }
 
-PipelinedClient::~PipelinedClient() { socket_.reset(); }
+PipelinedClient::~PipelinedClient() {
+  socket_ = nullptr;
+  watched_.reset();
+}
 
 bool PipelinedClient::SendFrame(const std::string& frame) {
   try {
@@ -68,17 +74,27 @@ Result<uint64_t> PipelinedClient::Send(Request request) {
   }
   request.id = RequestId{options_.client_id, last_request_number_ + 1};
   std::string frame = EncodeRequest(request);
-  if (!SendFrame(frame)) {
-    return Error{ErrorKind::kUnavailable, "cannot send to " + endpoint_ + " within " +
-                                              DescribeMs(client_config::kSendTimeout)};
-  }
   ++last_request_number_;
   ++stats_.sent;
+  unsent_.push_back(frame);
   table_.OnSent(last_request_number_, std::move(frame), SteadyClock::now());
   return last_request_number_;
 }
 
+void PipelinedClient::Flush() {
+  if (unsent_.empty() || socket_ == nullptr) return;
+  // Runs of small frames as bundles (one, normally); a large request alone.
+  for (const std::string& part : BundleFrames(unsent_)) {
+    if (!SendFrame(part)) break;  // a lost attempt: resent at its timeout
+  }
+  unsent_.clear();
+}
+
 Error PipelinedClient::NoReplyError(uint64_t number) const {
+  if (ConnectionVerdict verdict = watch_.AtTimeout(); verdict != ConnectionVerdict::kUndecided) {
+    return Error{ErrorKind::kUnavailable,
+                 watch_.Describe(verdict, endpoints_[current_], ConnectionWatch::Clock::now())};
+  }
   int attempts = table_.max_attempts();
   return Error{ErrorKind::kUnavailable,
                "no reply from " + endpoint_ + " to request " + std::to_string(number) + " after " +
@@ -103,25 +119,34 @@ void PipelinedClient::ReceiveReady(std::vector<Completion>& out) {
     } catch (const zmq::error_t&) {
       return;
     }
-    // [empty][reply]; the reply is the last frame.
-    Result<Reply> reply = DecodeReply(parts.back().to_string_view());
-    if (!reply.ok()) {
+    // [empty][reply] or [empty][bundle of replies]; the reply is the last frame.
+    Result<std::vector<std::string_view>> frames = FramesIn(parts.back().to_string_view());
+    if (!frames.ok()) {
       ++stats_.undecodable;
       continue;
     }
-    const RequestId& id = reply.value().id;
-    if (id.client_id != 0 && id.client_id != options_.client_id) {
-      ++stats_.unmatched;
-      continue;
-    }
-    std::optional<InFlightTable::Completed> completed = table_.OnReply(id.request_number);
-    if (!completed) {
-      ++stats_.unmatched;
-      continue;
-    }
-    ++stats_.completed;
-    out.push_back(Completion{completed->number, std::move(reply).value(), completed->attempts});
+    for (std::string_view frame : frames.value()) TakeReply(frame, out);
   }
+}
+
+void PipelinedClient::TakeReply(std::string_view frame, std::vector<Completion>& out) {
+  Result<Reply> reply = DecodeReply(frame);
+  if (!reply.ok()) {
+    ++stats_.undecodable;
+    return;
+  }
+  const RequestId& id = reply.value().id;
+  if (id.client_id != 0 && id.client_id != options_.client_id) {
+    ++stats_.unmatched;
+    return;
+  }
+  std::optional<InFlightTable::Completed> completed = table_.OnReply(id.request_number);
+  if (!completed) {
+    ++stats_.unmatched;
+    return;
+  }
+  ++stats_.completed;
+  out.push_back(Completion{completed->number, std::move(reply).value(), completed->attempts});
 }
 
 void PipelinedClient::HandleTick(std::vector<Completion>& out) {
@@ -149,6 +174,7 @@ void PipelinedClient::HandleTick(std::vector<Completion>& out) {
 std::vector<Completion> PipelinedClient::Poll(std::chrono::milliseconds wait) {
   std::vector<Completion> out;
   if (setup_error_) return out;
+  Flush();
   const auto give_up = SteadyClock::now() + wait;
   while (true) {
     ReceiveReady(out);
@@ -162,7 +188,24 @@ std::vector<Completion> PipelinedClient::Poll(std::chrono::milliseconds wait) {
     auto slice = std::chrono::duration_cast<std::chrono::milliseconds>(until - now) +
                  std::chrono::milliseconds(1);
     slice = std::min(slice, client_config::kPipelinePollSlice);
-    if (!WaitReadable(*socket_, slice).ok()) return out;
+    if (!WaitForReplies(slice, out)) return out;
+  }
+}
+
+// false: stop waiting (the wait failed, or the connection was refused and
+// every request out has failed with the watch's verdict).
+bool PipelinedClient::WaitForReplies(std::chrono::milliseconds slice, std::vector<Completion>& out) {
+  if (endpoints_.size() > 1) return WaitReadable(*socket_, slice).ok();  // timeouts move on to the next broker
+  Result<bool> readable = watched_->WaitReadable(slice, watch_);
+  if (readable.ok()) return true;
+  FailAll(readable.error(), out);
+  return false;
+}
+
+void PipelinedClient::FailAll(const Error& error, std::vector<Completion>& out) {
+  for (const InFlightTable::Completed& failed : table_.TakeAll()) {
+    ++stats_.expired;
+    out.push_back(Completion{failed.number, error, failed.attempts});
   }
 }
 

@@ -12,6 +12,16 @@
 // primary needs one client's requests in order, which two paths would not
 // keep); when requests time out, it moves to the next broker and resends them
 // there (same request numbers: applied once).
+// Pipelining (as Redis's): Send queues a request; Poll (or Flush) sends
+// every queued one in one go, as ONE frame: a bundle (schema/frame_bundle.h)
+// in [empty][bundle]. CURVE seals each frame in a box of its own, so 16
+// requests cost the client and the broker one box each way instead of 32; a
+// broker answers such a client with bundles of the replies ready together.
+// A connection that is refused (nobody listening, or the handshake fails:
+// a wrong key, not a ZeroMQ peer) fails every request out at once, with an
+// error naming the endpoint and what happened (clients/connection_watch.h),
+// once that has lasted refused_after; with several brokers the requests move
+// on to the next one at their timeouts instead.
 // Nothing throws. Not thread-safe: one PipelinedClient per thread.
 #pragma once
 
@@ -21,6 +31,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <zmq.hpp>
@@ -43,6 +54,8 @@ struct PipelineOptions {
   // of starting one each. Null: the client makes its own.
   zmq::context_t* shared_context = nullptr;
   std::optional<ClientCurve> curve;  // CURVE keys (client_keys.h); none: plain text
+  // A connection refused for this long fails the requests out (one broker).
+  std::chrono::milliseconds refused_after = client_config::kDefaultRefusedAfter;
 };
 
 struct Completion {
@@ -67,10 +80,16 @@ class PipelinedClient {
   PipelinedClient(const PipelinedClient&) = delete;
   PipelinedClient& operator=(const PipelinedClient&) = delete;
 
-  // Numbers `request` and sends it now; returns its request number. Fails
-  // (nothing sent) when max_in_flight requests are already out, the endpoint
-  // is bad, or the socket cannot take the frame within kSendTimeout.
+  // Numbers `request` and queues it; returns its request number. It leaves
+  // at the next Poll or Flush, with every request queued by then, and its
+  // first attempt's timeout runs from now. Fails (nothing queued) when
+  // max_in_flight requests are already out or the endpoint is bad.
   Result<uint64_t> Send(Request request);
+
+  // Sends the queued requests now, as one bundle (one frame: plain when one).
+  // A socket that cannot take it within kSendTimeout loses that attempt:
+  // the requests are resent at their timeouts.
+  void Flush();
 
   // Waits at most `wait` until at least one request completes (by a reply or
   // by running out of attempts), resending timed-out attempts on the way, and
@@ -89,7 +108,10 @@ class PipelinedClient {
 
  private:
   bool SendFrame(const std::string& frame);
+  bool WaitForReplies(std::chrono::milliseconds slice, std::vector<Completion>& out);
+  void FailAll(const Error& error, std::vector<Completion>& out);
   void ReceiveReady(std::vector<Completion>& out);  // drains the socket, never waits
+  void TakeReply(std::string_view frame, std::vector<Completion>& out);
   void HandleTick(std::vector<Completion>& out);
   Error NoReplyError(uint64_t number) const;
 
@@ -99,7 +121,10 @@ class PipelinedClient {
   PipelineOptions options_;
   InFlightTable table_;
   std::unique_ptr<zmq::context_t> own_context_;  // unless options_.shared_context
-  std::optional<zmq::socket_t> socket_;
+  std::optional<WatchedSocket> watched_;  // its socket is the DEALER
+  zmq::socket_t* socket_ = nullptr;       // watched_'s socket
+  ConnectionWatch watch_;
+  std::vector<std::string> unsent_;       // queued by Send, sent by Flush
   std::optional<Error> setup_error_;
   uint64_t last_request_number_ = 0;
   PipelineStats stats_;

@@ -1,5 +1,7 @@
 #include "schema/codec.h"
 
+#include <charconv>
+
 #include "schema/capnp_frame.h"
 
 namespace ts {
@@ -324,11 +326,20 @@ std::string OutcomeOf(const FrameSummary& reply) {
 }
 
 std::string TimingKey(std::string_view client_address, const RequestId& id) {
-  std::string key(client_address);
+  // Once per request and per reply on every broker and node: one buffer, no temporaries.
+  constexpr size_t kDigits = 20;  // of a uint64_t
+  std::string key;
+  key.reserve(client_address.size() + 2 + 2 * kDigits);
+  key.append(client_address);
   key += '\0';
-  key += std::to_string(id.client_id);
+  char digits[kDigits];
+  auto append = [&](uint64_t value) {
+    const auto end = std::to_chars(digits, digits + kDigits, value).ptr;
+    key.append(digits, static_cast<size_t>(end - digits));
+  };
+  append(id.client_id);
   key += ':';
-  key += std::to_string(id.request_number);
+  append(id.request_number);
   return key;
 }
 

@@ -17,6 +17,7 @@
 #include <zmq.hpp>
 
 #include "schema/codec.h"
+#include "schema/frame_bundle.h"
 
 namespace ts::testing {
 
@@ -54,6 +55,11 @@ class FakeBroker {
     std::lock_guard<std::mutex> lock(mutex_);
     return received_;
   }
+  // ZeroMQ messages received (a bundle of requests is one).
+  size_t messages_count() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return messages_;
+  }
   size_t received_count() const {
     std::lock_guard<std::mutex> lock(mutex_);
     return received_.size();
@@ -76,16 +82,28 @@ class FakeBroker {
         if (!more) break;
       }
       if (parts.size() < 2) continue;
-      ReceivedFrame frame{parts.front().to_string(), parts.back().to_string()};
-      size_t index;
+      // A pipelined client sends what it has ready as one bundle: each of
+      // its requests counts as received on its own, in order.
+      std::vector<std::string> bodies{parts.back().to_string()};
+      if (Result<std::vector<std::string_view>> in = FramesIn(bodies[0]); in.ok() && IsBundle(bodies[0])) {
+        bodies.assign(in.value().begin(), in.value().end());
+      }
       {
         std::lock_guard<std::mutex> lock(mutex_);
-        index = received_.size();
-        received_.push_back(frame);
+        ++messages_;
       }
-      std::optional<std::string> reply = handler_(index, frame.body);
-      if (!reply) continue;
-      pending.emplace_back(frame.routing_id, *reply);
+      for (const std::string& body : bodies) {
+        ReceivedFrame frame{parts.front().to_string(), body};
+        size_t index;
+        {
+          std::lock_guard<std::mutex> lock(mutex_);
+          index = received_.size();
+          received_.push_back(frame);
+        }
+        std::optional<std::string> reply = handler_(index, frame.body);
+        if (!reply) continue;
+        pending.emplace_back(frame.routing_id, *reply);
+      }
       if (pending.size() < batch_) continue;
       for (auto it = pending.rbegin(); it != pending.rend(); ++it) {
         socket_.send(zmq::buffer(it->first), zmq::send_flags::sndmore);
@@ -104,6 +122,7 @@ class FakeBroker {
   std::atomic<bool> stop_{false};
   mutable std::mutex mutex_;
   std::vector<ReceivedFrame> received_;
+  size_t messages_ = 0;
   std::thread thread_;
 };
 

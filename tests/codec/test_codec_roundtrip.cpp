@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstring>
+#include <limits>
 #include <set>
 
 #include "tests/codec/codec_samples.h"
@@ -172,4 +173,16 @@ TEST_CASE("codec: TAKE and WATCH carry their wait, cursor, changes and position"
 }
 
 }  // namespace
+}  // namespace ts
+
+namespace ts {
+
+TEST_CASE("codec: TimingKey is the routing id, a NUL, then client id:request number", "[codec]") {
+  using namespace std::string_literals;
+  CHECK(TimingKey("peer"s, RequestId{7, 42}) == "peer\0"s "7:42");
+  CHECK(TimingKey(""s, RequestId{0, 0}) == "\0"s "0:0");
+  const uint64_t max = std::numeric_limits<uint64_t>::max();
+  CHECK(TimingKey("a\0b"s, RequestId{max, max}) == "a\0b\0"s + std::to_string(max) + ":" + std::to_string(max));
+}
+
 }  // namespace ts
