@@ -16,6 +16,9 @@ struct NodeDefaults {
   static constexpr Millis kBrokerTimeout{60'000};  // then save and exit
   static constexpr size_t kMinAcks = 1;
   static constexpr size_t kSnapshotChunkPairs = 1'000;
+  // A primary's loop turn encodes at most this many snapshot chunks (20,000
+  // pairs): a state transfer is a slice per turn, not one long turn.
+  static constexpr size_t kSnapshotChunksPerTurn = 20;
   static constexpr size_t kRecentLogEntries = 20'000;    // kept for cheap catch-up
   // ... and at most about this much memory. A backup further behind gets a
   // snapshot instead; 16 MiB holds ~100,000 one-pair writes, seconds of a
@@ -76,6 +79,7 @@ struct NodeConfig {
   bool durable = false;
   bool async_replies = false;  // reply before acks: faster, may lose writes on failover
   size_t snapshot_chunk_pairs = NodeDefaults::kSnapshotChunkPairs;
+  size_t snapshot_chunks_per_turn = NodeDefaults::kSnapshotChunksPerTurn;
   size_t recent_log_entries = NodeDefaults::kRecentLogEntries;
   size_t recent_log_bytes = NodeDefaults::kRecentLogBytes;
   size_t max_remembered_clients = NodeDefaults::kMaxRememberedClients;

@@ -20,9 +20,9 @@ wal::SnapshotFill FillFrom(const NodeCore& core) {
 }
 
 // The state at the log's tail, frozen: the thread reads it while the loop
-// changes the space (the pairs' blocks are shared, pair_store.h).
+// changes the space (the leaves are shared, copied on write: pair_store.h).
 struct FrozenState {
-  std::vector<StoredPair> pairs;
+  FrozenPairs pairs;
   std::vector<ClientRecord> clients;
 };
 

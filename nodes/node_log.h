@@ -38,7 +38,7 @@
 //    segment is closed under it (the writer's before_close hook waits).
 //  - With options.snapshot_thread (tsnode) the snapshot that Write starts
 //    once snapshot_log_bytes were written is built off the loop: Write rolls
-//    the segment, freezes the state at the log's tail (a pointer per pair,
+//    the segment, freezes the state at the log's tail (a count per leaf,
 //    PairStore::Freeze) and hands the encoding, writing, fdatasync and
 //    rename to a SnapshotThread (snapshot_thread.h); a later Write takes its
 //    result and only then removes the log before it. One at a time: while

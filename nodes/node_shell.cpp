@@ -68,7 +68,8 @@ class Node {
     for (PeerLink& peer : sockets_.peers) items.push_back({peer.transfer.handle(), 0, ZMQ_POLLIN, 0});
     // A finished fdatasync (node_log.h) ends the wait: its acks and replies are due.
     if (log_ != nullptr && log_->wake_fd() >= 0) items.push_back({nullptr, log_->wake_fd(), ZMQ_POLLIN, 0});
-    zmq::poll(items, poll_wait_);
+    // A snapshot being sent in slices: the next slice is due now.
+    zmq::poll(items, core_.sending_snapshot() ? Millis(0) : poll_wait_);
 
     NodeActions actions;
     if (items[0].revents & ZMQ_POLLIN) DrainPeerFrames(sockets_.bus_in, false, actions);

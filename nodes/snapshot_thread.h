@@ -1,5 +1,5 @@
 // SnapshotThread: a log snapshot's file written off the poll loop. The loop
-// freezes the state at the log's tail (a pointer per pair, pair_store.h
+// freezes the state at the log's tail (a count per leaf of pairs, pair_store.h
 // Freeze) and hands this thread the job that encodes it, writes it, fsyncs
 // and renames it (snapshot.h); the loop takes the result on a later turn
 // (TakeDone) and only then removes the log before it, so a snapshot

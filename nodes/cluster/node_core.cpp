@@ -64,6 +64,7 @@ NodeCore::State::State(NodeConfig config_in, TimePoint now)
       election(config.id, config),
       primary_side(config.id, config),
       backup_side(config.id, config, static_cast<uint64_t>(now.count())),
+      snapshot_sender(config.snapshot_chunk_pairs, config.snapshot_chunks_per_turn),
       next_heartbeat(now),
       // A starting node listens for one liveness window before electing, so
       // that it finds a healthy primary instead of challenging it.
@@ -346,6 +347,7 @@ uint64_t NodeCore::term() const { return state_->term; }
 NodeId NodeCore::voted_for() const { return state_->voted_for; }
 LogPosition NodeCore::last() const { return state_->replica.last(); }
 const TupleSpace& NodeCore::space() const { return state_->replica.space; }
+bool NodeCore::sending_snapshot() const { return state_->snapshot_sender.sending(); }
 std::vector<ClientRecord> NodeCore::client_rows() const { return state_->replica.clients.Rows(); }
 const NodeConfig& NodeCore::config() const { return state_->config; }
 

@@ -195,6 +195,9 @@ class NodeCore {
   NodeId voted_for() const;  // in term() (kNoNode: no vote)
   LogPosition last() const;
   const TupleSpace& space() const;  // --save writes space().pairs()
+  // Snapshot chunks still to send (snapshot_sender.h): the shell's next
+  // turn should not wait for traffic, the next slice is due.
+  bool sending_snapshot() const;
   std::vector<ClientRecord> client_rows() const;  // the exactly-once table, by seq (snapshots)
   const NodeConfig& config() const;
 

@@ -51,6 +51,7 @@ void NodeCore::State::BecomePrimary(uint64_t won_term, TimePoint now, NodeAction
 // primary -> candidate: a newer term, the broker lost, or the broker refusing us.
 void NodeCore::State::StepDown(const std::string& why, TimePoint now, NodeActions& out) {
   primary_side.End();
+  snapshot_sender.Clear();
   role = Role::kCandidate;
   primary = kNoNode;
   // Listen for one window first: the node that replaced us is likely there.
@@ -91,6 +92,7 @@ void NodeCore::State::Resync(TimePoint now, NodeActions& out) {
 // any -> stopped: told to stop, or the broker gone past broker_timeout.
 void NodeCore::State::Stop(const std::string& why, TimePoint now, NodeActions& out) {
   if (role == Role::kPrimary) primary_side.End();
+  snapshot_sender.Clear();
   role = Role::kStopped;
   election.Stop();
   backup_side.Unfollow();

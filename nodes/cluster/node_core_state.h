@@ -75,6 +75,7 @@
 #include "nodes/cluster/node_core.h"
 #include "nodes/cluster/primary_replicator.h"
 #include "nodes/cluster/replica_state.h"
+#include "nodes/cluster/snapshot_sender.h"
 #include "nodes/cluster/term_claim.h"
 
 namespace ts::cluster {
@@ -105,6 +106,7 @@ struct NodeCore::State {
   // The last transfer served to each peer: a request that arrives twice
   // (duplicated) must not get two snapshots under one transfer id.
   std::map<NodeId, uint64_t> last_transfer_served;
+  SnapshotSender snapshot_sender;  // primary: the snapshots under way, a slice per tick
   TimePoint next_heartbeat{0};
   ProcessFacts process_facts;  // the shell's, for heartbeats (status only)
   uint64_t commit_told_broker = 0;  // primary: the highest committed seq the broker was sent

@@ -283,6 +283,7 @@ void NodeCore::State::TickPrimary(TimePoint now, NodeActions& out) {
   if (role != Role::kPrimary) return;
   const uint64_t committed = primary_side.ReportedCommit(acks.committed()).seq;
   if (auto batch = primary_side.TakeBatch(committed)) out.to_bus.push_back(std::move(*batch));
+  snapshot_sender.Continue(out.to_peer);
 }
 
 void NodeCore::State::TickFollower(TimePoint now, NodeActions& out) {
@@ -321,25 +322,15 @@ void NodeCore::State::ServeStateTransfer(const StateTransferRequest& m, NodeActi
       return;
     }
   }
-  const size_t per_chunk = std::max<size_t>(1, config.snapshot_chunk_pairs);
-  SnapshotChunk chunk{config.id, m.transfer_id, term, 0, {}};
-  for (const auto& [key, value] : replica.space.pairs()) {
-    chunk.pairs.emplace_back(key, value);
-    if (chunk.pairs.size() == per_chunk) {
-      out.to_peer.push_back(PeerSend{m.from, chunk});
-      chunk.pairs.clear();
-      ++chunk.index;
-    }
-  }
-  if (!chunk.pairs.empty()) {
-    out.to_peer.push_back(PeerSend{m.from, chunk});
-    ++chunk.index;
-  }
-  out.to_peer.push_back(PeerSend{m.from, SnapshotEnd{config.id, m.transfer_id, term, chunk.index,
-                                                     replica.last(), replica.clients.Rows(), committed}});
+  // The state now, frozen (a count per leaf); the chunks go out a slice per
+  // tick (snapshot_sender.h), this turn's first.
+  snapshot_sender.Start(m.from, replica.space.pairs().Freeze(),
+                        SnapshotEnd{config.id, m.transfer_id, term, 0, replica.last(), replica.clients.Rows(),
+                                    committed});
   Event(out, NodeEventKind::kNotice, m.from,
         "sends a snapshot of " + std::to_string(replica.space.size()) + " pairs at " +
             Describe(replica.last()) + " to node " + std::to_string(m.from));
+  snapshot_sender.Continue(out.to_peer);
 }
 
 }  // namespace ts::cluster

@@ -35,8 +35,8 @@ struct SpaceLimits {
 
 class TupleSpace {
  public:
-  // Key text -> value text, in key order (nodes/space/pair_store.h): a B-tree, so
-  // a full scan walks contiguous nodes, of one heap block per pair.
+  // Key text -> value text, in key order (nodes/space/pair_store.h): sorted
+  // copy-on-write leaves under a B-tree index, one heap block per pair.
   using PairMap = PairStore;
 
   explicit TupleSpace(SpaceLimits limits = {});

@@ -252,6 +252,61 @@ TEST_CASE("node: a duplicated state-transfer request is answered once") {
   CHECK(second.to_peer.empty());
 }
 
+TEST_CASE("node: a snapshot transfer goes out in slices of at most snapshot_chunks_per_turn chunks, at the position of the request") {
+  NodeConfig config;
+  config.snapshot_chunk_pairs = 10;
+  config.snapshot_chunks_per_turn = 3;
+  MiniCluster cluster(2, config);
+  REQUIRE(cluster.RunUntil([&] { return AllInSync(cluster, {1, 2}); }));
+  std::vector<Pair> pairs;
+  for (int i = 0; i < 95; ++i) pairs.push_back(Pair{{"k" + std::to_string(i)}, {"v"}});
+  cluster.SendRequest("alice", MakePut(pairs));
+  REQUIRE(cluster.RunUntil([&] { return cluster.replies("alice").size() == 1 && AllInSync(cluster, {1, 2}); }));
+  NodeCore* primary = cluster.node(2);
+  REQUIRE(primary->role() == Role::kPrimary);
+  const LogPosition at = primary->last();
+
+  // The request's turn sends the first slice only.
+  NodeActions first = primary->on_message(PeerMessage{StateTransferRequest{1, 778, primary->term(), LogPosition{}}},
+                                          TimePoint(cluster.now()));
+  std::vector<SnapshotChunk> chunks;
+  std::optional<SnapshotEnd> end;
+  auto take = [&](const NodeActions& actions) {
+    size_t sent = 0;
+    for (const PeerSend& send : actions.to_peer) {
+      if (const auto* chunk = std::get_if<SnapshotChunk>(&send.message)) {
+        CHECK(chunk->pairs.size() <= 10);
+        chunks.push_back(*chunk);
+        ++sent;
+      } else if (const auto* done = std::get_if<SnapshotEnd>(&send.message)) {
+        end = *done;
+      }
+    }
+    return sent;
+  };
+  CHECK(take(first) == 3);
+  CHECK_FALSE(end);
+  CHECK(primary->sending_snapshot());
+
+  size_t turns = 0;
+  while (!end && turns < 10) {
+    ++turns;
+    CHECK(take(primary->on_tick(TimePoint(cluster.now()))) <= 3);
+  }
+  REQUIRE(end);
+  CHECK(turns == 3);  // 95 pairs: 10 chunks, 3 in the request's turn, then 3 + 3 + (1 and the End)
+  CHECK_FALSE(primary->sending_snapshot());
+  CHECK(end->chunk_count == 10);
+  CHECK(end->at == at);
+  size_t sent_pairs = 0;
+  for (size_t i = 0; i < chunks.size(); ++i) {
+    CHECK(chunks[i].index == i);
+    CHECK(chunks[i].transfer_id == 778);
+    sent_pairs += chunks[i].pairs.size();
+  }
+  CHECK(sent_pairs == 95);
+}
+
 // ---- not enough replicas: answered, never left hanging --------------------
 
 namespace {
