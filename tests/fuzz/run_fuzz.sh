@@ -98,6 +98,24 @@ stat_of() {
   echo "${value:-?}"
 }
 
+# CPU seconds (user + system) this shell's finished children have used so
+# far, from bash's `times` (run in this shell, not a subshell, whose own
+# counts start at zero), into the variable named $1: the difference around
+# one harness is that harness's own CPU time, which tells a slow harness
+# from a loaded machine.
+read_children_cpu_seconds() {
+  local times_file="$work/.times"
+  times >"$times_file"
+  printf -v "$1" '%s' "$(tail -n 1 "$times_file" | awk '{
+    total = 0
+    for (i = 1; i <= 2; ++i) { split($i, part, "m"); sub("s", "", part[2]); total += part[1] * 60 + part[2] }
+    printf "%.1f", total
+  }')"
+}
+
+# The first figure of /proc/loadavg (the 1-minute load average), "?" elsewhere.
+load_average() { cut -d ' ' -f 1 /proc/loadavg 2>/dev/null || echo "?"; }
+
 # The coverage counters of the last status line: "cov ft corp".
 coverage_of() {
   local line
@@ -115,7 +133,12 @@ configure_and_build
 [[ ${TS_FUZZ_FRESH:-0} == 1 ]] && rm -rf "$work"
 mkdir -p "$work"
 summary="$work/summary.txt"
-printf '%-14s %-8s %12s %9s %7s %8s %7s %6s\n' harness result execs exec/s cov features corpus secs >"$summary"
+# exec/cpu-s: executions per CPU second of the harness itself; with the
+# machine to itself a harness runs at about that exec/s. load: the 1-minute
+# load average at the start and at the end.
+summary_format='%-14s %-8s %12s %9s %10s %7s %8s %7s %6s %7s %s\n'
+# shellcheck disable=SC2059  # the format is a constant
+printf "$summary_format" harness result execs exec/s exec/cpu-s cov features corpus secs cpu-s load >"$summary"
 failed=()
 for harness in "${harnesses[@]}"; do
   binary="$build/tests/fuzz/$harness"
@@ -130,7 +153,8 @@ for harness in "${harnesses[@]}"; do
     echo "== $harness: a seed or regression input fails; see $dir/replay.log" >&2
     tail -n 30 "$dir/replay.log" >&2
     failed+=("$harness")
-    printf '%-14s %-8s\n' "$harness" replay >>"$summary"
+    # shellcheck disable=SC2059
+    printf "$summary_format" "$harness" replay - - - - - - - - - >>"$summary"
     continue
   fi
 
@@ -144,9 +168,16 @@ for harness in "${harnesses[@]}"; do
   [[ $seconds == 0 ]] && limit="no time limit"
   echo "== $harness: $limit${TS_FUZZ_RUNS:+, $TS_FUZZ_RUNS runs} (log: $log)"
   started=$SECONDS
+  cpu_before=0 cpu_after=0
+  read_children_cpu_seconds cpu_before
+  load_before=$(load_average)
   status=0
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 "$binary" "${flags[@]}" "$dir/corpus" >"$log" 2>&1 || status=$?
   elapsed=$((SECONDS - started))
+  read_children_cpu_seconds cpu_after
+  cpu=$(awk -v after="$cpu_after" -v before="$cpu_before" 'BEGIN { printf "%.1f", after - before }')
+  execs=$(stat_of "$log" number_of_executed_units)
+  per_cpu_second=$(awk -v execs="$execs" -v cpu="$cpu" 'BEGIN { if (execs ~ /^[0-9]+$/ && cpu > 0) printf "%d", execs / cpu; else print "?" }')
 
   read -r cov features corpus <<<"$(coverage_of "$log")"
   result=ok
@@ -156,9 +187,9 @@ for harness in "${harnesses[@]}"; do
     echo "== $harness: finding (exit $status); the input is in $dir/artifacts/:" >&2
     grep -aE 'ERROR: |FUZZ_CHECK|runtime error|Test unit written to' "$log" | head -n 10 >&2 || true
   fi
-  printf '%-14s %-8s %12s %9s %7s %8s %7s %6s\n' "$harness" "$result" \
-    "$(stat_of "$log" number_of_executed_units)" "$(stat_of "$log" average_exec_per_sec)" \
-    "$cov" "$features" "$corpus" "$elapsed" >>"$summary"
+  # shellcheck disable=SC2059
+  printf "$summary_format" "$harness" "$result" "$execs" "$(stat_of "$log" average_exec_per_sec)" "$per_cpu_second" \
+    "$cov" "$features" "$corpus" "$elapsed" "$cpu" "$load_before-$(load_average)" >>"$summary"
 done
 
 echo
