@@ -26,7 +26,7 @@ BenchCluster::~BenchCluster() { StopAll(); }
 std::string BenchCluster::client_endpoint() const { return layout_.ClientEndpoints(); }
 
 Status BenchCluster::StartBroker() {
-  Result<launcher::ClusterLayout> layout = launcher::ClusterLayout::OnFreePorts(options_.node_count);
+  Result<launcher::ClusterLayout> layout = launcher::ClusterLayout::OnFreePorts(options_.node_count, options_.broker_count);
   if (!layout.ok()) return layout.error();
   layout_ = layout.value();
   layout_.tsbroker = options_.tsbroker;
@@ -45,9 +45,22 @@ Status BenchCluster::StartBroker() {
   bus_->set(zmq::sockopt::reconnect_ivl, 50);
   for (const launcher::NodeSpec& node : layout_.nodes) bus_->connect(node.bus.Tcp());
 
-  const launcher::PartId broker = launcher::PartId::Broker();
-  broker_ = std::make_unique<launcher::ChildProcess>(layout_.Argv(broker), layout_.LogPath(broker));
-  return broker_->Start();
+  brokers_.clear();
+  for (int id = 1; id <= layout_.broker_count(); ++id) {
+    const launcher::PartId broker = launcher::PartId::Broker(static_cast<uint32_t>(id));
+    brokers_.push_back(std::make_unique<launcher::ChildProcess>(layout_.Argv(broker), layout_.LogPath(broker)));
+    if (Status started = brokers_.back()->Start(); !started.ok()) return started;
+  }
+  return Status::Ok();
+}
+
+void BenchCluster::KillBroker(uint32_t id) {
+  if (id >= 1 && id <= brokers_.size()) brokers_[id - 1]->Kill();
+}
+
+Status BenchCluster::RestartBroker(uint32_t id) {
+  if (id < 1 || id > brokers_.size()) return Error{ErrorKind::kInternal, "no broker " + std::to_string(id)};
+  return brokers_[id - 1]->Start();
 }
 
 Status BenchCluster::StartNode(NodeId id) {
@@ -66,7 +79,7 @@ void BenchCluster::KillNode(NodeId id) {
 
 void BenchCluster::StopAll() {
   for (auto& [id, node] : nodes_) node->Stop(kStopGrace);
-  if (broker_) broker_->Stop(kStopGrace);
+  for (auto& broker : brokers_) broker->Stop(kStopGrace);
 }
 
 pid_t BenchCluster::node_pid(NodeId id) const {

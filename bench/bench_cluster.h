@@ -1,5 +1,5 @@
-// A tuplestar cluster of real processes for the failover benchmark: one
-// tsbroker and N tsnode children on free loopback ports, logs in a work
+// A tuplestar cluster of real processes for the failover benchmark: B
+// tsbrokers (2 by default, as ./run.sh up starts) and N tsnode children on free loopback ports, logs in a work
 // directory (their command lines from a launcher::ClusterLayout, started as
 // launcher::ChildProcess: the launcher's and the tests' own), and a SUB
 // socket on every node's bus that reads their heartbeats
@@ -36,6 +36,7 @@ struct BenchClusterOptions {
   std::string tsnode;
   std::string work_dir;  // logs go here
   int node_count = 3;
+  int broker_count = 2;  // the launcher's default pair; client_endpoint() lists them all
   int heartbeat_ms = 100;
   int liveness = 3;
   size_t min_acks = 1;
@@ -55,8 +56,10 @@ class BenchCluster {
   explicit BenchCluster(BenchClusterOptions options);
   ~BenchCluster();
 
-  // Draws ports and starts the broker (nodes are started one by one).
+  // Draws ports and starts every broker (nodes are started one by one).
   Status StartBroker();
+  void KillBroker(uint32_t id);       // SIGKILL, reaped
+  Status RestartBroker(uint32_t id);  // same flags, as the supervisor does
   Status StartNode(cluster::NodeId id);
   void KillNode(cluster::NodeId id);
   void StopAll();
@@ -84,7 +87,7 @@ class BenchCluster {
  private:
   BenchClusterOptions options_;
   launcher::ClusterLayout layout_;  // drawn by StartBroker
-  std::unique_ptr<launcher::ChildProcess> broker_;
+  std::vector<std::unique_ptr<launcher::ChildProcess>> brokers_;  // index = broker id - 1
   std::map<cluster::NodeId, std::unique_ptr<launcher::ChildProcess>> nodes_;
   zmq::context_t context_{1};
   std::optional<zmq::socket_t> bus_;

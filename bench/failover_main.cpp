@@ -1,7 +1,8 @@
 // failover_bench: failover, resync and memory figures of a tuplestar cluster
 // of real processes (bench/failover_phases.h has what each phase measures).
 //
-//   failover_bench [--kills 20] [--saturated-s 60] [--resync-pairs 1000000] [--json FILE]
+//   failover_bench [--kills 20] [--broker-kills 5] [--brokers 2] [--saturated-s 60]
+//                  [--resync-pairs 1000000] [--json FILE]
 //
 // The tsbroker and tsnode binaries default to the build tree this binary is
 // in (../brokers/tsbroker, ../nodes/tsnode). Progress goes to stderr, the
@@ -29,6 +30,7 @@ int main(int argc, char** argv) {
   options.cluster.tsbroker = (build / "brokers" / "tsbroker").string();
   options.cluster.tsnode = (build / "nodes" / "tsnode").string();
   int kills = 20;
+  int broker_kills = 5;
   double saturated_s = 60;
   uint64_t resync_pairs = 1'000'000;
   std::string json_path;
@@ -42,6 +44,13 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(2, 9));
   app.add_option("--kills", kills, "kill -9 rounds (0: skip)")->capture_default_str()->check(CLI::Range(0, 10'000));
+  app.add_option("--brokers", options.cluster.broker_count,
+                 "tsbrokers (the writers take every endpoint; ./run.sh up starts 2)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3));
+  app.add_option("--broker-kills", broker_kills, "kill -9 rounds of one broker under load (0, or --brokers 1: skip)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 10'000));
   app.add_option("--saturated-s", saturated_s, "fault-free saturated write run, seconds (0: skip)")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 86'400.0));
@@ -75,6 +84,7 @@ int main(int argc, char** argv) {
 
   nlohmann::json out = {{"tool", "failover_bench"},
                         {"nodes", options.cluster.node_count},
+                        {"brokers", options.cluster.broker_count},
                         {"heartbeat_ms", options.cluster.heartbeat_ms},
                         {"liveness", options.cluster.liveness},
                         {"writers", options.writers},
@@ -88,10 +98,13 @@ int main(int argc, char** argv) {
   };
   if (saturated_s > 0) out["saturated"] = RunSaturated(phase("saturated"), saturated_s);
   if (kills > 0) out["kill_loop"] = RunKillLoop(phase("kill-loop"), kills);
+  if (broker_kills > 0 && options.cluster.broker_count > 1) {
+    out["broker_kills"] = RunBrokerKills(phase("broker-kills"), broker_kills);
+  }
   if (resync_pairs > 0) out["resync"] = RunResync(phase("resync"), resync_pairs);
 
   bool failed = false;
-  for (const char* name : {"saturated", "kill_loop", "resync"}) {
+  for (const char* name : {"saturated", "kill_loop", "broker_kills", "resync"}) {
     if (out.contains(name) && out[name].contains("error")) failed = true;
   }
   if (json_path.empty()) {

@@ -166,6 +166,67 @@ nlohmann::json RunKillLoop(const PhaseOptions& options, int kills) {
   return out;
 }
 
+nlohmann::json RunBrokerKills(const PhaseOptions& options, int kills) {
+  BenchCluster cluster(options.cluster);
+  nlohmann::json out = {{"kills", kills}, {"brokers", options.cluster.broker_count}};
+  if (options.cluster.broker_count < 2) {
+    out["error"] = "a broker kill needs at least 2 brokers (--brokers)";
+    return out;
+  }
+  if (std::string error = StartCluster(cluster, options.cluster.node_count); !error.empty()) {
+    out["error"] = error;
+    return out;
+  }
+  const AckWriterOptions writer_options = WriterOptions(options, cluster);
+  AckWriters writers(writer_options);
+  writers.Start();
+  // More acks than could have been in flight at the kill: these were sent after it.
+  const uint64_t in_flight = static_cast<uint64_t>(options.writers) * static_cast<uint64_t>(options.depth);
+  std::vector<double> stall_ms;
+  int timeouts = 0;
+  const auto started = Clock::now();
+  const uint64_t acks_at_start = writers.acks();
+  for (int round = 1; round <= kills; ++round) {
+    const auto next_kill = Clock::now() + FailoverDefaults::kBrokerKillInterval;
+    const uint64_t acks_before = writers.acks();
+    if (!cluster.WaitFor([&] { return writers.acks() > acks_before + in_flight; }, FailoverDefaults::kAcksFlowingTimeout)) {
+      out["error"] = "round " + std::to_string(round) + ": writes are not being acknowledged";
+      break;
+    }
+    const uint32_t victim = 1 + static_cast<uint32_t>((round - 1) % options.cluster.broker_count);
+    const uint64_t acks_at_kill = writers.acks();
+    cluster.KillBroker(victim);
+    const auto killed_at = Clock::now();
+    const bool flowing = cluster.WaitFor([&] { return writers.acks() > acks_at_kill + in_flight; },
+                                         FailoverDefaults::kFailoverTimeout);
+    if (flowing) {
+      const double ms = Ms(Clock::now() - killed_at);
+      stall_ms.push_back(ms);
+      Say("broker kill " + std::to_string(round) + "/" + std::to_string(kills) + ": broker " +
+          std::to_string(victim) + " -> writes acknowledged again after " + std::to_string(static_cast<int>(ms)) +
+          " ms");
+    } else {
+      ++timeouts;
+      Say("broker kill " + std::to_string(round) + ": no writes acknowledged within 30 s: " + cluster.DescribeView());
+    }
+    if (Status restarted = cluster.RestartBroker(victim); !restarted.ok()) {
+      out["error"] = "cannot restart broker " + std::to_string(victim) + ": " + restarted.error().message;
+      break;
+    }
+    while (Clock::now() < next_kill) cluster.Pump(std::chrono::milliseconds(50));  // pacing
+  }
+  const double elapsed = std::chrono::duration<double>(Clock::now() - started).count();
+  writers.Stop();
+  out["completed"] = stall_ms.size();
+  out["timeouts"] = timeouts;
+  out["writer_request_timeout_ms"] = writer_options.request_timeout.count();
+  out["stall_ms"] = Distribution(stall_ms);
+  out["acks_per_s"] = std::round(static_cast<double>(writers.acks() - acks_at_start) / std::max(elapsed, 1e-9));
+  out["write_errors"] = writers.errors_by_kind();
+  out["first_write_error_messages"] = writers.first_error_messages();
+  return out;
+}
+
 nlohmann::json RunResync(const PhaseOptions& options, uint64_t pairs) {
   BenchClusterOptions cluster_options = options.cluster;
   cluster_options.node_count = 3;

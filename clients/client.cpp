@@ -71,6 +71,19 @@ Client& Client::operator=(Client&& other) noexcept {
 
 void Client::Disconnect() { socket_.reset(); }
 
+bool Client::WarmUp(std::chrono::milliseconds timeout) {
+  if (setup_error_) return false;
+  if (!socket_) {
+    Result<WatchedSocket> socket =
+        WatchedSocket::Connect(*context_, zmq::socket_type::req, endpoints_[current_], options_.curve);
+    if (!socket.ok()) return false;
+    socket_ = std::move(socket).value();
+  }
+  ConnectionWatch watch(options_.refused_after, options_.curve.has_value());
+  Result<bool> up = socket_->WaitPeerUp(timeout, watch);
+  return up.ok() && up.value();
+}
+
 void Client::MoveToNextBroker() {
   socket_.reset();
   current_ = (current_ + 1) % endpoints_.size();
@@ -106,7 +119,7 @@ Result<std::string> Client::ExchangeWith(const std::string& frame, int attempts,
   const std::string& endpoint = endpoints_[current_];
   // One watch for the whole call: the run of refusals goes on across the
   // sockets Lazy Pirate reopens.
-  ConnectionWatch watch(options_.refused_after);
+  ConnectionWatch watch(options_.refused_after, options_.curve.has_value());
   for (int attempt = 1; attempt <= attempts; ++attempt) {
     attempts_of_last_call_ = attempt;
     if (!socket_) {
@@ -137,8 +150,9 @@ Result<std::string> Client::ExchangeWith(const std::string& frame, int attempts,
               if (!socket_->socket().recv(extra, zmq::recv_flags::dontwait)) break;
               if (!extra.more()) break;
             }
-            const auto started = std::max(sent_at, watch.peer_up_since().value_or(sent_at));
-            last_round_trip_ = ConnectionWatch::Clock::now() - started;
+            // From the send, not from the monitor's handshake event: that
+            // event is stamped when it is read, often with the reply itself.
+            last_round_trip_ = ConnectionWatch::Clock::now() - sent_at;
             return reply.to_string();
           }
         } catch (const zmq::error_t&) {
@@ -212,20 +226,44 @@ Result<RawReply> Client::SendRaw(const std::string& bytes) {
 }
 
 Result<Reply> SendShutdown(const std::string& shutdown_endpoint, const ClientOptions& options) {
-  // Every broker of the list, in order: the first that answers stops the
-  // nodes; the others then find no live node and exit at once. The answer
-  // is the first broker's that answered.
-  std::optional<Result<Reply>> first_answer;
-  std::optional<Result<Reply>> last_error;
-  for (const std::string& endpoint : SplitEndpoints(shutdown_endpoint)) {
-    Client client(endpoint, options);
+  // Every broker of the list gets the command: the first that answers stops
+  // the nodes; the others then find no live node and exit at once. The
+  // attempts go round the list, one per broker not yet answered, until a
+  // round in which some broker answered: a dead broker (refused, or silent)
+  // then cost one attempt, not the whole retry budget. Each broker has its
+  // own Client, so its retries reuse one request id.
+  const std::vector<std::string> endpoints = SplitEndpoints(shutdown_endpoint);
+  if (endpoints.size() == 1) {
+    Client client(shutdown_endpoint, options);
     Request request;
     request.op_name = client_config::kShutdownOpName;
-    Result<Reply> reply = client.Call(std::move(request));
-    if (reply.ok() && !first_answer) {
-      first_answer = std::move(reply);
-    } else if (!reply.ok()) {
-      last_error = std::move(reply);
+    return client.Call(std::move(request));
+  }
+  ClientOptions one_attempt = options;
+  const int rounds = 1 + std::clamp(options.retries, 0, client_config::kMaxRequestRetries);
+  one_attempt.retries = 0;
+  std::vector<Client> clients;
+  std::vector<Request> requests;
+  for (const std::string& endpoint : endpoints) {
+    clients.emplace_back(endpoint, one_attempt);
+    Request request;
+    request.op_name = client_config::kShutdownOpName;
+    request.id = clients.back().TakeNextRequestId();
+    requests.push_back(std::move(request));
+  }
+  std::vector<bool> answered(endpoints.size(), false);
+  std::optional<Result<Reply>> first_answer;
+  std::optional<Result<Reply>> last_error;
+  for (int round = 0; round < rounds && !first_answer; ++round) {
+    for (size_t i = 0; i < endpoints.size(); ++i) {
+      if (answered[i]) continue;
+      Result<Reply> reply = clients[i].CallWithId(requests[i]);
+      if (reply.ok()) {
+        answered[i] = true;
+        if (!first_answer) first_answer = std::move(reply);
+      } else {
+        last_error = std::move(reply);
+      }
     }
   }
   return first_answer ? std::move(*first_answer) : std::move(*last_error);

@@ -100,6 +100,12 @@ class Client {
   // Closes the socket now (it reopens at the next call).
   void Disconnect();
 
+  // Opens the connection to the current broker, if not open, and waits at
+  // most `timeout` for its handshake: true once the broker is up. A call made
+  // then times the round trip alone (tsctl ping), not the TCP connect and the
+  // ZeroMQ (CURVE) handshake. false: not up in time (the call then finds out).
+  bool WarmUp(std::chrono::milliseconds timeout);
+
   const std::string& endpoint() const { return endpoint_; }  // as given (maybe a list)
   const std::vector<std::string>& endpoints() const { return endpoints_; }
   const std::string& current_endpoint() const { return endpoints_[current_]; }
@@ -107,12 +113,11 @@ class Client {
   uint64_t client_id() const { return options_.client_id; }
   uint64_t last_request_number() const { return last_request_number_; }
   int attempts_of_last_call() const { return attempts_of_last_call_; }  // 1 = no retry
-  // The last reply's round trip: from the request's send, or from the
-  // connection's handshake when the request waited for it, to the reply.
+  // The last reply's round trip: from the request's send to the reply (on a
+  // fresh socket that includes the connect and handshake: see WarmUp).
   std::chrono::duration<double, std::milli> last_round_trip() const { return last_round_trip_; }
 
  private:
-  // Lazy Pirate exchange of one frame; the reply frame or why there is none.
   // Lazy Pirate exchange of one frame over the broker list; the reply frame or
   // why there is none. `held`: how long the primary may hold the request (its
   // wait), added to every attempt's timeout.
@@ -137,8 +142,10 @@ class Client {
 // Sends the shutdown command (a Request with op_name "SHUTDOWN", see
 // docs/PROTOCOL.md "Shutdown endpoint") to the broker's shutdown endpoint and
 // waits for its acknowledgement Reply, with `options`' timeout and retries.
-// A comma list: to every broker in turn (the first one's answer is returned;
-// an error only when none answered), so that every broker exits too.
+// A comma list: to every broker in turn, one attempt each per round, so that
+// every broker exits too; the rounds stop after one in which some broker
+// answered (a dead broker costs one attempt) or when the retries run out. The
+// first answer is returned; an error only when none answered.
 Result<Reply> SendShutdown(const std::string& shutdown_endpoint, const ClientOptions& options = {});
 
 // A Request with op_name "STATUS": the broker answers it with the cluster view.

@@ -158,8 +158,15 @@ void WatchedSocket::DrainEvents(ConnectionWatch& watch) {
     }
     if (header.size() < sizeof(uint16_t)) continue;
     uint16_t event = 0;
+    uint32_t value = 0;
     std::memcpy(&event, header.data(), sizeof event);
-    watch.Observe(SocketEventFromZmq(event), ConnectionWatch::Clock::now());
+    if (header.size() >= sizeof event + sizeof value) {
+      std::memcpy(&value, static_cast<const char*>(header.data()) + sizeof event, sizeof value);
+    }
+    const SocketEvent observed = SocketEventFromZmq(event, value);
+    if (observed == SocketEvent::kHandshakeSucceeded) peer_up_ = true;
+    if (observed == SocketEvent::kDisconnected) peer_up_ = false;
+    watch.Observe(observed, ConnectionWatch::Clock::now());
   }
 }
 
@@ -190,6 +197,30 @@ Result<bool> WatchedSocket::WaitReadable(std::chrono::milliseconds timeout, Conn
       return Error{ErrorKind::kUnavailable, "interrupted while waiting for a reply from " + endpoint_};
     }
     return Error{ErrorKind::kUnavailable, std::string("waiting for a reply failed: ") + error.what()};
+  }
+}
+
+Result<bool> WatchedSocket::WaitPeerUp(std::chrono::milliseconds timeout, ConnectionWatch& watch) {
+  using Clock = ConnectionWatch::Clock;
+  const Clock::time_point deadline = Clock::now() + timeout;
+  try {
+    while (true) {
+      DrainEvents(watch);
+      if (peer_up_) return true;
+      const Clock::time_point now = Clock::now();
+      if (ConnectionVerdict verdict = watch.Check(now); verdict != ConnectionVerdict::kUndecided) {
+        return Error{ErrorKind::kUnavailable, watch.Describe(verdict, endpoint_, now)};
+      }
+      if (now >= deadline) return false;
+      Clock::time_point wake = deadline;
+      if (std::optional<Clock::time_point> check = watch.NextCheck(); check && *check < wake) wake = *check;
+      const auto slice = std::max(std::chrono::milliseconds(0),
+                                  std::chrono::ceil<std::chrono::milliseconds>(wake - now));
+      zmq::pollitem_t items[] = {{monitor_.handle(), 0, ZMQ_POLLIN, 0}};
+      zmq::poll(items, 1, slice);
+    }
+  } catch (const zmq::error_t& error) {
+    return Error{ErrorKind::kUnavailable, std::string("waiting for a connection failed: ") + error.what()};
   }
 }
 

@@ -58,6 +58,11 @@ class WatchedSocket {
   // itself failed (interrupted by a signal, say).
   Result<bool> WaitReadable(std::chrono::milliseconds timeout, ConnectionWatch& watch);
 
+  // Waits at most `timeout` for the connection's handshake, feeding `watch`.
+  // true: the peer is up (now, or since an earlier wait saw it come up);
+  // false: the time ran out. Error: the watch's verdict.
+  Result<bool> WaitPeerUp(std::chrono::milliseconds timeout, ConnectionWatch& watch);
+
  private:
   WatchedSocket(zmq::socket_t monitor, zmq::socket_t socket, std::string endpoint);
   void DrainEvents(ConnectionWatch& watch);
@@ -66,6 +71,7 @@ class WatchedSocket {
   zmq::socket_t monitor_;
   zmq::socket_t socket_;
   std::string endpoint_;
+  bool peer_up_ = false;  // a handshake succeeded, no disconnect since
 };
 
 // Ok when `endpoint` can be connected to: ZeroMQ accepts it ("tcp://host:port",

@@ -11,6 +11,15 @@
 //   a ZeroMQ peer:           CONNECTED, HANDSHAKE_SUCCEEDED
 // A connect that ends (CLOSED) without CONNECTED is refused (or the host is
 // unreachable: libzmq does not say which errno it met).
+// Keys (CURVE, issue 12): a plain client at a CURVE broker, or a CURVE client
+// at an open one, fails the handshake with MECHANISM_MISMATCH; a key the
+// broker's allow-list lacks gets HANDSHAKE_FAILED_AUTH; a wrong broker public
+// key makes the broker drop the connection mid-handshake. tsbroker's CURVE
+// endpoint drops a plain client's greeting (HANDSHAKE_FAILED_NO_DETAIL, seen
+// on libzmq 4.3.4), which a listener that is no ZeroMQ peer may do too: that
+// verdict names both. The broker (DISCONNECTED after
+// CONNECTED, no handshake). The first two are settled at once (waiting cannot
+// mend a missing key); the last waits the window like a refusal.
 //
 // Verdict: a run of failures with no handshake since it began is the answer
 // once it is `verdict_after` old (a broker that is just starting gets that
@@ -33,24 +42,34 @@ enum class SocketEvent {
   kClosed,              // ZMQ_EVENT_CLOSED: the connecting socket was closed
   kHandshakeSucceeded,  // ZMQ_EVENT_HANDSHAKE_SUCCEEDED: a ZeroMQ peer
   kHandshakeFailed,     // ZMQ_EVENT_HANDSHAKE_FAILED_*: not a (compatible) ZeroMQ peer
+  kHandshakeDropped,    // HANDSHAKE_FAILED_NO_DETAIL: the peer closed during the greeting
+  kMechanismMismatch,   // HANDSHAKE_FAILED_PROTOCOL, ZMTP_MECHANISM_MISMATCH: CURVE on one side only
+  kKeyRefused,          // ZMQ_EVENT_HANDSHAKE_FAILED_AUTH: the broker's ZAP refused our key
   kDisconnected,        // ZMQ_EVENT_DISCONNECTED
   kOther,               // anything else: ignored
 };
 
-// The monitor's 16-bit event number -> SocketEvent.
-SocketEvent SocketEventFromZmq(uint16_t zmq_event);
+// The monitor's 16-bit event number and its 32-bit value -> SocketEvent.
+SocketEvent SocketEventFromZmq(uint16_t zmq_event, uint32_t value = 0);
 
 enum class ConnectionVerdict {
   kUndecided,  // keep waiting for the reply
   kRefused,    // every connection attempt was refused
   kNotZeroMq,  // something accepts connections but fails the ZeroMQ handshake
+  kNeedsKey,   // a CURVE broker, and this client has no key
+  kDroppedWithoutKey,  // no key, and the peer drops the handshake (as tsbroker's CURVE endpoint does)
+  kOpenEndpoint,  // this client has a key, and the endpoint is not CURVE
+  kKeyRefused,    // the broker does not admit this client's key
+  kServerKeyWrong,  // with a key: the broker drops every handshake (another broker public key)
 };
 
 class ConnectionWatch {
  public:
   using Clock = std::chrono::steady_clock;
 
-  explicit ConnectionWatch(std::chrono::milliseconds verdict_after) : verdict_after_(verdict_after) {}
+  // `client_has_key`: this client presents a CURVE key (names the mismatch).
+  explicit ConnectionWatch(std::chrono::milliseconds verdict_after, bool client_has_key = false)
+      : verdict_after_(verdict_after), client_has_key_(client_has_key) {}
 
   void Observe(SocketEvent event, Clock::time_point now);
 
@@ -75,6 +94,7 @@ class ConnectionWatch {
   void Failed(ConnectionVerdict kind, Clock::time_point now);
 
   std::chrono::milliseconds verdict_after_;
+  bool client_has_key_;
   bool tcp_connected_ = false;  // the current attempt got a TCP connection
   bool peer_up_ = false;        // a handshake succeeded and no disconnect since
   std::optional<Clock::time_point> peer_up_since_;

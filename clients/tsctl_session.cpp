@@ -188,10 +188,12 @@ int Session::Shutdown(const Command& command) {
 int Session::Ping(const Command& command) {
   Client* client = RequestClient();
   if (client == nullptr) return kExitUsage;
+  // Connected first, so the time is the request's send to its reply: a first
+  // ping of a fresh tsctl would otherwise mostly time the TCP connect and the
+  // ZeroMQ handshake. Not up in time: the call itself says why.
+  client->WarmUp(client->options().request_timeout);
   Result<Reply> reply = client->Call(command.request);
   if (!reply.ok()) return Failure("PING", reply.error());
-  // The round trip once connected: a first ping of a fresh tsctl would
-  // otherwise mostly time the TCP connect and the ZeroMQ handshake.
   const double round_trip_ms = client->last_round_trip().count();
   if (current().tsv && reply.value().ok()) {
     out_ << TsvPing(round_trip_ms);

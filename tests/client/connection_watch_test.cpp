@@ -29,7 +29,7 @@ TEST_CASE("connection watch: monitor event numbers map to events", "[client][con
   CHECK(ts::SocketEventFromZmq(ZMQ_EVENT_CLOSED) == SocketEvent::kClosed);
   CHECK(ts::SocketEventFromZmq(ZMQ_EVENT_HANDSHAKE_SUCCEEDED) == SocketEvent::kHandshakeSucceeded);
   CHECK(ts::SocketEventFromZmq(ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) == SocketEvent::kHandshakeFailed);
-  CHECK(ts::SocketEventFromZmq(ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) == SocketEvent::kHandshakeFailed);
+  CHECK(ts::SocketEventFromZmq(ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) == SocketEvent::kHandshakeDropped);
   CHECK(ts::SocketEventFromZmq(ZMQ_EVENT_DISCONNECTED) == SocketEvent::kDisconnected);
   CHECK(ts::SocketEventFromZmq(ZMQ_EVENT_CONNECT_RETRIED) == SocketEvent::kOther);
 }
@@ -101,4 +101,68 @@ TEST_CASE("connection watch: failed handshakes say the peer is not ZeroMQ", "[cl
   CHECK(watch.Describe(ConnectionVerdict::kNotZeroMq, "tcp://h:80", kStart + 500ms) ==
         "tcp://h:80 accepts connections but is not a ZeroMQ peer (the handshake failed 2 times in 500 ms); "
         "is that the broker's client port?");
+}
+
+TEST_CASE("connection watch: a mechanism mismatch names the missing or unwanted key, at once",
+          "[client][connection_watch]") {
+  CHECK(ts::SocketEventFromZmq(ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL, ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH) ==
+        SocketEvent::kMechanismMismatch);
+  CHECK(ts::SocketEventFromZmq(ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL, ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC) ==
+        SocketEvent::kHandshakeFailed);
+  CHECK(ts::SocketEventFromZmq(ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, 400) == SocketEvent::kKeyRefused);
+
+  ConnectionWatch plain(1000ms, /*client_has_key=*/false);
+  plain.Observe(SocketEvent::kConnected, kStart);
+  plain.Observe(SocketEvent::kMechanismMismatch, kStart);
+  CHECK(plain.Check(kStart) == ConnectionVerdict::kNeedsKey);  // no window: a key does not appear by waiting
+  const std::string needs = plain.Describe(ConnectionVerdict::kNeedsKey, "tcp://h:1", kStart);
+  CHECK_THAT(needs, Catch::StartsWith("tcp://h:1 requires CURVE and this client has no key"));
+  CHECK_THAT(needs, Catch::Contains("--key FILE") && Catch::Contains("TUPLESTAR_KEY") &&
+                        Catch::Contains("DIR/keys/clients/client"));
+
+  ConnectionWatch keyed(1000ms, /*client_has_key=*/true);
+  keyed.Observe(SocketEvent::kConnected, kStart);
+  keyed.Observe(SocketEvent::kMechanismMismatch, kStart);
+  CHECK(keyed.Check(kStart) == ConnectionVerdict::kOpenEndpoint);
+  CHECK_THAT(keyed.Describe(ConnectionVerdict::kOpenEndpoint, "tcp://h:1", kStart),
+             Catch::Contains("open endpoint") && Catch::Contains("without --key"));
+}
+
+TEST_CASE("connection watch: a keyless client whose greeting is dropped is told to give a key, after the window",
+          "[client][connection_watch]") {
+  ConnectionWatch plain(500ms, false);
+  plain.Observe(SocketEvent::kConnected, kStart);
+  plain.Observe(SocketEvent::kHandshakeDropped, kStart);
+  CHECK(plain.Check(kStart) == ConnectionVerdict::kUndecided);  // also what a non-ZeroMQ listener may do
+  CHECK(plain.Check(kStart + 500ms) == ConnectionVerdict::kDroppedWithoutKey);
+  CHECK_THAT(plain.Describe(ConnectionVerdict::kDroppedWithoutKey, "tcp://h:1", kStart + 500ms),
+             Catch::Contains("this client has no key") && Catch::Contains("TUPLESTAR_KEY") &&
+                 Catch::Contains("--key FILE") && Catch::Contains("DIR/keys/clients/client"));
+  ConnectionWatch keyed(0ms, true);
+  keyed.Observe(SocketEvent::kConnected, kStart);
+  keyed.Observe(SocketEvent::kHandshakeDropped, kStart);
+  CHECK(keyed.AtTimeout() == ConnectionVerdict::kNotZeroMq);
+}
+
+TEST_CASE("connection watch: a refused key at once, a dropped CURVE handshake after the window",
+          "[client][connection_watch]") {
+  ConnectionWatch refused(1000ms, true);
+  refused.Observe(SocketEvent::kConnected, kStart);
+  refused.Observe(SocketEvent::kKeyRefused, kStart);
+  refused.Observe(SocketEvent::kDisconnected, kStart);
+  CHECK(refused.Check(kStart) == ConnectionVerdict::kKeyRefused);  // the disconnect after it says no more
+
+  ConnectionWatch dropped(1000ms, true);
+  dropped.Observe(SocketEvent::kConnected, kStart);
+  dropped.Observe(SocketEvent::kDisconnected, kStart);
+  CHECK(dropped.Check(kStart) == ConnectionVerdict::kUndecided);
+  CHECK(dropped.Check(kStart + 1000ms) == ConnectionVerdict::kServerKeyWrong);
+  CHECK_THAT(dropped.Describe(ConnectionVerdict::kServerKeyWrong, "tcp://h:1", kStart + 1000ms),
+             Catch::Contains("--server-key"));
+
+  // Without a key, a connection dropped before its handshake is no verdict.
+  ConnectionWatch plain(0ms, false);
+  plain.Observe(SocketEvent::kConnected, kStart);
+  plain.Observe(SocketEvent::kDisconnected, kStart);
+  CHECK(plain.AtTimeout() == ConnectionVerdict::kUndecided);
 }

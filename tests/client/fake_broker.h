@@ -2,7 +2,9 @@
 // endpoint for the client library's tests. It runs in its own thread (an
 // event loop polling with a short timeout and a stop flag) and answers each
 // request frame with whatever the test's handler returns; nullopt drops the
-// request, as a lost message or a dead primary would.
+// request, as a lost message or a dead primary would. `handshake_delay` > 0:
+// a ZAP handler (RFC 27) in the same loop admits every peer only after that
+// long, so the ZeroMQ handshake itself is slow (a CURVE broker far away).
 #pragma once
 
 #include <atomic>
@@ -35,8 +37,16 @@ class FakeBroker {
   // `batch` > 1: hold replies until that many requests came, then answer
   // them in reverse order (to show that a pipelined client matches replies).
   // `bind_to`: where to listen; by default a free loopback port.
-  explicit FakeBroker(Handler handler, size_t batch = 1, const std::string& bind_to = "tcp://127.0.0.1:*")
-      : handler_(std::move(handler)), batch_(batch), socket_(context_, zmq::socket_type::router) {
+  explicit FakeBroker(Handler handler, size_t batch = 1, const std::string& bind_to = "tcp://127.0.0.1:*",
+                      std::chrono::milliseconds handshake_delay = std::chrono::milliseconds(0))
+      : handler_(std::move(handler)), batch_(batch), handshake_delay_(handshake_delay),
+        socket_(context_, zmq::socket_type::router) {
+    if (handshake_delay_.count() > 0) {
+      zap_.emplace(context_, zmq::socket_type::rep);
+      zap_->set(zmq::sockopt::linger, 0);
+      zap_->bind("inproc://zeromq.zap.01");
+      socket_.set(zmq::sockopt::zap_domain, "fake");  // NULL peers go through ZAP too
+    }
     socket_.set(zmq::sockopt::linger, 0);
     socket_.bind(bind_to);
     endpoint_ = socket_.get(zmq::sockopt::last_endpoint);
@@ -71,8 +81,10 @@ class FakeBroker {
   void Loop() {
     std::vector<std::pair<std::string, std::string>> pending;  // (routing id, reply)
     while (!stop_) {
-      zmq::pollitem_t items[] = {{socket_.handle(), 0, ZMQ_POLLIN, 0}};
-      zmq::poll(items, 1, kPollSlice);
+      zmq::pollitem_t items[] = {{socket_.handle(), 0, ZMQ_POLLIN, 0},
+                                 {zap_ ? zap_->handle() : nullptr, 0, ZMQ_POLLIN, 0}};
+      zmq::poll(items, zap_ ? 2 : 1, kPollSlice);
+      if (zap_ && (items[1].revents & ZMQ_POLLIN)) AnswerZap();
       if (!(items[0].revents & ZMQ_POLLIN)) continue;
       std::vector<zmq::message_t> parts;
       zmq::message_t part;
@@ -114,9 +126,31 @@ class FakeBroker {
     }
   }
 
+  // A ZAP request: version, request id, domain, address, identity, mechanism,
+  // credentials. After the delay: version, the same id, 200 OK, no user id or metadata.
+  void AnswerZap() {
+    std::vector<zmq::message_t> parts;
+    zmq::message_t part;
+    while (zap_->recv(part, zmq::recv_flags::dontwait)) {
+      const bool more = part.more();
+      parts.push_back(std::move(part));
+      if (!more) break;
+    }
+    if (parts.size() < 2) return;
+    std::this_thread::sleep_for(handshake_delay_);  // the slow handshake this broker plays
+    zap_->send(zmq::buffer(std::string("1.0")), zmq::send_flags::sndmore);
+    zap_->send(parts[1], zmq::send_flags::sndmore);
+    zap_->send(zmq::buffer(std::string("200")), zmq::send_flags::sndmore);
+    zap_->send(zmq::buffer(std::string("OK")), zmq::send_flags::sndmore);
+    zap_->send(zmq::message_t(), zmq::send_flags::sndmore);
+    zap_->send(zmq::message_t(), zmq::send_flags::none);
+  }
+
   Handler handler_;
   size_t batch_;
+  std::chrono::milliseconds handshake_delay_;
   zmq::context_t context_{1};
+  std::optional<zmq::socket_t> zap_;  // declared after context_: closed before it
   zmq::socket_t socket_;
   std::string endpoint_;
   std::atomic<bool> stop_{false};

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <sstream>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -207,6 +208,18 @@ TEST_CASE("tsctl session: ping times a get no key matches, count counts a get's 
   CHECK(ping["op"] == "PING");
   CHECK(ping["served_by"] == 1);
   CHECK(ping["rtt_ms"].get<double>() > 0.0);
+}
+
+TEST_CASE("tsctl session: ping's time is at least the broker's delay in answering", "[client][tsctl_session]") {
+  constexpr auto kDelay = std::chrono::milliseconds(80);
+  FakeBroker slow([&](size_t, const std::string& body) {
+    std::this_thread::sleep_for(kDelay);
+    return MiniSpace(body);
+  });
+  Harness tsctl(slow.endpoint());
+  CHECK(tsctl.Run("ping --json") == 0);
+  nlohmann::json ping = nlohmann::json::parse(tsctl.out.str());
+  CHECK(ping["rtt_ms"].get<double>() >= static_cast<double>(kDelay.count()));
 }
 
 TEST_CASE("tsctl session: options on a prompt line hold for that line only", "[client][tsctl_session]") {

@@ -115,7 +115,7 @@ void World::Handle(RestartBroker& e) {
     At(now_, BrokerTick{2});
     return;
   }
-  if (!broker_down_) return;
+  if (!broker_down_ || shutdown_.begun) return;  // a shutdown through broker 2 keeps it down
   Trace("the broker restarts (its memory is lost)");
   broker_ = NewBroker();
   broker_down_ = false;

@@ -149,7 +149,7 @@ void World::SendNodeActions(NodeId from, NodeActions actions) {
 }
 
 void World::SendBrokerActions(BrokerActions actions, BrokerId from) {
-  if (shutdown_.begun && from == 1) CheckBrokerActionsWhileStopping(actions);
+  if (shutdown_.begun && from == shutdown_.via) CheckBrokerActionsWhileStopping(actions);
   for (const BrokerEvent& event : actions.events) {
     Trace("broker " + std::to_string(from) + " event: " + event.text);
     if (event.kind == BrokerEventKind::kPrimaryAccepted) {
@@ -184,7 +184,7 @@ void World::SendBrokerActions(BrokerActions actions, BrokerId from) {
     Trace("operator " + answer.client + " <- " + (reply.value().error ? reply.value().error->message : "ok"));
     shutdown_.answers[answer.client].push_back(reply.value());
   }
-  if (actions.exit && !shutdown_.broker_exited) {
+  if (actions.exit && from == shutdown_.via && !shutdown_.broker_exited) {
     Trace("BROKER EXITS");
     shutdown_.broker_exited = true;
     shutdown_.exited_at = now_;
@@ -215,33 +215,25 @@ void World::Handle(ToNode& e) {
 }
 
 void World::Handle(ToBroker& e) {
-  if (e.broker == 2) {
-    if (broker2_down_) return;  // not joined yet, crashed, or stopped: lost
-    BrokerActions actions;
-    if (auto* from_node = std::get_if<NodeToBroker>(&e.message)) {
-      if (options_.trace) Trace("broker 2 <- " + Describe(*from_node));
-      actions = broker2_->on_node_message(*from_node, TimePoint(now_));
-    } else if (auto* request = std::get_if<std::pair<ClientAddress, std::string>>(&e.message)) {
-      if (options_.trace) Trace("broker 2 <- request from " + request->first);
-      actions = broker2_->on_client_frame(request->first, std::move(request->second), TimePoint(now_));
-    }
-    return SendBrokerActions(std::move(actions), 2);
-  }
-  if (shutdown_.broker_exited || broker_down_) return;  // its sockets are closed: lost
+  const bool two = e.broker == 2;
+  if (two ? broker2_down_ : broker_down_) return;  // not joined yet, crashed, or stopped: lost
+  if (shutdown_.broker_exited && e.broker == shutdown_.via) return;  // its sockets are closed: lost
+  BrokerCore& broker = two ? *broker2_ : *broker_;
+  const std::string name = two ? "broker 2" : "broker";
   BrokerActions actions;
   if (auto* from_node = std::get_if<NodeToBroker>(&e.message)) {
-    if (options_.trace) Trace("broker <- " + Describe(*from_node));
-    shutdown_.last_heard_by_broker[SenderOf(*from_node)] = now_;
-    actions = broker_->on_node_message(*from_node, TimePoint(now_));
+    if (options_.trace) Trace(name + " <- " + Describe(*from_node));
+    shutdown_.last_heard_by_broker[{e.broker, SenderOf(*from_node)}] = now_;
+    actions = broker.on_node_message(*from_node, TimePoint(now_));
   } else if (auto* from_operator = std::get_if<OperatorFrame>(&e.message)) {
     return HandleOperatorFrame(*from_operator);
   } else {
     auto& [address, frame] = std::get<std::pair<ClientAddress, std::string>>(e.message);
     if (address.rfind("late.", 0) == 0) shutdown_.late_request_delivered = true;
-    if (options_.trace) Trace("broker <- request from " + address);
-    actions = broker_->on_client_frame(address, std::move(frame), TimePoint(now_));
+    if (options_.trace) Trace(name + " <- request from " + address);
+    actions = broker.on_client_frame(address, std::move(frame), TimePoint(now_));
   }
-  SendBrokerActions(std::move(actions));
+  SendBrokerActions(std::move(actions), e.broker);
 }
 
 void World::Handle(ToClient& e) {
@@ -308,10 +300,12 @@ void World::Handle(NodeTick& e) {
 void World::Handle(BrokerTick& e) {
   if (e.broker == 2) {
     if (broker2_down_) return;  // its restart starts the ticks again
+    if (shutdown_.broker_exited && shutdown_.via == 2) return;
     SendBrokerActions(broker2_->on_tick(TimePoint(now_)), 2);
     return At(now_ + kBrokerTickMs, BrokerTick{2});
   }
-  if (shutdown_.broker_exited) return;
+  if (shutdown_.broker_exited && shutdown_.via == 1) return;
+  if (shutdown_.begun && shutdown_.via == 2) return;  // crashed for good
   if (broker_down_) return At(now_ + kBrokerTickMs, BrokerTick{1});
   SendBrokerActions(broker_->on_tick(TimePoint(now_)));
   At(now_ + kBrokerTickMs, BrokerTick{1});

@@ -25,8 +25,9 @@
 //  5. nothing a node sends claims more than its disk holds: a backup's ack
 //     (heartbeat) names at most its last synced position, and a primary's
 //     commit point (in replies and heartbeats) is covered by its own sync;
-//  6. then an operator's SHUTDOWN goes through the broker core's shutdown
-//     path (sim_world_shutdown.cpp), on a clean or lossy network or with a
+//  6. then an operator's SHUTDOWN goes through a broker core's shutdown
+//     path (sim_world_shutdown.cpp): broker 1's, or in half the seeds broker
+//     2's while broker 1 is crashed; on a clean or lossy network or with a
 //     node cut from its peers: no term starts while it runs, a client is told
 //     the service is shutting down, every operator that asked gets one
 //     answer, a node stops if and only if it saves, and the answer is true
@@ -66,6 +67,7 @@ struct SimResult {
   uint64_t terms_refused_stopping = 0;  // pre-votes and registrations the broker ignored while stopping
   uint64_t requests_refused_stopping = 0;  // client requests answered "shutting down"
   uint64_t operators_answered = 0;      // the operator, and its retry when it came in time
+  uint64_t shutdowns_via_broker2 = 0;   // 1 when the SHUTDOWN went through broker 2 (broker 1 crashed)
 };
 
 SimResult RunSimulation(const SimOptions& options);

@@ -75,6 +75,9 @@ struct ShutdownRecord {
   enum class Mode { kClean, kLossy, kNodeCutFromPeers };
   bool begun = false;              // the cluster converged; the operator's SHUTDOWN is on its way
   Mode mode = Mode::kClean;
+  // The broker the operator's SHUTDOWN goes through. Broker 2: broker 1 has
+  // crashed (and stays down), so nothing of the shutdown can lean on it.
+  BrokerId via = 1;
   int64_t began_at = -1;           // when the broker got the first SHUTDOWN
   bool broker_exited = false;
   int64_t exited_at = 0;
@@ -83,7 +86,8 @@ struct ShutdownRecord {
   bool late_request_delivered = false;                  // a client request after the SHUTDOWN
   std::vector<Reply> late_replies;
   std::set<NodeId> saved;                               // nodes that asked to save and exit
-  std::map<NodeId, int64_t> last_heard_by_broker;       // per node, when the broker last got a message
+  // Per (broker, node): when that broker last got a message from the node.
+  std::map<std::pair<BrokerId, NodeId>, int64_t> last_heard_by_broker;
 };
 
 struct ClientState {
@@ -152,6 +156,7 @@ class World {
   void HandleOperatorFrame(OperatorFrame& frame);
   void CheckBrokerActionsWhileStopping(const BrokerActions& actions);
   void CheckShutdownOutcome();
+  BrokerCore& ShutdownBroker() { return shutdown_.via == 2 ? *broker2_ : *broker_; }
   bool lossy() const { return faults_on_ || shutdown_.mode == ShutdownRecord::Mode::kLossy; }
   void Trace(const std::string& line) const;
 

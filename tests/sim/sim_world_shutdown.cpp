@@ -1,6 +1,8 @@
 // The closing shutdown. Once the cluster has converged and the checks of
-// sim_world.h passed, an operator sends SHUTDOWN to the broker's core through
-// on_shutdown_frame, as tsbroker does, its Lazy Pirate retry follows from a
+// sim_world.h passed, an operator sends SHUTDOWN to a broker's core through
+// on_shutdown_frame, as tsbroker does: broker 1 with broker 2 stopping with
+// the service, or (half the seeds) broker 2 while broker 1 is crashed, as
+// tsctl's list does when its first broker is dead. Its Lazy Pirate retry follows from a
 // new address, and a client request arrives meanwhile. The network is clean,
 // or lossy again (the seed's drop and duplicate rates), or one node is cut
 // from its peers (so a stopping primary's word does not reach every backup,
@@ -41,14 +43,22 @@ std::string N(int64_t value) { return std::to_string(value); }
 
 void World::BeginShutdown() {
   shutdown_.begun = true;
-  // The closing shutdown goes through broker 1; broker 2 stops with it (as
-  // `./run.sh down` shuts each broker in turn, and the second finds no node).
-  // Clients move back to broker 1.
-  if (broker2_) Trace("broker 2 stops with the service");
-  broker2_.reset();
-  broker2_down_ = true;
-  broker2_stopped_ = true;
-  for (ClientState& client : clients_) client.broker = 1;
+  // Through broker 1, broker 2 stopping with it (as `./run.sh down` shuts
+  // each broker in turn, and the second finds no node); or through broker 2
+  // with broker 1 crashed for good. Clients move to the one that is left.
+  shutdown_.via = broker2_ && !broker2_down_ && random_.Below(2) == 0 ? 2 : 1;
+  if (shutdown_.via == 2) {
+    Trace("broker 1 CRASHES for good; the SHUTDOWN goes through broker 2");
+    broker_.reset();
+    broker_down_ = true;
+    ++result_.shutdowns_via_broker2;
+  } else {
+    if (broker2_) Trace("broker 2 stops with the service");
+    broker2_.reset();
+    broker2_down_ = true;
+    broker2_stopped_ = true;
+  }
+  for (ClientState& client : clients_) client.broker = shutdown_.via;
   shutdown_.mode = static_cast<ShutdownRecord::Mode>(random_.Below(3));
   std::string what = ModeName(shutdown_.mode);
   if (shutdown_.mode == ShutdownRecord::Mode::kNodeCutFromPeers) {
@@ -67,25 +77,26 @@ void World::BeginShutdown() {
   // Operator links are TCP: no drops, and the order of sending. The retry and
   // the client request come just after the SHUTDOWN (a shutdown takes a few
   // ms); either may arrive after the broker exited, and then nobody answers.
-  At(first, ToBroker{OperatorFrame{"operator.0", ShutdownFrame()}});
-  At(first + random_.Between(0, 30), ToBroker{OperatorFrame{"operator.1", ShutdownFrame()}});
+  At(first, ToBroker{OperatorFrame{"operator.0", ShutdownFrame()}, shutdown_.via});
+  At(first + random_.Between(0, 30), ToBroker{OperatorFrame{"operator.1", ShutdownFrame()}, shutdown_.via});
   Request late = MakeGet("late.*", ".*");
   late.id = RequestId{998, 1};
-  At(first + random_.Between(0, 20), ToBroker{std::make_pair(ClientAddress("late.0"), EncodeRequest(late))});
+  At(first + random_.Between(0, 20),
+     ToBroker{std::make_pair(ClientAddress("late.0"), EncodeRequest(late)), shutdown_.via});
   At(first + kShutdownGraceMs + 2 * kBrokerTickMs, ShutdownDeadline{});
 }
 
 void World::HandleOperatorFrame(OperatorFrame& frame) {
   if (shutdown_.began_at < 0) shutdown_.began_at = now_;
   shutdown_.delivered.insert(frame.sender);
-  Trace("broker <- SHUTDOWN from " + frame.sender);
-  SendBrokerActions(broker_->on_shutdown_frame(frame.sender, frame.frame, TimePoint(now_)));
+  Trace("broker " + N(shutdown_.via) + " <- SHUTDOWN from " + frame.sender);
+  SendBrokerActions(ShutdownBroker().on_shutdown_frame(frame.sender, frame.frame, TimePoint(now_)), shutdown_.via);
 }
 
 // Invariant: while the service stops, no term starts (no pre-vote or
 // registration is answered, so none can win).
 void World::CheckBrokerActionsWhileStopping(const BrokerActions& actions) {
-  if (broker_->phase() == BrokerPhase::kServing) return;
+  if (ShutdownBroker().phase() == BrokerPhase::kServing) return;
   for (const NodeSend& send : actions.to_nodes) {
     if (std::holds_alternative<PreVoteAnswer>(send.message) ||
         std::holds_alternative<RegistrationAnswer>(send.message)) {
@@ -97,7 +108,7 @@ void World::CheckBrokerActionsWhileStopping(const BrokerActions& actions) {
 void World::Handle(ShutdownDeadline&) {
   if (shutdown_.broker_exited) return;
   Fail("the broker has not exited " + N(now_ - shutdown_.began_at) + " ms after the SHUTDOWN (grace " +
-       N(kShutdownGraceMs) + " ms): " + broker_->shutdown().Summary());
+       N(kShutdownGraceMs) + " ms): " + ShutdownBroker().shutdown().Summary());
 }
 
 void World::Handle(ShutdownCheck&) {
@@ -157,7 +168,7 @@ void World::CheckShutdownOutcome() {
   }
   if (*confirmed) {
     for (NodeId id : running) {
-      auto heard = shutdown_.last_heard_by_broker.find(id);
+      auto heard = shutdown_.last_heard_by_broker.find({shutdown_.via, id});
       if (heard != shutdown_.last_heard_by_broker.end() && shutdown_.exited_at - heard->second <= kBrokerLivenessMs) {
         return Fail("the broker said the shutdown was confirmed, but node " + N(id) + " still runs, heard " +
                     N(shutdown_.exited_at - heard->second) + " ms before");
@@ -167,15 +178,15 @@ void World::CheckShutdownOutcome() {
     return Fail("the broker gave up on the shutdown after " + N(took) + " ms, before its grace");
   }
   if (shutdown_.mode != ShutdownRecord::Mode::kLossy && (!*confirmed || !running.empty())) {
-    return Fail("with no loss toward the broker, the shutdown ended " + broker_->shutdown().Summary() + " with " +
+    return Fail("with no loss toward the broker, the shutdown ended " + ShutdownBroker().shutdown().Summary() + " with " +
                 N(static_cast<int64_t>(running.size())) + " node(s) still running");
   }
   result_.nodes_left_running = running.size();
-  result_.terms_refused_stopping = broker_->stats().terms_refused_stopping;
-  result_.requests_refused_stopping = broker_->stats().requests_refused_stopping;
+  result_.terms_refused_stopping = ShutdownBroker().stats().terms_refused_stopping;
+  result_.requests_refused_stopping = ShutdownBroker().stats().requests_refused_stopping;
   result_.operators_answered = shutdown_.answers.size();
   result_.shutdown_ms = took;
-  Trace("shutdown checked: " + broker_->shutdown().Summary() + "; " + N(static_cast<int64_t>(running.size())) +
+  Trace("shutdown checked (via broker " + N(shutdown_.via) + "): " + ShutdownBroker().shutdown().Summary() + "; " + N(static_cast<int64_t>(running.size())) +
         " node(s) still running");
 }
 

@@ -23,6 +23,7 @@ constexpr uint64_t kDefaultSeeds = 2'000;
 constexpr uint64_t kSeedRanges = 8;  // one TEST_CASE each
 constexpr int kMaxFailuresShown = 5;
 constexpr uint64_t kDefaultReplaySeed = 1;
+constexpr uint64_t kMinRunsForBothShutdowns = 50;
 
 uint64_t EnvNumber(const char* name, uint64_t fallback) {
   const char* text = std::getenv(name);
@@ -36,7 +37,7 @@ void RunSeedRange(uint64_t range, bool async_replies = false) {
   const uint64_t first = base + range * total / kSeedRanges + 1;
   const uint64_t last = base + (range + 1) * total / kSeedRanges;
   uint64_t events = 0, acknowledged = 0, left_open = 0, primaries = 0, crashes = 0, broker_crashes = 0,
-           partitions = 0;
+           partitions = 0, via_broker2 = 0, runs = 0;
   int failures = 0;
   const auto started = std::chrono::steady_clock::now();
   for (uint64_t seed = first; seed <= last && failures < kMaxFailuresShown; ++seed) {
@@ -51,6 +52,8 @@ void RunSeedRange(uint64_t range, bool async_replies = false) {
     crashes += result.crashes;
     broker_crashes += result.broker_crashes;
     partitions += result.partitions;
+    via_broker2 += result.shutdowns_via_broker2;
+    ++runs;
     if (!result.ok) {
       ++failures;
       FAIL_CHECK("seed " << seed << " failed: " << result.failure << "\n  replay: TS_SIM_SEED=" << seed
@@ -62,7 +65,13 @@ void RunSeedRange(uint64_t range, bool async_replies = false) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   WARN("seeds " << first << ".." << last << ": " << events << " events, " << acknowledged
                 << " client requests acknowledged, " << left_open << " writes left open, " << primaries << " primaries, " << crashes
-                << " crashes, " << broker_crashes << " broker crashes, " << partitions << " partitions, " << seconds << " s");
+                << " crashes, " << broker_crashes << " broker crashes, " << partitions << " partitions, " << via_broker2 << " shutdowns through broker 2, " << seconds
+                << " s");
+  // Both shutdown paths run in every range of the normal run (half the seeds each).
+  if (runs >= kMinRunsForBothShutdowns && failures == 0) {
+    CHECK(via_broker2 > 0);
+    CHECK(via_broker2 < runs);
+  }
 }
 
 }  // namespace
