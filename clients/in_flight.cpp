@@ -44,6 +44,22 @@ InFlightTable::TickActions InFlightTable::OnTick(TimePoint now) {
   return actions;
 }
 
+std::vector<uint64_t> InFlightTable::RedirectAll(TimePoint now, const std::vector<uint64_t>& just_resent) {
+  std::vector<uint64_t> send;
+  send.reserve(entries_.size());
+  for (auto& [number, entry] : entries_) {
+    if (std::find(just_resent.begin(), just_resent.end(), number) != just_resent.end()) {
+      send.push_back(number);
+      continue;
+    }
+    if (entry.attempts >= max_attempts_) continue;
+    ++entry.attempts;
+    entry.deadline = now + attempt_timeout_;
+    send.push_back(number);
+  }
+  return send;
+}
+
 std::vector<InFlightTable::Completed> InFlightTable::TakeAll() {
   std::vector<Completed> all;
   all.reserve(entries_.size());

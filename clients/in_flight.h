@@ -47,6 +47,16 @@ class InFlightTable {
   // count one more attempt with a new deadline of now + attempt_timeout.
   TickActions OnTick(TimePoint now);
 
+  // The shell moved to another broker after `just_resent` (OnTick's resend
+  // list) timed out: every request out, oldest first, to send there now.
+  // Those not just resent count one more attempt with a new deadline (a
+  // request on its last attempt is left to expire where it was). Why all of
+  // them: the primary wants a client's requests in order, and keeps replies
+  // for a bounded window of its latest requests; a request left waiting at
+  // the dead broker while newer ones are answered through the new one would
+  // reach the primary late, out of order, or behind that window.
+  std::vector<uint64_t> RedirectAll(TimePoint now, const std::vector<uint64_t>& just_resent);
+
   // Every request out, oldest first, now failed and forgotten (the shell
   // learnt that nobody will answer: the connection was refused).
   std::vector<Completed> TakeAll();

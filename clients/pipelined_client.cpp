@@ -155,17 +155,20 @@ void PipelinedClient::HandleTick(std::vector<Completion>& out) {
     ++stats_.expired;
     out.push_back(Completion{number, NoReplyError(number), table_.max_attempts()});
   }
-  if (!actions.resend.empty() && endpoints_.size() > 1) {
-    // Timeouts: the resends (same request numbers: applied once) go to the next broker.
+  std::vector<uint64_t> send = std::move(actions.resend);
+  if (!send.empty() && endpoints_.size() > 1) {
+    // Timeouts: every request out (same request numbers: applied once) goes
+    // to the next broker, oldest first, not only those that timed out.
     try {
       socket_->disconnect(endpoints_[current_]);
       current_ = (current_ + 1) % endpoints_.size();
       socket_->connect(endpoints_[current_]);
+      send = table_.RedirectAll(SteadyClock::now(), send);
     } catch (const zmq::error_t&) {
       // stays where it was; the next timeout tries again
     }
   }
-  for (uint64_t number : actions.resend) {
+  for (uint64_t number : send) {
     ++stats_.resent;
     SendFrame(table_.FrameOf(number));  // a failed resend is just another lost attempt
   }

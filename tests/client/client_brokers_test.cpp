@@ -172,6 +172,52 @@ TEST_CASE("client brokers: the pipelined client moves its requests to broker 2, 
   CHECK(elapsed < kOneDeadBrokerBound);
 }
 
+// Found by failover_bench's broker-kill phase: after the first timeout moved
+// the client to broker 2, only the timed-out request went there; the others
+// waited at the dead broker for their own timeouts while newer requests were
+// answered through broker 2, so they reached the primary late and out of
+// order ("older than the last 64 writes kept"). Every request out must move
+// at once: broker 2 then sees the client's numbers in increasing order. (The
+// fixed client passes whatever the timing; the old one failed whenever the
+// first reply through broker 2 came back before request 2's own timeout.)
+TEST_CASE("client brokers: on a move to broker 2 every request out goes with it, in order",
+          "[client][brokers][pipelined]") {
+  constexpr uint64_t kRequests = 20;
+  FakeBroker silent(Silent);
+  FakeBroker second([](size_t, const std::string& body) { return EchoReply(body); });
+  ts::PipelineOptions options;
+  options.request_timeout = kAttempt;
+  options.retries = 2;
+  options.max_in_flight = kRequests;
+  ts::PipelinedClient client(silent.endpoint() + "," + second.endpoint(), options);
+
+  uint64_t sent = 0;
+  auto send_next = [&] {
+    ++sent;
+    REQUIRE(client.Send(ts::MakePost({ts::Pair{{"k" + std::to_string(sent)}, {"v"}}})).ok());
+  };
+  send_next();
+  // Request 2 leaves half a timeout later, so it has not timed out when 1 has.
+  REQUIRE(client.Poll(kAttempt / 2).empty());
+  send_next();
+  uint64_t completed = 0;
+  const auto give_up = Clock::now() + 3 * kAttempt;
+  while (completed < kRequests && Clock::now() < give_up) {
+    for (const ts::Completion& completion : client.Poll(kAttempt)) {
+      INFO("request " << completion.request_number);
+      REQUIRE(completion.reply.ok());
+      ++completed;
+      if (sent < kRequests) send_next();  // a new request for each answer, as a writer does
+    }
+  }
+  REQUIRE(completed == kRequests);
+  std::vector<uint64_t> order;
+  for (const auto& frame : second.received()) order.push_back(IdOf(frame.body).request_number);
+  std::vector<uint64_t> expected;
+  for (uint64_t number = 1; number <= kRequests; ++number) expected.push_back(number);
+  CHECK(order == expected);
+}
+
 TEST_CASE("client brokers: SendShutdown through a list whose first broker is dead reaches broker 2",
           "[client][brokers]") {
   FakeBroker silent(Silent);

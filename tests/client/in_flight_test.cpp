@@ -85,3 +85,29 @@ TEST_CASE("in-flight: with one attempt, the first timeout expires the request", 
   CHECK(actions.resend.empty());
   CHECK(table.contains(2));
 }
+
+TEST_CASE("in-flight: moving to another broker sends every request out, oldest first, counting an attempt",
+          "[client][in_flight]") {
+  InFlightTable table(100ms, 2);
+  table.OnSent(1, "one", kStart);
+  table.OnSent(2, "two", kStart + 40ms);
+  table.OnSent(3, "three", kStart + 60ms);
+  InFlightTable::TickActions timed_out = table.OnTick(kStart + 100ms);
+  REQUIRE(timed_out.resend == std::vector<uint64_t>{1});
+
+  // 2 and 3 have not timed out, but they were sent to the broker left behind.
+  CHECK(table.RedirectAll(kStart + 100ms, timed_out.resend) == std::vector<uint64_t>{1, 2, 3});
+  CHECK(table.AttemptsOf(1) == 2);
+  CHECK(table.AttemptsOf(2) == 2);
+  CHECK(table.AttemptsOf(3) == 2);
+  CHECK(*table.NextDeadline() == kStart + 200ms);
+
+  // On its last attempt a request is not moved again; it expires where it is.
+  table.OnSent(4, "four", kStart + 150ms);
+  InFlightTable::TickActions next = table.OnTick(kStart + 200ms);
+  CHECK(next.expired == std::vector<uint64_t>{1, 2, 3});
+  CHECK(table.RedirectAll(kStart + 200ms, next.resend) == std::vector<uint64_t>{4});
+  InFlightTable last(100ms, 1);
+  last.OnSent(9, "nine", kStart);
+  CHECK(last.RedirectAll(kStart, {}).empty());
+}
