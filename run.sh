@@ -200,6 +200,8 @@ Run a local cluster (2 brokers + N nodes; data, logs and state in DIR):
                                data in ./data; Ctrl-C shuts down in order, data saved
   ./run.sh start [--nodes N] [--brokers B] [--port BASE] [--dir DIR] [--load FILE]   the same, with options
   ./run.sh up    [--nodes N] [--brokers B] [--port BASE] [--dir DIR] [--load FILE]   the same, in the background
+  ./run.sh up --cluster FILE [--host NAME] [--dir DIR]   the parts of a cluster file (only host NAME's:
+                               the others run on their own machines); docs/OPERATIONS.md "The cluster file"
   ./run.sh down   [--dir DIR]  shut down in order (data saved); also: ./run.sh stop
   ./run.sh status [--dir DIR]  processes, restarts, supervisor events, and tsctl status
   ./run.sh kill ID    [--dir DIR]   SIGKILL node ID: the supervisor restarts it
@@ -213,6 +215,7 @@ Run a local cluster (2 brokers + N nodes; data, logs and state in DIR):
 Defaults: --nodes $DEFAULT_NODE_COUNT, --brokers 2, --port $DEFAULT_PORT_BASE, --dir ${DEFAULT_DATA_DIR#"$ROOT"/}.
 Ports from BASE: broker clients BASE, nodes BASE+1, shutdown BASE+2 (broker2: BASE+3..BASE+5); node i bus BASE+10+2i,
 transfer BASE+11+2i. Two clusters run side by side with different --port and --dir.
+Every part starts from DIR/cluster.json (tsnode/tsbroker --cluster DIR/cluster.json --id N), written by each start.
 Every node keeps its own history in DIR/node-ID.data (a write-ahead log, fsynced before a write is
 acknowledged): a node that is restarted, or killed with the whole machine, recovers from it and
 catches up from the primary. An orderly shutdown also exports DIR/node-ID.snapshot;

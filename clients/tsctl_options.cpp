@@ -1,12 +1,14 @@
 #include "clients/tsctl_options.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <memory>
 
 #include <CLI/CLI.hpp>
 
 #include "clients/client_transport.h"
 #include "clients/tsctl_command.h"
+#include "common/cluster_file/cluster_file.h"
 
 namespace ts::tsctl {
 namespace {
@@ -35,6 +37,11 @@ std::unique_ptr<CLI::App> MakeParser(TsctlOptions& options, bool from_environmen
     broker->envname(kBrokerEnv);
     shutdown->envname(kShutdownEnv);
   }
+  app->add_option("--cluster", options.cluster,
+                  "the cluster file (docs/OPERATIONS.md): every broker's client and shutdown endpoints, and the "
+                  "client key (client_key, else KEYS/clients/client; shutdown: KEYS/admins/admin); --broker, "
+                  "--shutdown-endpoint, --key, --admin-key given beside it override the file")
+      ->type_name("FILE");
   app->add_flag("--json", options.json, "print each reply as one JSON object per line (--output json)");
   app->add_option("--output", options.output,
                   "table (for people), json (one object per reply per line) or tsv (KEY<tab>VALUE lines, "
@@ -105,6 +112,23 @@ Status CheckEndpointOption(const CLI::App& app, const std::vector<std::string>& 
   return Error{ErrorKind::kMalformedRequest, source + " '" + value + "': " + valid.error().message};
 }
 
+// --cluster FILE: what the file says, except what the words give beside it
+// (they win; the environment does not: a typed --cluster is the nearer word).
+Status ApplyClusterFile(const std::vector<std::string>& option_words, TsctlOptions& parsed) {
+  Result<cluster_file::ClusterFile> file = cluster_file::LoadClusterFile(parsed.cluster);
+  if (!file.ok()) return Error{ErrorKind::kMalformedRequest, "--cluster: " + file.error().message};
+  if (!NamesOption(option_words, "--broker")) parsed.broker = file.value().ClientEndpoints();
+  if (!NamesOption(option_words, "--shutdown-endpoint")) parsed.shutdown_endpoint = file.value().ShutdownEndpoints();
+  const std::optional<std::string> client_key = file.value().ClientKeyBase();
+  if (client_key && !NamesOption(option_words, "--key")) parsed.key = *client_key;
+  std::error_code ignored;
+  if (file.value().keys_dir && !NamesOption(option_words, "--admin-key") &&
+      std::filesystem::exists(*file.value().keys_dir + "/admins/admin.secret", ignored)) {
+    parsed.admin_key = *file.value().keys_dir + "/admins/admin";
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<SplitWords> SplitOptionWords(const std::vector<std::string>& words) {
@@ -173,6 +197,9 @@ Status ApplyOptionWords(const std::vector<std::string>& option_words, bool from_
     app->parse(reversed);
   } catch (const CLI::ParseError& error) {
     return Error{ErrorKind::kMalformedRequest, error.what()};
+  }
+  if (NamesOption(option_words, "--cluster")) {
+    if (Status applied = ApplyClusterFile(option_words, parsed); !applied.ok()) return applied;
   }
   if (Status broker = CheckEndpointOption(*app, option_words, "--broker", parsed.broker); !broker.ok()) {
     return broker;

@@ -24,6 +24,7 @@
 namespace ts::tsctl {
 
 struct TsctlOptions {
+  std::string cluster;  // --cluster FILE: the brokers and the client key from a cluster file
   std::string broker = client_config::kDefaultBrokerEndpoint;
   std::string shutdown_endpoint = client_config::kDefaultShutdownEndpoint;
   bool json = false;               // --json: the same as --output json

@@ -119,21 +119,42 @@ std::string ClusterLayout::ClientEndpoints() const { return JoinedEndpoints(brok
 std::string ClusterLayout::ShutdownEndpoints() const { return JoinedEndpoints(brokers, &BrokerSpec::shutdown); }
 std::string ClusterLayout::NodeEndpoints() const { return JoinedEndpoints(brokers, &BrokerSpec::nodes); }
 
-std::vector<PartId> ClusterLayout::parts() const {
+std::vector<PartId> ClusterLayout::all_parts() const {
   std::vector<PartId> parts;
   for (const BrokerSpec& broker : brokers) parts.push_back(PartId::Broker(broker.id));
   for (const NodeSpec& node : nodes) parts.push_back(PartId::Node(node.id));
   return parts;
 }
 
-std::string ClusterLayout::SavePath(uint32_t id) const { return data_dir + "/node-" + Number(id) + ".snapshot"; }
-std::string ClusterLayout::NodeDataDir(uint32_t id) const { return data_dir + "/node-" + Number(id) + ".data"; }
+bool ClusterLayout::IsLocal(PartId part) const {
+  if (!local_host) return true;
+  if (part.is_broker()) return broker(part.broker) != nullptr && broker(part.broker)->host == *local_host;
+  return node(part.node) != nullptr && node(part.node)->host == *local_host;
+}
+
+std::vector<PartId> ClusterLayout::parts() const {
+  std::vector<PartId> parts;
+  for (PartId part : all_parts()) {
+    if (IsLocal(part)) parts.push_back(part);
+  }
+  return parts;
+}
+
+std::string ClusterLayout::SavePath(uint32_t id) const {
+  const NodeSpec* spec = node(id);
+  return spec != nullptr && spec->save ? *spec->save : data_dir + "/node-" + Number(id) + ".snapshot";
+}
+std::string ClusterLayout::NodeDataDir(uint32_t id) const {
+  const NodeSpec* spec = node(id);
+  return spec != nullptr && spec->data_dir ? *spec->data_dir : data_dir + "/node-" + Number(id) + ".data";
+}
 std::string ClusterLayout::LogPath(PartId part) const { return log_dir + "/" + part.Name() + ".log"; }
 
 std::vector<std::string> ClusterLayout::BrokerArgv(uint32_t broker_id) const {
   const BrokerSpec* spec = this->broker(broker_id);
   if (spec == nullptr) return {};
   const BrokerSpec& broker = *spec;
+  if (cluster_file) return {tsbroker, "--cluster", *cluster_file, "--id", Number(broker_id)};
   std::vector<std::string> argv = {tsbroker,
                                    "--clients", broker.clients.Tcp(),
                                    "--nodes", broker.nodes.Tcp(),
@@ -143,6 +164,7 @@ std::vector<std::string> ClusterLayout::BrokerArgv(uint32_t broker_id) const {
   if (max_clients) argv.insert(argv.end(), {"--max-clients", Number(static_cast<int64_t>(*max_clients))});
   if (hold) argv.insert(argv.end(), {"--hold-ms", Number(hold->count())});
   if (client_idle) argv.insert(argv.end(), {"--client-idle-ms", Number(client_idle->count())});
+  if (shutdown_grace) argv.insert(argv.end(), {"--shutdown-grace-ms", Number(shutdown_grace->count())});
   if (log_level) argv.insert(argv.end(), {"--log-level", *log_level});
   if (broker.metrics) argv.insert(argv.end(), {"--metrics", broker.metrics->HostPort()});
   AppendSecurityArgs(argv, /*broker=*/true);
@@ -152,6 +174,11 @@ std::vector<std::string> ClusterLayout::BrokerArgv(uint32_t broker_id) const {
 std::vector<std::string> ClusterLayout::NodeArgv(uint32_t id, const std::string& load_file) const {
   const NodeSpec* self = node(id);
   if (self == nullptr) return {};
+  if (cluster_file) {
+    std::vector<std::string> argv = {tsnode, "--cluster", *cluster_file, "--id", Number(id)};
+    if (!load_file.empty()) argv.insert(argv.end(), {"--load", load_file});
+    return argv;
+  }
   std::vector<std::string> argv = {tsnode,
                                    "--id", Number(id),
                                    "--bus", self->bus.Tcp(),
@@ -162,9 +189,9 @@ std::vector<std::string> ClusterLayout::NodeArgv(uint32_t id, const std::string&
   if (min_acks) argv.insert(argv.end(), {"--min-acks", Number(static_cast<int64_t>(*min_acks))});
   if (broker_timeout) argv.insert(argv.end(), {"--broker-timeout-ms", Number(broker_timeout->count())});
   if (log_level) argv.insert(argv.end(), {"--log-level", *log_level});
-  if (save_files) argv.insert(argv.end(), {"--save", SavePath(id)});
-  if (node_data_dirs) argv.insert(argv.end(), {"--data-dir", NodeDataDir(id)});
-  if (node_data_dirs && sync) argv.insert(argv.end(), {"--sync", *sync});
+  if (save_files || self->save) argv.insert(argv.end(), {"--save", SavePath(id)});
+  if (node_data_dirs || self->data_dir) argv.insert(argv.end(), {"--data-dir", NodeDataDir(id)});
+  if ((node_data_dirs || self->data_dir) && sync) argv.insert(argv.end(), {"--sync", *sync});
   if (self->metrics) argv.insert(argv.end(), {"--metrics", self->metrics->HostPort()});
   for (const NodeSpec& peer : nodes) {
     if (peer.id == id) continue;
@@ -191,12 +218,14 @@ std::vector<std::string> ClusterLayout::Argv(PartId part, const std::string& loa
 std::vector<std::pair<int, std::string>> ClusterLayout::ListeningPorts() const {
   std::vector<std::pair<int, std::string>> ports;
   for (const BrokerSpec& broker : brokers) {
+    if (!IsLocal(PartId::Broker(broker.id))) continue;
     const std::string name = PartId::Broker(broker.id).Name();
     ports.emplace_back(broker.clients.port, name + "-clients");
     ports.emplace_back(broker.nodes.port, name + "-nodes");
     ports.emplace_back(broker.shutdown.port, name + "-shutdown");
   }
   for (const NodeSpec& node : nodes) {
+    if (!IsLocal(PartId::Node(node.id))) continue;
     ports.emplace_back(node.bus.port, "node-" + Number(node.id) + "-bus");
     ports.emplace_back(node.transfer.port, "node-" + Number(node.id) + "-transfer");
   }
@@ -206,10 +235,10 @@ std::vector<std::pair<int, std::string>> ClusterLayout::ListeningPorts() const {
 std::vector<std::pair<int, std::string>> ClusterLayout::MetricsPorts() const {
   std::vector<std::pair<int, std::string>> ports;
   for (const BrokerSpec& broker : brokers) {
-    if (broker.metrics) ports.emplace_back(broker.metrics->port, PartId::Broker(broker.id).Name() + "-metrics");
+    if (broker.metrics && IsLocal(PartId::Broker(broker.id))) ports.emplace_back(broker.metrics->port, PartId::Broker(broker.id).Name() + "-metrics");
   }
   for (const NodeSpec& node : nodes) {
-    if (node.metrics) ports.emplace_back(node.metrics->port, "node-" + Number(node.id) + "-metrics");
+    if (node.metrics && IsLocal(PartId::Node(node.id))) ports.emplace_back(node.metrics->port, "node-" + Number(node.id) + "-metrics");
   }
   return ports;
 }
@@ -219,12 +248,15 @@ std::vector<std::pair<int, std::string>> ClusterLayout::MetricsPorts() const {
 nlohmann::json ToJson(const ClusterLayout& layout) {
   nlohmann::json nodes = nlohmann::json::array();
   for (const NodeSpec& node : layout.nodes) {
-    nodes.push_back({{"id", node.id}, {"bus", node.bus.Tcp()}, {"transfer", node.transfer.Tcp()}});
+    nodes.push_back({{"id", node.id}, {"host", node.host}, {"bus", node.bus.Tcp()}, {"transfer", node.transfer.Tcp()}});
     if (node.metrics) nodes.back()["metrics"] = node.metrics->Tcp();
+    if (node.data_dir) nodes.back()["data_dir"] = *node.data_dir;
+    if (node.save) nodes.back()["save"] = *node.save;
   }
   nlohmann::json brokers = nlohmann::json::array();
   for (const BrokerSpec& broker : layout.brokers) {
     brokers.push_back({{"id", broker.id},
+                       {"host", broker.host},
                        {"clients", broker.clients.Tcp()},
                        {"nodes", broker.nodes.Tcp()},
                        {"shutdown", broker.shutdown.Tcp()}});
@@ -252,6 +284,9 @@ nlohmann::json ToJson(const ClusterLayout& layout) {
   if (layout.max_clients) json["max_clients"] = *layout.max_clients;
   if (layout.hold) json["hold_ms"] = layout.hold->count();
   if (layout.client_idle) json["client_idle_ms"] = layout.client_idle->count();
+  if (layout.shutdown_grace) json["shutdown_grace_ms"] = layout.shutdown_grace->count();
+  if (layout.cluster_file) json["cluster_file"] = *layout.cluster_file;
+  if (layout.local_host) json["local_host"] = *layout.local_host;
   if (layout.log_level) json["log_level"] = *layout.log_level;
   if (layout.sync) json["sync"] = *layout.sync;
   if (layout.keys_dir) json["keys_dir"] = *layout.keys_dir;
@@ -306,6 +341,12 @@ Status OptionalEndpoint(const nlohmann::json& json, const std::string& where, co
   return EndpointField(json, where, name, &out->emplace());
 }
 
+// Absent in files written before the cluster file: this machine.
+Status OptionalHost(const nlohmann::json& json, const std::string& where, std::string* out) {
+  if (!json.is_object() || !json.contains("host")) return Status::Ok();
+  return Field(json, where, "host", out);
+}
+
 }  // namespace
 
 Result<ClusterLayout> LayoutFromJson(const nlohmann::json& json) {
@@ -322,7 +363,8 @@ Result<ClusterLayout> LayoutFromJson(const nlohmann::json& json) {
       for (Status read : {Field(entry, where, "id", &spec.id), EndpointField(entry, where, "clients", &spec.clients),
                           EndpointField(entry, where, "nodes", &spec.nodes),
                           EndpointField(entry, where, "shutdown", &spec.shutdown),
-                          OptionalEndpoint(entry, where, "metrics", &spec.metrics)}) {
+                          OptionalEndpoint(entry, where, "metrics", &spec.metrics),
+                          OptionalHost(entry, where, &spec.host)}) {
         if (!read.ok()) return read.error();
       }
       if (spec.id != layout.brokers.size() + 1) {
@@ -353,6 +395,9 @@ Result<ClusterLayout> LayoutFromJson(const nlohmann::json& json) {
                       OptionalField(json, "max_clients", &layout.max_clients),
                       OptionalMillis(json, "hold_ms", &layout.hold),
                       OptionalMillis(json, "client_idle_ms", &layout.client_idle),
+                      OptionalMillis(json, "shutdown_grace_ms", &layout.shutdown_grace),
+                      OptionalField(json, "cluster_file", &layout.cluster_file),
+                      OptionalField(json, "local_host", &layout.local_host),
                       OptionalField(json, "log_level", &layout.log_level),
                       OptionalField(json, "sync", &layout.sync)}) {
     if (!read.ok()) return read.error();
@@ -371,7 +416,9 @@ Result<ClusterLayout> LayoutFromJson(const nlohmann::json& json) {
     const std::string where = "node " + Number(static_cast<int64_t>(layout.nodes.size()) + 1);
     for (Status read : {Field(entry, where, "id", &node.id), EndpointField(entry, where, "bus", &node.bus),
                         EndpointField(entry, where, "transfer", &node.transfer),
-                        OptionalEndpoint(entry, where, "metrics", &node.metrics)}) {
+                        OptionalEndpoint(entry, where, "metrics", &node.metrics),
+                        OptionalHost(entry, where, &node.host), OptionalField(entry, "data_dir", &node.data_dir),
+                        OptionalField(entry, "save", &node.save)}) {
       if (!read.ok()) return read.error();
     }
     if (node.id != layout.nodes.size() + 1) {

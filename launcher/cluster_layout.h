@@ -79,16 +79,25 @@ struct PartId {
   friend auto operator<=>(const PartId&, const PartId&) = default;
 };
 
+// Where a part runs, for a layout that stands for a cluster file naming no
+// machines (./run.sh up on one machine).
+inline constexpr const char* kLocalHost = "local";
+
 struct BrokerSpec {
   uint32_t id = 1;  // 1..B; every broker presents the service's key, keys/brokers/broker-1
+  std::string host = kLocalHost;  // the machine it runs on (the cluster file's "host")
   Endpoint clients, nodes, shutdown;
   std::optional<Endpoint> metrics;  // tsbroker --metrics (HTTP); none: off
 };
 
 struct NodeSpec {
   uint32_t id = 0;
+  std::string host = kLocalHost;
   Endpoint bus, transfer;
   std::optional<Endpoint> metrics;  // tsnode --metrics (HTTP); none: off
+  // From a cluster file: this node's own --data-dir / --save, in place of
+  // the layout's data_dir/node-<id>.data and .snapshot.
+  std::optional<std::string> data_dir, save;
 };
 
 struct ClusterLayout {
@@ -114,11 +123,19 @@ struct ClusterLayout {
   std::optional<size_t> max_clients;       // tsbroker --max-clients
   std::optional<Millis> hold;              // tsbroker --hold-ms
   std::optional<Millis> client_idle;       // tsbroker --client-idle-ms
+  std::optional<Millis> shutdown_grace;    // tsbroker --shutdown-grace-ms
   std::optional<std::string> log_level;    // both --log-level
   // Security: the cluster's keys folder (DIR/keys) for every part's --keys;
   // none: every part runs --insecure (tests not about security).
   std::optional<std::string> keys_dir;
   bool clients_open = false;               // tsbroker --clients-open (with keys_dir)
+
+  // The cluster file every part starts from (tsnode/tsbroker --cluster FILE
+  // --id N), written from this layout (ToClusterFile); none: every part gets
+  // the flags themselves (the integration tests and the benchmarks).
+  std::optional<std::string> cluster_file;
+  // Only the parts on this host run here (tscluster up --host NAME); none: all.
+  std::optional<std::string> local_host;
 
   // Nodes 1..node_count and brokers 1..broker_count (at most
   // PortLayout::kMaxBrokers) on loopback, ports from `base` (PortLayout).
@@ -136,16 +153,20 @@ struct ClusterLayout {
   int broker_count() const { return static_cast<int>(brokers.size()); }
   const NodeSpec* node(uint32_t id) const;  // nullptr when there is none
   const BrokerSpec* broker(uint32_t id) const;  // nullptr when there is none
+  // The parts this launcher runs (those of local_host, when set), and all of them.
   std::vector<PartId> parts() const;        // brokers 1..B, then nodes 1..N
+  std::vector<PartId> all_parts() const;
+  bool IsLocal(PartId part) const;
   // Every broker's client (shutdown, node) endpoint, broker 1 first, as one
   // comma list: what a client (tsctl --broker, tsbench) or a node takes.
   std::string ClientEndpoints() const;
   std::string ShutdownEndpoints() const;
   std::string NodeEndpoints() const;
-  std::string SavePath(uint32_t id) const;  // data_dir/node-<id>.snapshot
-  std::string NodeDataDir(uint32_t id) const;  // data_dir/node-<id>.data
+  std::string SavePath(uint32_t id) const;  // the node's own save, else data_dir/node-<id>.snapshot
+  std::string NodeDataDir(uint32_t id) const;  // the node's own data_dir, else data_dir/node-<id>.data
   std::string LogPath(PartId part) const;   // log_dir/<part>.log
 
+  // With cluster_file: BINARY --cluster FILE --id N (and --load); else every flag.
   std::vector<std::string> BrokerArgv(uint32_t broker_id = 1) const;
   // `load_file`: tsnode --load (empty: none).
   std::vector<std::string> NodeArgv(uint32_t id, const std::string& load_file = "") const;
@@ -153,7 +174,7 @@ struct ClusterLayout {
   // --keys keys_dir (and the broker's --clients-open), or --insecure.
   void AppendSecurityArgs(std::vector<std::string>& argv, bool is_broker) const;
 
-  // Every port the cluster listens on, with what it is ("broker-clients",
+  // Every port the parts() listen on, with what it is ("broker-clients",
   // "node-2-bus", ...), in the order of parts().
   std::vector<std::pair<int, std::string>> ListeningPorts() const;
   // The metrics (HTTP) ports: ("broker-metrics", "broker2-metrics", "node-2-metrics", ...).

@@ -31,6 +31,8 @@ void ReportSavedFiles(const ClusterLayout& layout, const std::string& marker) {
   std::error_code ignored;
   const auto began = std::filesystem::last_write_time(marker, ignored);
   for (const NodeSpec& node : layout.nodes) {
+    // Another host's node, or one the cluster file gives no export.
+    if (!layout.IsLocal(PartId::Node(node.id)) || (!layout.save_files && !node.save)) continue;
     const std::string path = layout.SavePath(node.id);
     const std::string label = "node " + std::to_string(node.id);
     if (!std::filesystem::exists(path, ignored)) {
@@ -114,7 +116,11 @@ void OrderlyDown(const LauncherSettings& settings, const ClusterDir& dir, const 
   if (AnyPartRunning(dir, layout)) {
     bool a_broker_runs = false;
     for (const BrokerSpec& broker : layout.brokers) a_broker_runs = a_broker_runs || dir.Running(PartId::Broker(broker.id));
-    if (a_broker_runs) {
+    if (layout.local_host) {
+      // One host of several: the shutdown command would stop every host's nodes.
+      Say("host " + *layout.local_host + ": its parts get SIGTERM (each node exports its save file); the whole "
+          "cluster stops with tsctl --cluster FILE shutdown");
+    } else if (a_broker_runs) {
       // Through every broker in turn (tsctl shutdown with the list): the
       // first that answers stops the nodes, the others then exit at once.
       Say("shutting down: the shutdown command goes through the brokers to the primary, which stops the backups; "
@@ -125,13 +131,13 @@ void OrderlyDown(const LauncherSettings& settings, const ClusterDir& dir, const 
     } else {
       Warn("the broker is not running; the nodes get SIGTERM (each exports its save file)");
     }
-    const auto deadline = std::chrono::steady_clock::now() + settings.shutdown_timeout;
+    const auto deadline = std::chrono::steady_clock::now() + (layout.local_host ? Seconds(0) : settings.shutdown_timeout);
     while (AnyPartRunning(dir, layout) && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(LauncherDefaults::kExitPollInterval);
     }
     for (PartId part : layout.parts()) {
       if (!dir.Running(part)) continue;
-      if (std::chrono::steady_clock::now() >= deadline) {
+      if (std::chrono::steady_clock::now() >= deadline && !layout.local_host) {
         Warn(part.Label() + " still running " + std::to_string(settings.shutdown_timeout.count()) +
              " s after the shutdown command; sending SIGTERM (a node saves on it)");
       }

@@ -18,12 +18,16 @@
 
 namespace ts::launcher {
 
-// start and up: [--nodes N] [--brokers B] [--port BASE] [--dir DIR] [--load FILE], each
+// start and up: [--nodes N] [--brokers B] [--port BASE] [--dir DIR] [--load FILE]
+// or [--cluster FILE [--host NAME]] [--dir DIR] [--load FILE], each
 // unset: the default (--load: none, every node recovers its own data directory).
 struct StartOptions {
   std::optional<std::string> nodes, brokers, port, dir, load;
   bool nodes_without_value = false, brokers_without_value = false, port_without_value = false,
        dir_without_value = false, load_without_value = false;
+  // --cluster FILE [--host NAME]: the parts are the file's (only NAME's, with --host).
+  std::optional<std::string> cluster, host;
+  bool cluster_without_value = false, host_without_value = false;
   std::optional<size_t> min_acks, max_clients;  // tscluster only: for the benchmarks
   std::optional<std::string> sync;              // tscluster only: tsnode --sync (the benchmarks)
   std::vector<std::string> unknown;             // what was not understood

@@ -7,6 +7,8 @@
 //   DIR/node-<id>.snapshot   node <id>'s export, written at an orderly shutdown (--save);
 //                            `up --load FILE` seeds an empty cluster from such a file
 //   DIR/logs/<part>.log      broker.log, node-<id>.log, supervisor.log
+//   DIR/cluster.json         the cluster file (common/cluster_file) every part starts from:
+//                            tsnode/tsbroker --cluster DIR/cluster.json --id N
 //   DIR/cluster-shape.json   port base, nodes, brokers: the next `up` reuses them (cluster_shape.h)
 //   DIR/run/cluster.json     the ClusterLayout, tsctl's path, the mode, when it started
 //   DIR/run/<part>.pid       the running process (written by whoever started it)
@@ -56,6 +58,8 @@ class ClusterDir {
   std::string run_dir() const { return dir_ + "/run"; }
   std::string log_dir() const { return dir_ + "/logs"; }
   std::string supervisor_log() const { return log_dir() + "/supervisor.log"; }
+  // The cluster file every part starts from (written by each start, kept by down).
+  std::string cluster_file() const { return dir_ + "/cluster.json"; }
 
   bool Exists() const;  // DIR/run/cluster.json: a cluster runs (or ran and was not shut down)
   Status CreateRunDirs() const;  // DIR/run and DIR/logs

@@ -9,12 +9,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <set>
 #include <iostream>
 
 #include "clients/tsctl_format.h"
 #include "launcher/cluster_shape.h"
 #include "launcher/cluster_status.h"
+#include "launcher/layout_file.h"
 #include "launcher/commands.h"
 #include "launcher/cluster_keys_use.h"
 #include "launcher/console.h"
@@ -47,6 +50,64 @@ struct StartPlan {
   std::string import_file;  // --load, absolute (empty: none)
 };
 
+ClusterDir MakeClusterDir(const std::string& typed_dir) {
+  std::error_code error;
+  std::filesystem::create_directories(typed_dir, error);
+  if (error) Die("cannot create the cluster directory " + typed_dir);
+  return ClusterDir(typed_dir);
+}
+
+// The binaries, the logs, DIR/cluster.json (which every part starts from).
+void SetLauncherPaths(const LauncherSettings& settings, const ClusterDir& dir, ClusterLayout& layout) {
+  layout.tsbroker = settings.build_dir + "/brokers/tsbroker";
+  layout.tsnode = settings.build_dir + "/nodes/tsnode";
+  layout.data_dir = dir.dir();
+  layout.log_dir = dir.log_dir();
+  layout.cluster_file = dir.cluster_file();
+}
+
+std::string ImportFile(const StartOptions& options) {
+  std::error_code error;
+  return options.load ? std::filesystem::absolute(*options.load, error).lexically_normal().string() : "";
+}
+
+// up --cluster FILE [--host NAME]: the layout is the file's; the keys are
+// the file's keys_dir (copied to this host, not made here).
+StartPlan PlanStartFromFile(const LauncherSettings& settings, const StartOptions& options,
+                            const std::string& typed_dir) {
+  for (auto [given, name] : {std::pair{options.nodes.has_value(), "--nodes"},
+                             std::pair{options.brokers.has_value(), "--brokers"},
+                             std::pair{options.port.has_value(), "--port"}}) {
+    if (given) Die(std::string(name) + " goes with a port layout; with --cluster the file names every part", 2);
+  }
+  Result<cluster_file::ClusterFile> file = cluster_file::LoadClusterFile(*options.cluster);
+  if (!file.ok()) Die("--cluster: " + file.error().message, 2);
+  ClusterLayout layout = LayoutFromClusterFile(file.value());
+  if (options.host) {
+    const std::vector<std::string> hosts = file.value().Hosts();
+    if (std::find(hosts.begin(), hosts.end(), *options.host) == hosts.end()) {
+      std::string names;
+      for (const std::string& host : hosts) names += (names.empty() ? "" : ", ") + host;
+      Die("--host " + *options.host + ": no part of " + *options.cluster + " runs there (its hosts: " + names + ")", 2);
+    }
+    layout.local_host = *options.host;
+  }
+  const ClusterDir dir = MakeClusterDir(typed_dir);
+  SetLauncherPaths(settings, dir, layout);
+  if (options.min_acks) layout.min_acks = options.min_acks;
+  if (options.max_clients) layout.max_clients = options.max_clients;
+  if (options.sync) layout.sync = options.sync;
+  std::string here;
+  for (PartId part : layout.parts()) here += (here.empty() ? "" : ", ") + part.Label();
+  Say("cluster file " + *options.cluster + ": " + std::to_string(layout.broker_count()) + " broker(s) + " +
+      std::to_string(layout.node_count()) + " nodes" +
+      (layout.local_host ? "; host " + *layout.local_host + " runs " + here + " (the others are expected elsewhere)"
+                         : "; every part runs here"));
+  Say(layout.keys_dir ? "keys: " + *layout.keys_dir + " (the file's keys_dir)"
+                      : "the cluster file says \"insecure\": every part runs --insecure (plain text, no keys)");
+  return StartPlan{dir, layout, ImportFile(options)};
+}
+
 // Checks [--nodes N] [--port BASE] [--dir DIR] [--load FILE] as run.sh did:
 // the directory and the layout of the cluster to start.
 StartPlan PlanStart(const LauncherSettings& settings, const StartOptions& options, const std::string& command) {
@@ -58,8 +119,12 @@ StartPlan PlanStart(const LauncherSettings& settings, const StartOptions& option
     if (missing) Die(std::string(name) + " needs a value (./run.sh help)", 2);
   }
   if (!options.unknown.empty()) Die(command + ": unknown argument '" + options.unknown.front() + "' (./run.sh help)", 2);
+  if (options.cluster_without_value) Die("--cluster needs a value (./run.sh help)", 2);
+  if (options.host_without_value) Die("--host needs a value (./run.sh help)", 2);
   const std::string typed_dir = options.dir.value_or(settings.data_dir);
   if (typed_dir.empty()) Die("--dir needs a directory", 2);
+  if (options.host && !options.cluster) Die("--host needs --cluster FILE (the file says which parts run where)", 2);
+  if (options.cluster) return PlanStartFromFile(settings, options, typed_dir);
   // A directory that ran a cluster starts it again as it was, unless flags say otherwise.
   Result<std::optional<ClusterShape>> remembered = ReadClusterShape(ClusterDir(typed_dir).dir());
   if (!remembered.ok()) Die(remembered.error().message, 2);
@@ -102,24 +167,15 @@ StartPlan PlanStart(const LauncherSettings& settings, const StartOptions& option
             std::to_string(ephemeral->highest),
         2);
   }
-  std::error_code error;
-  std::filesystem::create_directories(typed_dir, error);
-  if (error) Die("cannot create the cluster directory " + typed_dir);
-  ClusterDir dir(typed_dir);
-
+  const ClusterDir dir = MakeClusterDir(typed_dir);
   ClusterLayout layout = ClusterLayout::FromPortBase(*base, *nodes, *brokers);
-  layout.tsbroker = settings.build_dir + "/brokers/tsbroker";
-  layout.tsnode = settings.build_dir + "/nodes/tsnode";
-  layout.data_dir = dir.dir();
+  SetLauncherPaths(settings, dir, layout);
   layout.node_data_dirs = true;  // each node's own history: DIR/node-<id>.data
-  layout.log_dir = dir.log_dir();
   layout.heartbeat = settings.node_heartbeat;
   layout.liveness = settings.node_liveness;
   layout.min_acks = options.min_acks;
   layout.max_clients = options.max_clients;
   layout.sync = options.sync;
-  std::string import_file;
-  if (options.load) import_file = std::filesystem::absolute(*options.load, error).lexically_normal().string();
   if (settings.insecure) {
     Warn("TS_INSECURE=1: every part runs --insecure (plain text, no keys)");
   } else {
@@ -127,7 +183,7 @@ StartPlan PlanStart(const LauncherSettings& settings, const StartOptions& option
     if (!keys.ok()) Die("cannot make the cluster's keys: " + keys.error().message);
     Say(keys.value());
   }
-  return StartPlan{dir, layout, import_file};
+  return StartPlan{dir, layout, ImportFile(options)};
 }
 
 void CheckCanStart(const ClusterDir& dir, const ClusterLayout& layout) {
@@ -151,8 +207,9 @@ void CheckCanStart(const ClusterDir& dir, const ClusterLayout& layout) {
   for (const auto& [port, what] : ports) {
     if (PortInUse(port)) {
       Die("port " + std::to_string(port) + " (" + what + ") is already in use: is another cluster running? " +
-              "Choose another base with --port (this one uses " + std::to_string(layout.port_base) + ".." +
-              std::to_string(highest) + ")",
+              (layout.port_base == 0 ? std::string("Change it in the cluster file")
+                                     : "Choose another base with --port (this one uses " +
+                                           std::to_string(layout.port_base) + ".." + std::to_string(highest) + ")"),
           1);
     }
   }
@@ -205,6 +262,33 @@ void Pause(Millis wait) {
   DrainSignalPipe();
 }
 
+// up --host NAME: ready once every broker of this host answers and every
+// node of this host is live at some broker of the cluster (the other hosts'
+// parts may not be started yet: a primary is not waited for).
+bool ReadyOnThisHost(const LauncherSettings& settings, const ClusterLayout& layout, std::string* last_seen) {
+  std::set<uint32_t> live;
+  bool local_brokers_answer = true;
+  for (const BrokerSpec& broker : layout.brokers) {
+    Result<Reply> reply = RequestStatus(broker.clients.Tcp(), settings.probe_timeout,
+                                        LauncherCurveOrDie(layout, security::KeyRole::kClient));
+    const bool local = layout.IsLocal(PartId::Broker(broker.id));
+    if (!reply.ok()) {
+      if (local) *last_seen = tsctl::JsonLine(tsctl::FailureJson("STATUS", reply.error()));
+      local_brokers_answer = local_brokers_answer && !local;
+      continue;
+    }
+    *last_seen = tsctl::JsonLine(tsctl::ReplyJson(reply.value()));
+    for (const auto& [id, node] : ParseClusterStatus(reply.value()).nodes) {
+      if (node.live()) live.insert(id);
+    }
+  }
+  if (!local_brokers_answer) return false;
+  for (const NodeSpec& node : layout.nodes) {
+    if (layout.IsLocal(PartId::Node(node.id)) && live.count(node.id) == 0) return false;
+  }
+  return true;
+}
+
 // Until a primary serves and every node is live; on failure says why. False
 // also when a stop signal came.
 bool WaitUntilReady(const LauncherSettings& settings, const RunState& state, Supervisor& supervisor) {
@@ -219,6 +303,11 @@ bool WaitUntilReady(const LauncherSettings& settings, const RunState& state, Sup
       Warn(part.Label() + " exited during start (" + ended->Describe() + "); the end of " + log + ":");
       std::cerr << TailLines(ReadText(log), D::kLogTailLines) << std::flush;
       return false;
+    }
+    if (state.layout.local_host) {
+      if (ReadyOnThisHost(settings, state.layout, &last_seen)) return true;
+      Pause(D::kReadyPollInterval);
+      continue;
     }
     // Ready once every broker serves a primary and sees every node live.
     bool ready = true;
@@ -270,6 +359,12 @@ void PrintBanner(const LauncherSettings& settings, const ClusterDir& dir, const 
     id.resize(std::max<size_t>(id.size(), 3), ' ');
     std::cout << "  node " << id << " bus " << node.bus.Tcp() << "  transfer " << node.transfer.Tcp() << "  data "
               << layout.NodeDataDir(node.id) << (node.id == primary ? "  (primary)" : "") << "\n";
+  }
+  if (layout.local_host) {
+    std::string here;
+    for (PartId part : layout.parts()) here += (here.empty() ? "" : ", ") + part.Label();
+    std::cout << "  this host (" << *layout.local_host << ") runs " << here
+              << "; the others run on their own hosts\n";
   }
   const std::string cli = "./run.sh cli" + DirOption(settings, dir);
   std::cout << "  logs     " << layout.log_dir << "/\n\n"
@@ -350,15 +445,26 @@ int CmdStart(const LauncherSettings& settings, const StartOptions& options, bool
   for (const std::string& binary : {state.layout.tsbroker, state.layout.tsnode, state.tsctl}) {
     if (::access(binary.c_str(), X_OK) != 0) Die(binary + " is missing: build it with ./run.sh build", 1);
   }
-  Say("starting " + Brokers(state.layout) + " + " + std::to_string(state.layout.node_count()) + " nodes on ports " +
-      std::to_string(state.layout.port_base) + ".." +
-      std::to_string(state.layout.port_base + PortLayout::Span(state.layout.node_count())) +
-      ", directory " + dir.dir());
+  if (state.layout.port_base != 0) {
+    Say("starting " + Brokers(state.layout) + " + " + std::to_string(state.layout.node_count()) + " nodes on ports " +
+        std::to_string(state.layout.port_base) + ".." +
+        std::to_string(state.layout.port_base + PortLayout::Span(state.layout.node_count())) +
+        ", directory " + dir.dir());
+  } else {
+    Say("starting " + std::to_string(state.layout.parts().size()) + " part(s) from the cluster file, directory " +
+        dir.dir());
+  }
   AnnounceData(dir, state.layout, plan.import_file);  // before the run state: a refused --load leaves none
   if (Status created = dir.CreateRunDirs(); !created.ok()) Die(created.error().message);
   if (Status written = dir.WriteState(state); !written.ok()) Die(written.error().message);
-  const ClusterShape shape{state.layout.port_base, state.layout.node_count(), state.layout.broker_count()};
-  if (Status written = WriteClusterShape(dir.dir(), shape); !written.ok()) Die(written.error().message);
+  // What every part starts from (--cluster DIR/cluster.json --id N): the layout, as a cluster file.
+  if (Status written = cluster_file::WriteClusterFile(dir.cluster_file(), ToClusterFile(state.layout)); !written.ok()) {
+    Die(written.error().message);
+  }
+  if (state.layout.port_base != 0) {  // a cluster file is remembered by its own --cluster
+    const ClusterShape shape{state.layout.port_base, state.layout.node_count(), state.layout.broker_count()};
+    if (Status written = WriteClusterShape(dir.dir(), shape); !written.ok()) Die(written.error().message);
+  }
 
   if (foreground) {
     // This process is the supervisor from the start, so that a `down`

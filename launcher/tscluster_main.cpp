@@ -2,6 +2,7 @@
 // tsnode processes) from a ClusterLayout, supervises it, and operates it:
 //
 //   tscluster start|up [--nodes N] [--port BASE] [--dir DIR] [--load FILE]
+//   tscluster start|up --cluster FILE [--host NAME] [--dir DIR] [--load FILE]
 //   tscluster down|status [--dir DIR]
 //   tscluster kill|stop|restart ID [--dir DIR]
 //   tscluster logs [ID|broker|supervisor ...] [-f] [-n LINES] [--dir DIR]
@@ -89,10 +90,16 @@ int main(int argc, char** argv) {
     auto* port = ValueOption(command, "--port", &start_options.port, "port base (PortLayout)");
     auto* dir = ValueOption(command, "--dir", &start_options.dir, "data, logs and state");
     auto* load = ValueOption(command, "--load", &start_options.load, "seed an empty cluster from this export");
+    auto* cluster = ValueOption(command, "--cluster", &start_options.cluster,
+                                "the cluster file: its parts, endpoints, data directories, keys and timeouts");
+    auto* host = ValueOption(command, "--host", &start_options.host,
+                             "with --cluster: start and supervise only the parts whose host is NAME");
     command->add_option("--min-acks", min_acks, "tsnode --min-acks (for the benchmarks)");
     command->add_option("--max-clients", max_clients, "tsbroker --max-clients (for the benchmarks)");
     command->add_option("--sync", sync, "tsnode --sync (for the benchmarks)")->check(CLI::IsMember({"always", "none"}));
-    command->callback([&, command, nodes, brokers, port, dir, load] {
+    command->callback([&, command, nodes, brokers, port, dir, load, cluster, host] {
+      start_options.cluster_without_value = GivenWithoutValue(cluster, start_options.cluster);
+      start_options.host_without_value = GivenWithoutValue(host, start_options.host);
       start_options.nodes_without_value = GivenWithoutValue(nodes, start_options.nodes);
       start_options.brokers_without_value = GivenWithoutValue(brokers, start_options.brokers);
       start_options.port_without_value = GivenWithoutValue(port, start_options.port);

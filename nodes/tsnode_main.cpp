@@ -10,12 +10,14 @@
 // read; CLI11's code (non-zero, not 2 or 3) for a usage error.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <iostream>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "common/cluster_file/cluster_flags.h"
 #include "nodes/node_shell.h"
 #include "common/process_support.h"
 
@@ -47,6 +49,10 @@ std::optional<PeerAddress> ParsePeer(const std::string& text, std::string* why) 
   return peer;
 }
 
+static_assert(ts::cluster_file::kNodeDefaultHeartbeat == NodeDefaults::kHeartbeatInterval &&
+                  ts::cluster_file::kNodeDefaultLiveness == NodeDefaults::kLivenessHeartbeats,
+              "the cluster file's broker liveness window assumes tsnode's defaults");
+
 // The core's timeouts are multiples of the heartbeat interval; keep the ratios.
 Millis Scaled(Millis default_value, Millis heartbeat) {
   return default_value * heartbeat.count() / NodeDefaults::kHeartbeatInterval.count();
@@ -69,85 +75,122 @@ int main(int argc, char** argv) {
   std::string sync_mode = "always";
   uint64_t snapshot_log_bytes = kSnapshotLogBytes;
 
-  CLI::App app{"tsnode: a tuple-space server of a tuplestar cluster (primary or backup, as elected)"};
-  app.add_option("--id", id, "this node's id, unique in the cluster")->required()->check(CLI::Range(1u, 1'000'000'000u));
-  app.add_option("--bus", options.bus_endpoint, "own heartbeat/replication bus (PUB, bound)")->required();
-  app.add_option("--transfer", options.transfer_endpoint, "own state-transfer endpoint (ROUTER, bound)")->required();
-  app.add_option("--peer", peer_texts, "another node: ID,BUS_ENDPOINT,TRANSFER_ENDPOINT (repeat for every other node)")
-      ->take_all();
-  app.add_option("--broker", broker_texts,
-                 "a broker's node endpoint (a DEALER connects); repeat it, or give a comma list, for every broker of "
-                 "the cluster, broker 1 first (default: tcp://127.0.0.1:5556)")
-      ->delimiter(',');
-  app.add_option("--data-dir", data_dir,
-                 "this node's own durable log and snapshots (created if missing; a damaged one: exit 3). A write is "
-                 "acknowledged only once it is on the disk of the primary and of the backups that ack it, and a "
-                 "restarted node recovers its own history, its term and its vote. Without it the node keeps everything "
-                 "in memory only: a node that crashes comes back empty, and may vote again in a term it voted in "
-                 "(two crashes at the wrong moment could then elect two primaries for one term)");
-  app.add_option("--sync", sync_mode,
-                 "always: one fdatasync per poll cycle before acknowledging what it wrote (group commit). none: no "
-                 "fdatasync, faster, but acknowledged writes (and votes) are lost if a majority of machines lose power "
-                 "together (a crash of the process alone loses nothing: the data is in the kernel's page cache)")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"always", "none"}));
   bool inline_sync = false;
-  app.add_flag("--inline-sync", inline_sync,
-               "with --sync always: fdatasync on the poll thread, which then waits for it (by default a sync thread "
-               "does it while the loop reads the next requests and acks; an ack waits for its fsync either way)");
   bool inline_snapshot = false;
-  app.add_flag("--inline-snapshot", inline_snapshot,
-               "write the periodic log snapshot on the poll thread, which then stops heartbeating for as long as it "
-               "takes (~0.4 s a million pairs); by default a snapshot thread writes it from a frozen copy of the state");
-  app.add_option("--snapshot-log-bytes", snapshot_log_bytes,
-                 "write a snapshot of the state after this many bytes of log (the older log is removed)")
-      ->capture_default_str()
-      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 50));
-  app.add_option("--load", load_path,
-                 "import the space from FILE at start (unreadable or malformed: exit 2); with --data-dir, only into "
-                 "an empty data directory (a node with its own history ignores it)");
-  app.add_option("--save", save_path, "export the space to FILE (atomically) on shutdown, broker loss or SIGTERM");
-  app.add_option("--min-acks", options.core.min_acks,
-                 "a write is acknowledged only once every live in-sync backup, and never fewer than this many, "
-                 "hold it on disk; the floor is a majority of the configured nodes counting the primary "
-                 "((peers + 1) / 2 backups): this may raise it, never lower it")
-      ->capture_default_str()
-      ->check(CLI::Range(size_t{0}, size_t{1'000}));
-  app.add_flag("--async", options.core.async_replies,
-               "reply to writes before backups acknowledge them: faster, but trades safety for speed "
-               "(a failover may lose acknowledged writes)");
-  // TEST ONLY (issue 13 item 7): the fault campaign runs with it to show its
-  // checker reports the acknowledged writes a failover then loses. The same
-  // core switch as --async, named for what it breaks, and loud at start.
   bool unsafe_ack_before_replication = false;
-  app.add_flag("--unsafe-ack-before-replication", unsafe_ack_before_replication,
-               "TEST ONLY, UNSAFE: acknowledge writes before any backup holds them (as --async), so that a "
-               "failover loses acknowledged writes; for tschaos --unsafe to show its checker catches the loss");
-  app.add_option("--heartbeat-ms", heartbeat_ms, "heartbeat interval (the core's other timeouts scale with it)")
-      ->capture_default_str()
-      ->check(CLI::Range(int64_t{4}, int64_t{60'000}));
-  app.add_option("--liveness", liveness, "a node silent for this many heartbeat intervals is dead")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 1'000));
-  app.add_option("--broker-timeout-ms", broker_timeout_ms, "no word from the broker this long: save and exit (0: wait forever)")
-      ->capture_default_str()
-      ->check(CLI::Range(int64_t{0}, int64_t{365LL * 86'400'000}));
-  app.add_option("--linger-ms", linger_ms, "how long sockets may flush at exit")
-      ->capture_default_str()
-      ->check(CLI::Range(int64_t{0}, int64_t{60'000}));
-  app.add_option("--keys", options.security.keys_dir,
-                 "the cluster's keys folder, DIR/keys (./run.sh up or `tskeys cluster DIR` makes it): every link is "
-                 "CURVE, this node presents keys/nodes/node-ID and admits node and broker keys");
-  app.add_flag("--insecure", options.security.insecure,
-               "plain text on every link, no keys: anyone who can reach a port can act as a node or read the bus");
-  app.add_option("--broker-key-id", options.broker_key_id, "the brokers' key (keys/brokers/broker-ID) every "
-                 "broker link expects (the brokers of a cluster share it)")
-      ->capture_default_str()
-      ->check(CLI::Range(1u, 1'000'000'000u));
-  app.add_option("--metrics", options.metrics_endpoint,
-                 "serve Prometheus metrics at http://HOST:PORT/metrics (e.g. 127.0.0.1:9101; port 0: any free)");
-  app.add_option("--log-level", log_level, std::string("log level: ") + kLogLevelNames)->capture_default_str();
+  std::string cluster_path;
+  // Defines every flag on `cli`: once for the command line, and once more with
+  // the cluster file's flags added (--cluster).
+  auto define = [&](CLI::App& cli) {
+    cli.add_option("--cluster", cluster_path,
+                   "the cluster file (docs/OPERATIONS.md \"The cluster file\"): this node's endpoints, its peers, the "
+                   "brokers, its data directory and export, the keys folder and the timeouts come from node --id's "
+                   "entry; any of those flags given beside it overrides the file's value");
+    cli.add_option("--id", id, "this node's id, unique in the cluster (with --cluster: its entry in the file)")->required()->check(CLI::Range(1u, 1'000'000'000u));
+    cli.add_option("--bus", options.bus_endpoint, "own heartbeat/replication bus (PUB, bound; required without --cluster)");
+    cli.add_option("--transfer", options.transfer_endpoint, "own state-transfer endpoint (ROUTER, bound; required without --cluster)");
+    cli.add_option("--peer", peer_texts, "another node: ID,BUS_ENDPOINT,TRANSFER_ENDPOINT (repeat for every other node)")
+        ->take_all();
+    cli.add_option("--broker", broker_texts,
+                   "a broker's node endpoint (a DEALER connects); repeat it, or give a comma list, for every broker of "
+                   "the cluster, broker 1 first (default: tcp://127.0.0.1:5556)")
+        ->delimiter(',');
+    cli.add_option("--data-dir", data_dir,
+                   "this node's own durable log and snapshots (created if missing; a damaged one: exit 3). A write is "
+                   "acknowledged only once it is on the disk of the primary and of the backups that ack it, and a "
+                   "restarted node recovers its own history, its term and its vote. Without it the node keeps everything "
+                   "in memory only: a node that crashes comes back empty, and may vote again in a term it voted in "
+                   "(two crashes at the wrong moment could then elect two primaries for one term)");
+    cli.add_option("--sync", sync_mode,
+                   "always: one fdatasync per poll cycle before acknowledging what it wrote (group commit). none: no "
+                   "fdatasync, faster, but acknowledged writes (and votes) are lost if a majority of machines lose power "
+                   "together (a crash of the process alone loses nothing: the data is in the kernel's page cache)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"always", "none"}));
+    cli.add_flag("--inline-sync", inline_sync,
+                 "with --sync always: fdatasync on the poll thread, which then waits for it (by default a sync thread "
+                 "does it while the loop reads the next requests and acks; an ack waits for its fsync either way)");
+    cli.add_flag("--inline-snapshot", inline_snapshot,
+                 "write the periodic log snapshot on the poll thread, which then stops heartbeating for as long as it "
+                 "takes (~0.4 s a million pairs); by default a snapshot thread writes it from a frozen copy of the state");
+    cli.add_option("--snapshot-log-bytes", snapshot_log_bytes,
+                   "write a snapshot of the state after this many bytes of log (the older log is removed)")
+        ->capture_default_str()
+        ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 50));
+    cli.add_option("--load", load_path,
+                   "import the space from FILE at start (unreadable or malformed: exit 2); with --data-dir, only into "
+                   "an empty data directory (a node with its own history ignores it)");
+    cli.add_option("--save", save_path, "export the space to FILE (atomically) on shutdown, broker loss or SIGTERM");
+    cli.add_option("--min-acks", options.core.min_acks,
+                   "a write is acknowledged only once every live in-sync backup, and never fewer than this many, "
+                   "hold it on disk; the floor is a majority of the configured nodes counting the primary "
+                   "((peers + 1) / 2 backups): this may raise it, never lower it")
+        ->capture_default_str()
+        ->check(CLI::Range(size_t{0}, size_t{1'000}));
+    cli.add_flag("--async", options.core.async_replies,
+                 "reply to writes before backups acknowledge them: faster, but trades safety for speed "
+                 "(a failover may lose acknowledged writes)");
+    // TEST ONLY (issue 13 item 7): the fault campaign runs with it to show its
+    // checker reports the acknowledged writes a failover then loses. The same
+    // core switch as --async, named for what it breaks, and loud at start.
+    cli.add_flag("--unsafe-ack-before-replication", unsafe_ack_before_replication,
+                 "TEST ONLY, UNSAFE: acknowledge writes before any backup holds them (as --async), so that a "
+                 "failover loses acknowledged writes; for tschaos --unsafe to show its checker catches the loss");
+    cli.add_option("--heartbeat-ms", heartbeat_ms, "heartbeat interval (the core's other timeouts scale with it)")
+        ->capture_default_str()
+        ->check(CLI::Range(int64_t{4}, int64_t{60'000}));
+    cli.add_option("--liveness", liveness, "a node silent for this many heartbeat intervals is dead")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 1'000));
+    cli.add_option("--broker-timeout-ms", broker_timeout_ms, "no word from the broker this long: save and exit (0: wait forever)")
+        ->capture_default_str()
+        ->check(CLI::Range(int64_t{0}, int64_t{365LL * 86'400'000}));
+    cli.add_option("--linger-ms", linger_ms, "how long sockets may flush at exit")
+        ->capture_default_str()
+        ->check(CLI::Range(int64_t{0}, int64_t{60'000}));
+    cli.add_option("--keys", options.security.keys_dir,
+                   "the cluster's keys folder, DIR/keys (./run.sh up or `tskeys cluster DIR` makes it): every link is "
+                   "CURVE, this node presents keys/nodes/node-ID and admits node and broker keys");
+    cli.add_flag("--insecure", options.security.insecure,
+                 "plain text on every link, no keys: anyone who can reach a port can act as a node or read the bus");
+    cli.add_option("--broker-key-id", options.broker_key_id, "the brokers' key (keys/brokers/broker-ID) every "
+                   "broker link expects (the brokers of a cluster share it)")
+        ->capture_default_str()
+        ->check(CLI::Range(1u, 1'000'000'000u));
+    cli.add_option("--metrics", options.metrics_endpoint,
+                   "serve Prometheus metrics at http://HOST:PORT/metrics (e.g. 127.0.0.1:9101; port 0: any free)");
+    cli.add_option("--log-level", log_level, std::string("log level: ") + kLogLevelNames)->capture_default_str();
+  };
+  CLI::App app{"tsnode: a tuple-space server of a tuplestar cluster (primary or backup, as elected)"};
+  define(app);
   CLI11_PARSE(app, argc, argv);
+  if (!cluster_path.empty()) {
+    auto file = ts::cluster_file::LoadClusterFile(cluster_path);
+    auto flags = file.ok() ? ts::cluster_file::NodeFlags(file.value(), id) : file.error();
+    if (!flags.ok()) return app.exit(CLI::ValidationError("--cluster", flags.error().message));
+    std::vector<std::string> words(argv + 1, argv + argc);
+    for (std::string& word : ts::cluster_file::FlagsNotGiven(
+             flags.value(), [&app](const std::string& name) {
+               const CLI::Option* option = app.get_option_no_throw(name);  // tsnode has no --clients-open
+               return option != nullptr && option->count() > 0;
+             })) {
+      words.push_back(std::move(word));
+    }
+    std::reverse(words.begin(), words.end());  // CLI11 takes them last first
+    peer_texts.clear();
+    broker_texts.clear();
+    CLI::App again{"tsnode"};
+    define(again);
+    try {
+      again.parse(words);
+    } catch (const CLI::ParseError& error) {
+      return again.exit(error);
+    }
+  }
+  if (options.bus_endpoint.empty() || options.transfer_endpoint.empty()) {
+    return app.exit(CLI::RequiredError(options.bus_endpoint.empty() ? "--bus (or --cluster FILE)"
+                                                                     : "--transfer (or --cluster FILE)"));
+  }
 
   std::set<NodeId> seen{id};
   for (const std::string& text : peer_texts) {
