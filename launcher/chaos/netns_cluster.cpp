@@ -8,6 +8,7 @@
 #include "common/security/roles.h"
 #include "launcher/cluster_keys_use.h"
 #include "launcher/cluster_status.h"
+#include "launcher/layout_file.h"
 
 namespace ts::launcher::chaos {
 namespace {
@@ -64,6 +65,17 @@ Result<std::unique_ptr<NetnsCluster>> NetnsCluster::Create(const NetnsClusterOpt
     if (!curve.ok()) return curve.error();
     cluster->curve_ = curve.value();
   }
+  // Each namespace is a host of the cluster file, and every part starts from
+  // that file (--cluster FILE --id N), as on machines of their own.
+  for (size_t b = 0; b < layout.brokers.size(); ++b) {
+    layout.brokers[b].host = PartName(PartId::Broker(static_cast<uint32_t>(b + 1)));
+  }
+  for (NodeSpec& node : layout.nodes) node.host = PartName(PartId::Node(node.id));
+  const std::string cluster_file = options.dir + "/cluster.json";
+  if (Status written = cluster_file::WriteClusterFile(cluster_file, ToClusterFile(layout)); !written.ok()) {
+    return written.error();
+  }
+  layout.cluster_file = cluster_file;
   for (PartId part : layout.parts()) {
     std::vector<std::string> argv = layout.Argv(part);
     if (!part.is_broker()) argv.insert(argv.end(), options.extra_node_args.begin(), options.extra_node_args.end());

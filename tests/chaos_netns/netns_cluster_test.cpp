@@ -4,8 +4,10 @@
 // and nothing is left in the network at the end. Skipped when not root.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <fstream>
 
+#include "common/cluster_file/cluster_file.h"
 #include "launcher/chaos/fault_log.h"
 #include "launcher/chaos/nemesis.h"
 #include "launcher/chaos/netns_cluster.h"
@@ -41,6 +43,14 @@ TEST_CASE("netns cluster: serves from namespaces, and a killed primary is replac
     CHECK(cluster.layout().brokers[0].clients.host == cluster.network().host("b1").address);
     CHECK(cluster.layout().brokers[1].clients.host == cluster.network().host("b2").address);
     CHECK(cluster.layout().nodes[1].bus.host == cluster.network().host("n2").address);
+    // Every part starts from the cluster file, each namespace one of its hosts (issue 13 item 2).
+    REQUIRE(cluster.layout().cluster_file == folder.path() + "/cluster.json");
+    auto file = ts::cluster_file::LoadClusterFile(*cluster.layout().cluster_file);
+    REQUIRE(file.ok());
+    CHECK(file.value().Hosts() == std::vector<std::string>{"b1", "b2", "n1", "n2", "n3"});
+    CHECK(file.value().node(2)->bus.host == cluster.network().host("n2").address);
+    const std::vector<std::string> argv = cluster.layout().Argv(ts::launcher::PartId::Node(2));
+    CHECK(std::find(argv.begin(), argv.end(), "--cluster") != argv.end());
     REQUIRE(cluster.StartAll().ok());
     std::string seen;
     REQUIRE(cluster.WaitServing(kServingTimeout, &seen));
