@@ -16,6 +16,11 @@ namespace {
 
 // How many random bases FreePortBase tries before it gives up.
 constexpr int kPortBaseAttempts = 200;
+// FreeTcpPort's range: below the ephemeral ports (32768.. by default) and
+// clear of the launcher's script bases (20000..29999, tscluster_main.cpp).
+constexpr int kFreePortLowest = 10'000;
+constexpr int kFreePortHighest = 19'999;
+constexpr int kFreePortAttempts = 200;
 
 sockaddr_in Loopback(int port) {
   sockaddr_in address{};
@@ -30,6 +35,24 @@ Error SystemError(const std::string& what) { return Error{ErrorKind::kInternal, 
 }  // namespace
 
 Result<int> FreeTcpPort() {
+  // Below the kernel's ephemeral ports: a port the kernel hands out for
+  // bind(0) is in the range every outgoing connect() takes its local port
+  // from, and a connection of some other process (a ZeroMQ reconnect, say)
+  // could take it before the caller binds it ("Address already in use", seen
+  // in a full ctest run). Picked at random so side-by-side callers rarely meet.
+  const std::optional<PortRange> ephemeral = EphemeralPortRange();
+  if (!ephemeral || !Overlaps(kFreePortLowest, kFreePortHighest, *ephemeral)) {
+    thread_local std::mt19937 random(std::random_device{}());
+    std::uniform_int_distribution<int> pick(kFreePortLowest, kFreePortHighest);
+    for (int attempt = 0; attempt < kFreePortAttempts; ++attempt) {
+      const int port = pick(random);
+      if (PortBindable(port)) return port;
+    }
+  }
+  return KernelPickedPort();
+}
+
+Result<int> KernelPickedPort() {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return SystemError("socket");
   sockaddr_in address = Loopback(0);

@@ -15,8 +15,13 @@
 
 namespace ts::launcher {
 
-// A TCP port on 127.0.0.1 that nobody listened on a moment ago.
+// A TCP port on 127.0.0.1 that nobody listened on a moment ago, picked at
+// random in 10000..19999, below the kernel's ephemeral ports (where outgoing
+// connections take their local ports); KernelPickedPort when that range is
+// ephemeral here or full.
 Result<int> FreeTcpPort();
+// The port the kernel gives a bind to port 0 (in the ephemeral range).
+Result<int> KernelPickedPort();
 
 // True when `port` on 127.0.0.1 can be bound right now.
 bool PortBindable(int port);

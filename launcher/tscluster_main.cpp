@@ -27,8 +27,9 @@ namespace {
 using namespace ts::launcher;
 using ts::Result;
 
-// Free bases for scripts are taken below the kernel's ephemeral ports, so
-// that FreeTcpPort picks of other programs do not land in them.
+// Free bases for scripts are taken below the kernel's ephemeral ports (where
+// outgoing connections take their local ports) and above FreeTcpPort's
+// 10000..19999, so that neither lands in them.
 constexpr int kScriptPortBaseLowest = 20'000;
 constexpr int kScriptPortBaseHighest = 29'900;
 

@@ -77,7 +77,7 @@ TEST_CASE("tsctl options: help and version anywhere", "[client][tsctl_options]")
 
 TEST_CASE("tsctl options: an unknown option or a missing value is named", "[client][tsctl_options]") {
   CHECK(SplitError({"get", "a", "--jsno"}) ==
-        "unknown option '--jsno' (tsctl's options: --broker, --shutdown-endpoint, --json, --output, --timeout-ms, --retries, "
+        "unknown option '--jsno' (tsctl's options: --broker, --shutdown-endpoint, --cluster, --json, --output, --timeout-ms, --retries, "
         "--refused-ms, --key, --server-key, --admin-key; a pattern that starts with '--' goes after a '--' word)");
   CHECK(SplitError({"get", "a", "--timeout-ms"}) == "--timeout-ms needs a value (MS)");
 }

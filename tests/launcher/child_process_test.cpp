@@ -113,6 +113,28 @@ TEST_CASE("free ports: a free port binds, a base's whole range is free", "[launc
   for (int p = base.value(); p <= base.value() + 17; ++p) CHECK(ts::launcher::PortBindable(p));
 }
 
+// A port from bind(0) lies where outgoing connections take their local ports,
+// so another process's connect could take it before a test's server binds it
+// (a node failed "Address already in use" in a full ctest run).
+TEST_CASE("free ports: a free port is picked below the kernel's ephemeral ports", "[launcher][process]") {
+  const std::optional<ts::launcher::PortRange> ephemeral = ts::launcher::EphemeralPortRange();
+  REQUIRE(ephemeral);
+  if (ts::launcher::Overlaps(10'000, 19'999, *ephemeral)) {
+    WARN("this machine's ephemeral ports overlap 10000..19999: FreeTcpPort falls back to bind(0)");
+    return;
+  }
+  for (int i = 0; i < 50; ++i) {
+    auto port = ts::launcher::FreeTcpPort();
+    REQUIRE(port.ok());
+    CHECK(port.value() >= 10'000);
+    CHECK(port.value() <= 19'999);
+    CHECK_FALSE(ts::launcher::Overlaps(port.value(), port.value(), *ephemeral));
+  }
+  auto kernel = ts::launcher::KernelPickedPort();
+  REQUIRE(kernel.ok());
+  CHECK(ts::launcher::Overlaps(kernel.value(), kernel.value(), *ephemeral));
+}
+
 TEST_CASE("save files: the freshest is the highest position, then the newest", "[launcher][save]") {
   TempDir dir;
   auto write = [&](const std::string& name, const std::string& text) {
