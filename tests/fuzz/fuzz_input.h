@@ -27,6 +27,13 @@ inline std::string ClusterInput(ClusterChannel channel, std::string_view frame) 
   return std::string(1, static_cast<char>(channel)) + std::string(frame);
 }
 
+// fuzz_cluster: the selector's high bit says the rest is a received ZeroMQ
+// part of a broker <-> node link (a frame bundle, or one plain frame).
+inline constexpr uint8_t kClusterPartBit = 0x80;
+inline std::string ClusterPartInput(ClusterChannel channel, std::string_view part) {
+  return std::string(1, static_cast<char>(static_cast<uint8_t>(channel) | kClusterPartBit)) + std::string(part);
+}
+
 inline constexpr uint8_t kPatternTightLimits = 1;
 inline constexpr uint8_t kPatternThroughCache = 2;
 inline constexpr size_t kMaxFuzzedPatternBytes = 8192;  // past the default limit, to reach kTooLarge

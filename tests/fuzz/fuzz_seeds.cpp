@@ -19,6 +19,7 @@
 #include "schema/capnp_frame.h"
 #include "schema/cluster_codec.h"
 #include "schema/codec.h"
+#include "schema/frame_bundle.h"
 #include "tests/cluster_wire/cluster_samples.h"
 #include "tests/codec/codec_samples.h"
 #include "tests/fuzz/fuzz_input.h"
@@ -129,6 +130,17 @@ size_t WriteCluster(const fs::path& root) {
               ClusterInput(ClusterChannel::kBrokerToNode, cluster::EncodeBrokerToNode(message)));
   }
   seeds.Add("client-frame-on-peer", ClusterInput(ClusterChannel::kPeer, EncodeRequest(MakeGet("a", "b"))));
+  // Received parts of the broker <-> node links: bundles of every sample, and a plain frame.
+  std::vector<std::string> to_broker, to_node;
+  for (const auto& message : cluster_wire_test::SampleNodeToBroker()) to_broker.push_back(cluster::EncodeNodeToBroker(message));
+  for (const auto& message : cluster_wire_test::SampleBrokerToNode()) to_node.push_back(cluster::EncodeBrokerToNode(message));
+  for (const std::string& part : BundleFrames(to_broker)) {
+    seeds.Add("node-to-broker-bundle", ClusterPartInput(ClusterChannel::kNodeToBroker, part));
+  }
+  for (const std::string& part : BundleFrames(to_node)) {
+    seeds.Add("broker-to-node-bundle", ClusterPartInput(ClusterChannel::kBrokerToNode, part));
+  }
+  seeds.Add("plain-part", ClusterPartInput(ClusterChannel::kBrokerToNode, to_node.front()));
   return seeds.count();
 }
 
