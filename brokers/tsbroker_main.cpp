@@ -118,15 +118,11 @@ int main(int argc, char** argv) {
     auto file = ts::cluster_file::LoadClusterFile(cluster_path);
     auto flags = file.ok() ? ts::cluster_file::BrokerFlags(file.value(), broker_id) : file.error();
     if (!flags.ok()) return app.exit(CLI::ValidationError("--cluster", flags.error().message));
-    std::vector<std::string> words(argv + 1, argv + argc);
-    for (std::string& word : ts::cluster_file::FlagsNotGiven(
-             flags.value(), [&app](const std::string& name) {
-               const CLI::Option* option = app.get_option_no_throw(name);  // tsnode has no --clients-open
-               return option != nullptr && option->count() > 0;
-             })) {
-      words.push_back(std::move(word));
-    }
-    std::reverse(words.begin(), words.end());  // CLI11 takes them last first
+    std::vector<std::string> words = ts::cluster_file::CommandLineWithFileFlags(
+        argc, argv, flags.value(), [&app](const std::string& name) {
+          const CLI::Option* option = app.get_option_no_throw(name);  // tsnode has no --clients-open
+          return option != nullptr && option->count() > 0;
+        });
     CLI::App again{"tsbroker"};
     define(again);
     try {

@@ -92,4 +92,12 @@ std::vector<std::string> FlagsNotGiven(const std::vector<Flag>& flags,
   return words;
 }
 
+std::vector<std::string> CommandLineWithFileFlags(int argc, const char* const* argv, const std::vector<Flag>& flags,
+                                                  const std::function<bool(const std::string&)>& given) {
+  std::vector<std::string> words(argv + 1, argv + argc);
+  for (std::string& word : FlagsNotGiven(flags, given)) words.push_back(std::move(word));
+  std::reverse(words.begin(), words.end());
+  return words;
+}
+
 }  // namespace ts::cluster_file

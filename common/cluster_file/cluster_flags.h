@@ -45,4 +45,9 @@ Result<std::vector<Flag>> BrokerFlags(const ClusterFile& file, uint32_t id);
 std::vector<std::string> FlagsNotGiven(const std::vector<Flag>& flags,
                                        const std::function<bool(const std::string&)>& given);
 
+// What tsnode and tsbroker parse again: their command line (argv[1..]), then
+// FlagsNotGiven, in the order CLI11's parse(std::vector) takes (last first).
+std::vector<std::string> CommandLineWithFileFlags(int argc, const char* const* argv, const std::vector<Flag>& flags,
+                                                  const std::function<bool(const std::string&)>& given);
+
 }  // namespace ts::cluster_file

@@ -5,12 +5,15 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "common/cluster_file/cluster_file.h"
+#include "common/cluster_file/cluster_flags.h"
 
 namespace {
 
@@ -205,4 +208,19 @@ TEST_CASE("cluster file: two parts on one endpoint, or two nodes of a host on on
   CHECK(ParseClusterFile(file.dump()).ok());  // hosts a and b: two machines, two disks
   file["nodes"][1]["host"] = "a";
   CHECK_THAT(ErrorOf(file), Equals("c.json: nodes[1].data_dir: '/d' on host 'a' is also nodes[0].data_dir"));
+}
+
+TEST_CASE("cluster flags: the command line's own flags win, the file adds the rest, security goes as one") {
+  const std::vector<ts::cluster_file::Flag> flags = {
+      {"--bus", {"tcp://10.0.0.1:7000"}}, {"--peer", {"tcp://10.0.0.2:7000", "tcp://10.0.0.3:7000"}},
+      {"--keys", {"/etc/ts/keys"}}, {"--heartbeat-ms", {"100"}}};
+  const char* argv[] = {"tsnode", "--cluster", "c.json", "--id", "1", "--heartbeat-ms", "50", "--insecure"};
+  const std::vector<std::string> typed = {"--heartbeat-ms", "--insecure"};
+  auto given = [&](const std::string& name) { return std::find(typed.begin(), typed.end(), name) != typed.end(); };
+  std::vector<std::string> words = ts::cluster_file::CommandLineWithFileFlags(8, argv, flags, given);
+  std::reverse(words.begin(), words.end());  // back in reading order
+  const std::vector<std::string> expected = {"--cluster", "c.json", "--id", "1", "--heartbeat-ms", "50", "--insecure",
+                                             "--bus", "tcp://10.0.0.1:7000", "--peer", "tcp://10.0.0.2:7000",
+                                             "--peer", "tcp://10.0.0.3:7000"};
+  CHECK(words == expected);  // no file --keys beside a typed --insecure, no second --heartbeat-ms
 }
