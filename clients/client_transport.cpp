@@ -171,11 +171,23 @@ void WatchedSocket::DrainEvents(ConnectionWatch& watch) {
 }
 
 Result<bool> WatchedSocket::WaitReadable(std::chrono::milliseconds timeout, ConnectionWatch& watch) {
+  return WaitFor(Wanted::kReply, timeout, watch);
+}
+
+Result<bool> WatchedSocket::WaitPeerUp(std::chrono::milliseconds timeout, ConnectionWatch& watch) {
+  return WaitFor(Wanted::kPeerUp, timeout, watch);
+}
+
+// Both waits poll the monitor (a reply wait the socket too) until what is
+// wanted, the watch's verdict, or the deadline, whichever comes first.
+Result<bool> WatchedSocket::WaitFor(Wanted wanted, std::chrono::milliseconds timeout, ConnectionWatch& watch) {
   using Clock = ConnectionWatch::Clock;
   const Clock::time_point deadline = Clock::now() + timeout;
+  const bool reply = wanted == Wanted::kReply;
   try {
     while (true) {
       DrainEvents(watch);
+      if (!reply && peer_up_) return true;
       const Clock::time_point now = Clock::now();
       if (ConnectionVerdict verdict = watch.Check(now); verdict != ConnectionVerdict::kUndecided) {
         return Error{ErrorKind::kUnavailable, watch.Describe(verdict, endpoint_, now)};
@@ -185,42 +197,20 @@ Result<bool> WatchedSocket::WaitReadable(std::chrono::milliseconds timeout, Conn
       if (std::optional<Clock::time_point> check = watch.NextCheck(); check && *check < wake) wake = *check;
       const auto slice = std::max(std::chrono::milliseconds(0),
                                   std::chrono::ceil<std::chrono::milliseconds>(wake - now));
-      zmq::pollitem_t items[] = {{socket_.handle(), 0, ZMQ_POLLIN, 0}, {monitor_.handle(), 0, ZMQ_POLLIN, 0}};
-      zmq::poll(items, 2, slice);
-      if ((items[0].revents & ZMQ_POLLIN) != 0) {
+      zmq::pollitem_t items[] = {{monitor_.handle(), 0, ZMQ_POLLIN, 0}, {socket_.handle(), 0, ZMQ_POLLIN, 0}};
+      zmq::poll(items, reply ? 2 : 1, slice);
+      if (reply && (items[1].revents & ZMQ_POLLIN) != 0) {
         DrainEvents(watch);  // so the watch knows when the peer came up
         return true;
       }
     }
   } catch (const zmq::error_t& error) {
-    if (error.num() == EINTR) {
+    if (reply && error.num() == EINTR) {
       return Error{ErrorKind::kUnavailable, "interrupted while waiting for a reply from " + endpoint_};
     }
-    return Error{ErrorKind::kUnavailable, std::string("waiting for a reply failed: ") + error.what()};
-  }
-}
-
-Result<bool> WatchedSocket::WaitPeerUp(std::chrono::milliseconds timeout, ConnectionWatch& watch) {
-  using Clock = ConnectionWatch::Clock;
-  const Clock::time_point deadline = Clock::now() + timeout;
-  try {
-    while (true) {
-      DrainEvents(watch);
-      if (peer_up_) return true;
-      const Clock::time_point now = Clock::now();
-      if (ConnectionVerdict verdict = watch.Check(now); verdict != ConnectionVerdict::kUndecided) {
-        return Error{ErrorKind::kUnavailable, watch.Describe(verdict, endpoint_, now)};
-      }
-      if (now >= deadline) return false;
-      Clock::time_point wake = deadline;
-      if (std::optional<Clock::time_point> check = watch.NextCheck(); check && *check < wake) wake = *check;
-      const auto slice = std::max(std::chrono::milliseconds(0),
-                                  std::chrono::ceil<std::chrono::milliseconds>(wake - now));
-      zmq::pollitem_t items[] = {{monitor_.handle(), 0, ZMQ_POLLIN, 0}};
-      zmq::poll(items, 1, slice);
-    }
-  } catch (const zmq::error_t& error) {
-    return Error{ErrorKind::kUnavailable, std::string("waiting for a connection failed: ") + error.what()};
+    return Error{ErrorKind::kUnavailable,
+                 std::string(reply ? "waiting for a reply failed: " : "waiting for a connection failed: ") +
+                     error.what()};
   }
 }
 

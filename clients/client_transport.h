@@ -65,6 +65,8 @@ class WatchedSocket {
 
  private:
   WatchedSocket(zmq::socket_t monitor, zmq::socket_t socket, std::string endpoint);
+  enum class Wanted { kReply, kPeerUp };
+  Result<bool> WaitFor(Wanted wanted, std::chrono::milliseconds timeout, ConnectionWatch& watch);
   void DrainEvents(ConnectionWatch& watch);
 
   // Declared first so it is closed last: the monitored socket goes first.
